@@ -1,0 +1,281 @@
+/*
+ * carton_spawn.c: the lines between clone and execve, the only place Carton runs no managed code.
+ *
+ * Why native at all (design.md §2): a child cloned from a .NET process must not run managed code.
+ * The runtime may stop it at a GC poll waiting for threads that do not exist in the child. Why
+ * CLONE_VM|CLONE_VFORK: copying the address space of a managed heap costs tens of milliseconds, sharing
+ * it costs nothing, and vfork semantics make the call synchronous: when carton_spawn() returns, the
+ * final child has exec'd or failed, and its result is already in *req (shared memory).
+ *
+ * The shape of a spawn:
+ *   caller --clone(VM|VFORK)--> child1: setns() into every namespace to join, in order.
+ *     When no user or pid namespace is to be created or joined, child1 itself unshares the rest
+ *     and execs.
+ *     Otherwise child1 clones the final child with CLONE_PARENT (so it is the caller's child) and
+ *     CLONE_NEWUSER / CLONE_NEWPID: a pid namespace only applies to children of the one who enters
+ *     it, and a new user namespace must be given its uid/gid maps by a process outside it while
+ *     the child waits (runc's nsexec does the same dance). child1 writes the maps, releases the
+ *     child, waits for its exec (a CLOEXEC pipe closes), and exits.
+ *
+ * Everything here is async-signal-safe: no allocation, no stdio, no locks. Signals are blocked
+ * in the caller's thread across clone() so no .NET handler can run on a child's stack, and the
+ * child resets every disposition to default before exec.
+ */
+#define _GNU_SOURCE
+#include "carton_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define CHILD_STACK_SIZE (128 * 1024)
+
+struct spawn_ctx {
+    struct carton_spawn_req *req;
+    char *stack2_top;   /* stack of the final child when child1 clones it */
+    int sync_pipe[2];   /* child1 -> final child: "the maps are written" */
+    int done_pipe[2];   /* final child -> child1: closed on exec (CLOEXEC) */
+};
+
+static void record_failure(struct carton_spawn_req *req, int step, int index)
+{
+    int saved = errno;
+    /* First failure wins: a later cleanup step must not overwrite the root cause. */
+    if (req->err_step == CARTON_STEP_NONE) {
+        req->err_step = step;
+        req->err_errno = saved;
+        req->err_index = index;
+    }
+}
+
+/* Writes a NUL-terminated string to a file in one write(2), as /proc/<pid>/uid_map requires. */
+static int write_file(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(data);
+    ssize_t n = write(fd, data, len);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    if (n < 0)
+        return -1;
+    if ((size_t)n != len) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* "/proc/" + pid + "/" + name into buf, without snprintf (not async-signal-safe). */
+static void proc_path(char *buf, int pid, const char *name)
+{
+    char digits[16];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + pid % 10);
+        pid /= 10;
+    } while (pid > 0);
+    char *p = buf;
+    memcpy(p, "/proc/", 6);
+    p += 6;
+    while (n > 0)
+        *p++ = digits[--n];
+    *p++ = '/';
+    size_t len = strlen(name);
+    memcpy(p, name, len + 1);
+}
+
+static void reset_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < _NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        (void)sigaction(sig, &sa, NULL); /* EINVAL for libc-reserved signals is expected */
+    }
+    sigset_t empty;
+    sigemptyset(&empty);
+    (void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+/* Runs in the process that execs. Returns only on failure (recorded in req). */
+static void final_exec(struct carton_spawn_req *req)
+{
+    int flags = req->new_ns_flags & ~(CLONE_NEWUSER | CLONE_NEWPID);
+    if (flags != 0 && unshare(flags) < 0) {
+        record_failure(req, CARTON_STEP_UNSHARE, 0);
+        return;
+    }
+    for (int i = 0; i < req->dup_count; i++) {
+        int rc = req->dup_src[i] == req->dup_dst[i]
+                     ? fcntl(req->dup_dst[i], F_SETFD, 0)
+                     : dup2(req->dup_src[i], req->dup_dst[i]);
+        if (rc < 0) {
+            record_failure(req, CARTON_STEP_FDS, i);
+            return;
+        }
+    }
+    for (int i = 0; i < req->keep_count; i++) {
+        if (fcntl(req->keep_fds[i], F_SETFD, 0) < 0) {
+            record_failure(req, CARTON_STEP_FDS, req->dup_count + i);
+            return;
+        }
+    }
+    if (req->setsid && setsid() < 0) {
+        record_failure(req, CARTON_STEP_SETSID, 0);
+        return;
+    }
+    if (req->cwd != NULL && chdir(req->cwd) < 0) {
+        record_failure(req, CARTON_STEP_CHDIR, 0);
+        return;
+    }
+    reset_signals();
+    if (req->exec_fd >= 0)
+        syscall(SYS_execveat, req->exec_fd, "", req->argv, req->envp, AT_EMPTY_PATH);
+    else
+        execve(req->path, req->argv, req->envp);
+    record_failure(req, CARTON_STEP_EXEC, 0);
+}
+
+static int final_child_main(void *arg)
+{
+    struct spawn_ctx *ctx = arg;
+    struct carton_spawn_req *req = ctx->req;
+    if (req->new_ns_flags & CLONE_NEWUSER) {
+        char go;
+        close(ctx->sync_pipe[1]);
+        close(ctx->done_pipe[0]);
+        /* EOF instead of a byte means child1 failed to write the maps and already said why. */
+        if (read(ctx->sync_pipe[0], &go, 1) != 1) {
+            if (errno == 0)
+                errno = EPIPE;
+            record_failure(req, CARTON_STEP_USERNS_SYNC, 0);
+            _exit(127);
+        }
+        /* Become root of the new namespace so that exec keeps the namespace's full capabilities. */
+        if (!req->setgroups_deny && syscall(SYS_setgroups, 0, NULL) < 0) {
+            record_failure(req, CARTON_STEP_SETID, 0);
+            _exit(127);
+        }
+        if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0) {
+            record_failure(req, CARTON_STEP_SETID, 1);
+            _exit(127);
+        }
+    }
+    final_exec(req);
+    _exit(127);
+}
+
+static int child1_main(void *arg)
+{
+    struct spawn_ctx *ctx = arg;
+    struct carton_spawn_req *req = ctx->req;
+
+    for (int i = 0; i < req->join_count; i++) {
+        if (setns(req->join_fds[i], 0) < 0) {
+            record_failure(req, CARTON_STEP_SETNS, i);
+            _exit(127);
+        }
+    }
+
+    int second = req->new_ns_flags & (CLONE_NEWUSER | CLONE_NEWPID);
+    if (!second && !req->joined_pid_ns) {
+        req->pid = (int32_t)getpid();
+        final_exec(req);
+        _exit(127);
+    }
+
+    int userns = req->new_ns_flags & CLONE_NEWUSER;
+    if (userns && (pipe2(ctx->sync_pipe, O_CLOEXEC) < 0 || pipe2(ctx->done_pipe, O_CLOEXEC) < 0)) {
+        record_failure(req, CARTON_STEP_PIPE, 0);
+        _exit(127);
+    }
+    /* Without a user namespace nothing needs to happen between clone and exec here, so vfork
+     * semantics apply again; with one, child1 must run to write the maps. */
+    int flags = CLONE_VM | CLONE_PARENT | SIGCHLD | second | (userns ? 0 : CLONE_VFORK);
+    int pid = clone(final_child_main, ctx->stack2_top, flags, ctx);
+    if (pid < 0) {
+        record_failure(req, CARTON_STEP_CLONE, 1);
+        _exit(127);
+    }
+    req->pid = pid;
+    if (userns) {
+        char path[64];
+        char ignored;
+        close(ctx->sync_pipe[0]);
+        close(ctx->done_pipe[1]);
+        proc_path(path, pid, "setgroups");
+        if (req->setgroups_deny && write_file(path, "deny") < 0) {
+            record_failure(req, CARTON_STEP_USERNS_MAP, 0);
+            _exit(127); /* closing sync_pipe[1] releases the child, which then exits */
+        }
+        proc_path(path, pid, "uid_map");
+        if (req->uid_map != NULL && write_file(path, req->uid_map) < 0) {
+            record_failure(req, CARTON_STEP_USERNS_MAP, 1);
+            _exit(127);
+        }
+        proc_path(path, pid, "gid_map");
+        if (req->gid_map != NULL && write_file(path, req->gid_map) < 0) {
+            record_failure(req, CARTON_STEP_USERNS_MAP, 2);
+            _exit(127);
+        }
+        if (write(ctx->sync_pipe[1], "1", 1) != 1) {
+            record_failure(req, CARTON_STEP_USERNS_SYNC, 1);
+            _exit(127);
+        }
+        /* Returns 0 (EOF) once the child has exec'd or exited. */
+        while (read(ctx->done_pipe[0], &ignored, 1) < 0 && errno == EINTR) {
+        }
+    }
+    _exit(0);
+}
+
+int carton_spawn(struct carton_spawn_req *req)
+{
+    req->pid = 0;
+    req->intermediate_pid = 0;
+    req->err_step = CARTON_STEP_NONE;
+    req->err_errno = 0;
+    req->err_index = 0;
+
+    char *stacks = mmap(NULL, 2 * CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stacks == MAP_FAILED) {
+        record_failure(req, CARTON_STEP_CLONE, 0);
+        return -1;
+    }
+    struct spawn_ctx ctx = {
+        .req = req,
+        .stack2_top = stacks + 2 * CHILD_STACK_SIZE,
+        .sync_pipe = {-1, -1},
+        .done_pipe = {-1, -1},
+    };
+
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int pid = clone(child1_main, stacks + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
+    int clone_errno = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    munmap(stacks, 2 * CHILD_STACK_SIZE);
+
+    if (pid < 0) {
+        errno = clone_errno;
+        record_failure(req, CARTON_STEP_CLONE, 0);
+        return -1;
+    }
+    if (req->pid == 0)
+        req->pid = pid; /* child1 failed before deciding: it is the one to reap */
+    else if (req->pid != pid)
+        req->intermediate_pid = pid;
+    return req->err_step == CARTON_STEP_NONE ? 0 : -1;
+}

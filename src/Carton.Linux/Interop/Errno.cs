@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+
+namespace Carton.Linux.Interop;
+
+/// <summary>errno values and the "message (ENAME)" text that ends every Carton error (design.md §4).</summary>
+public static class Errno
+{
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8, EBADF = 9,
+        ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19,
+        ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, ETXTBSY = 26, EFBIG = 27, ENOSPC = 28,
+        ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34, EDEADLK = 35, ENAMETOOLONG = 36, ENOSYS = 38,
+        ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNREFUSED = 111, ETIMEDOUT = 110, ESTALE = 116;
+
+    private static readonly Dictionary<int, string> Names = new()
+    {
+        [EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH", [EINTR] = "EINTR", [EIO] = "EIO", [ENXIO] = "ENXIO",
+        [E2BIG] = "E2BIG", [ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF", [ECHILD] = "ECHILD", [EAGAIN] = "EAGAIN",
+        [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EFAULT] = "EFAULT", [EBUSY] = "EBUSY", [EEXIST] = "EEXIST",
+        [EXDEV] = "EXDEV", [ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL",
+        [ENFILE] = "ENFILE", [EMFILE] = "EMFILE", [ENOTTY] = "ENOTTY", [ETXTBSY] = "ETXTBSY", [EFBIG] = "EFBIG",
+        [ENOSPC] = "ENOSPC", [ESPIPE] = "ESPIPE", [EROFS] = "EROFS", [EMLINK] = "EMLINK", [EPIPE] = "EPIPE",
+        [ERANGE] = "ERANGE", [EDEADLK] = "EDEADLK", [ENAMETOOLONG] = "ENAMETOOLONG", [ENOSYS] = "ENOSYS",
+        [ENOTEMPTY] = "ENOTEMPTY", [ELOOP] = "ELOOP", [EOPNOTSUPP] = "EOPNOTSUPP", [EADDRINUSE] = "EADDRINUSE",
+        [ECONNREFUSED] = "ECONNREFUSED", [ETIMEDOUT] = "ETIMEDOUT", [ESTALE] = "ESTALE",
+    };
+
+    public static string Name(int errno) => Names.TryGetValue(errno, out var n) ? n : "E" + errno.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>"operation not permitted (EPERM)": strerror in lower case, then the errno name.</summary>
+    public static string Describe(int errno)
+    {
+        var text = Marshal.GetPInvokeErrorMessage(errno);
+        if (text.Length > 0) text = char.ToLowerInvariant(text[0]) + text[1..];
+        return $"{text} ({Name(errno)})";
+    }
+}
+
+/// <summary>A failed system call: the operation and path first, the errno last.</summary>
+public sealed class SyscallException : Exception
+{
+    public int Errno { get; }
+    public SyscallException(string operation, int errno)
+        : base($"{operation}: {Interop.Errno.Describe(errno)}") => Errno = errno;
+
+    /// <summary>Throws for the errno of the last P/Invoke.</summary>
+    public static SyscallException Last(string operation) => new(operation, Marshal.GetLastPInvokeError());
+}

@@ -1,0 +1,168 @@
+using System.Runtime.InteropServices;
+
+namespace Carton.Linux.Interop;
+
+/// <summary>
+/// The libc and raw system calls Carton uses. Thin: each entry is the C prototype, nothing more; callers turn
+/// a failure into a <see cref="SyscallException"/> that names the operation and path.
+/// </summary>
+public static unsafe partial class Libc
+{
+    private const string C = "libc";
+
+    // Syscall numbers (x86_64) for calls glibc 2.36 does not wrap or wraps process-wide.
+    public const long SYS_setgroups = 116, SYS_setresuid = 117, SYS_setresgid = 119, SYS_capget = 125, SYS_capset = 126,
+        SYS_pivot_root = 155, SYS_openat2 = 437, SYS_close_range = 436, SYS_pidfd_open = 434, SYS_pidfd_send_signal = 424,
+        SYS_mount_setattr = 442, SYS_memfd_create = 319, SYS_execveat = 322;
+
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_NOCTTY = 0x100, O_TRUNC = 0x200,
+        O_APPEND = 0x400, O_NONBLOCK = 0x800, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
+    public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
+    public const ulong RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04, RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10;
+    public const int MNT_DETACH = 2;
+    public const int F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, FD_CLOEXEC = 1, F_ADD_SEALS = 1033, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4, F_SEAL_WRITE = 8;
+    public const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2, MFD_EXEC = 0x10;
+    public const uint CLOSE_RANGE_CLOEXEC = 4;
+    public const int WNOHANG = 1, WUNTRACED = 2, __WALL = 0x40000000;
+    public const int S_IFMT = 0xF000, S_IFDIR = 0x4000, S_IFCHR = 0x2000, S_IFBLK = 0x6000, S_IFREG = 0x8000, S_IFIFO = 0x1000, S_IFLNK = 0xA000, S_IFSOCK = 0xC000;
+    public const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
+    public const int PR_SET_PDEATHSIG = 1, PR_SET_DUMPABLE = 4, PR_SET_KEEPCAPS = 8, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24,
+        PR_SET_NO_NEW_PRIVS = 38, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2, PR_CAP_AMBIENT_CLEAR_ALL = 4, PR_SET_CHILD_SUBREAPER = 36;
+    public const ulong TIOCSCTTY = 0x540E, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431, TIOCGPTPEER = 0x5441, TIOCSWINSZ = 0x5414, TIOCGWINSZ = 0x5413;
+    public const ulong SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct OpenHow { public ulong Flags; public ulong Mode; public ulong Resolve; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MountAttr { public ulong AttrSet; public ulong AttrClr; public ulong Propagation; public ulong UsernsFd; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Rlimit { public ulong Cur; public ulong Max; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CapHeader { public uint Version; public int Pid; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CapData { public uint Effective; public uint Permitted; public uint Inheritable; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct WinSize { public ushort Rows; public ushort Cols; public ushort XPixel; public ushort YPixel; }
+
+    /// <summary>struct stat on x86_64.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Stat
+    {
+        public ulong Dev; public ulong Ino; public ulong Nlink; public uint Mode; public uint Uid; public uint Gid; private int _pad0;
+        public ulong Rdev; public long Size; public long Blksize; public long Blocks;
+        public long Atime; public long AtimeNsec; public long Mtime; public long MtimeNsec; public long Ctime; public long CtimeNsec;
+        private long _r0, _r1, _r2;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec { public void* Base; public nuint Len; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name; public uint NameLen; private int _pad0; public IoVec* Iov; public nuint IovLen;
+        public void* Control; public nuint ControlLen; public int Flags; private int _pad1;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CmsgHdr { public nuint Len; public int Level; public int Type; }
+
+    [LibraryImport(C, SetLastError = true)] public static partial long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int mount(string? source, string target, string? fstype, ulong flags, string? data);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int umount2(string target, int flags);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int chroot(string path);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int chdir(string path);
+    [LibraryImport(C, SetLastError = true)] public static partial int fchdir(int fd);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int open(string path, int flags, int mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int openat(int dirfd, string path, int flags, int mode);
+    [LibraryImport(C, SetLastError = true)] public static partial int close(int fd);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkdirat(int dirfd, string path, int mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mknodat(int dirfd, string path, int mode, ulong dev);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int symlinkat(string target, int dirfd, string linkpath);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int unlinkat(int dirfd, string path, int flags);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int fchownat(int dirfd, string path, uint uid, uint gid, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int fchown(int fd, uint uid, uint gid);
+    [LibraryImport(C, SetLastError = true)] public static partial int fchmod(int fd, uint mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkfifo(string path, int mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int sethostname(string name, nuint len);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int setdomainname(string name, nuint len);
+    [LibraryImport(C, SetLastError = true)] public static partial int prlimit(int pid, int resource, Rlimit* newLimit, Rlimit* oldLimit);
+    [LibraryImport(C, SetLastError = true)] public static partial int prctl(int option, ulong a2, ulong a3, ulong a4, ulong a5);
+    [LibraryImport(C, SetLastError = true)] public static partial int unshare(int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int setns(int fd, int nstype);
+    [LibraryImport(C, SetLastError = true)] public static partial int kill(int pid, int sig);
+    [LibraryImport(C, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
+    [LibraryImport(C, SetLastError = true)] public static partial int pipe2(int* fds, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int socketpair(int domain, int type, int protocol, int* fds);
+    [LibraryImport(C, SetLastError = true)] public static partial int socket(int domain, int type, int protocol);
+    [LibraryImport(C, SetLastError = true)] public static partial int connect(int fd, void* addr, uint len);
+    [LibraryImport(C, SetLastError = true)] public static partial nint sendmsg(int fd, MsgHdr* msg, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int ioctl(int fd, ulong request, void* arg);
+    [LibraryImport(C, SetLastError = true)] public static partial nint read(int fd, void* buf, nuint count);
+    [LibraryImport(C, SetLastError = true)] public static partial nint write(int fd, void* buf, nuint count);
+    [LibraryImport(C)] public static partial uint umask(uint mask);
+    [LibraryImport(C, SetLastError = true)] public static partial int fcntl(int fd, int cmd, int arg);
+    [LibraryImport(C, SetLastError = true)] public static partial int dup(int fd);
+    [LibraryImport(C, SetLastError = true)] public static partial int dup3(int oldfd, int newfd, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int fstat(int fd, Stat* st);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int fstatat(int dirfd, string path, Stat* st, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial nint sendfile(int outFd, int inFd, long* offset, nuint count);
+    [LibraryImport(C)] public static partial int getpid();
+    [LibraryImport(C)] public static partial uint geteuid();
+    [LibraryImport(C, SetLastError = true)] public static partial int setsid();
+    [LibraryImport(C, SetLastError = true)] public static partial int execve(byte* path, byte** argv, byte** envp);
+    [LibraryImport(C, SetLastError = true)] public static partial int getcwd(byte* buf, nuint size);
+
+    public static int OpenAt2(int dirfd, string path, ulong flags, ulong resolve)
+    {
+        var how = new OpenHow { Flags = flags, Resolve = resolve };
+        var bytes = Utf8Z(path);
+        fixed (byte* p = bytes)
+            return (int)syscall(SYS_openat2, dirfd, (long)p, (long)&how, sizeof(OpenHow), 0, 0);
+    }
+
+    public static int PivotRoot(string newRoot, string putOld)
+    {
+        var a = Utf8Z(newRoot); var b = Utf8Z(putOld);
+        fixed (byte* pa = a) fixed (byte* pb = b)
+            return (int)syscall(SYS_pivot_root, (long)pa, (long)pb, 0, 0, 0, 0);
+    }
+
+    public static int MountSetattr(int dirfd, string path, int flags, MountAttr attr)
+    {
+        var bytes = Utf8Z(path);
+        fixed (byte* p = bytes)
+            return (int)syscall(SYS_mount_setattr, dirfd, (long)p, flags, (long)&attr, sizeof(MountAttr), 0);
+    }
+
+    public static int CloseRange(uint first, uint last, uint flags) => (int)syscall(SYS_close_range, first, last, flags, 0, 0, 0);
+
+    public static int MemfdCreate(string name, uint flags)
+    {
+        var bytes = Utf8Z(name);
+        fixed (byte* p = bytes)
+            return (int)syscall(SYS_memfd_create, (long)p, flags, 0, 0, 0, 0);
+    }
+
+    public static byte[] Utf8Z(string s)
+    {
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(s) + 1];
+        System.Text.Encoding.UTF8.GetBytes(s, bytes);
+        return bytes;
+    }
+
+    public static bool WIFEXITED(int status) => (status & 0x7f) == 0;
+    public static int WEXITSTATUS(int status) => (status >> 8) & 0xff;
+    public static bool WIFSIGNALED(int status) => ((status & 0x7f) + 1) >> 1 > 0 && (status & 0x7f) != 0x7f && (status & 0x7f) != 0;
+    public static int WTERMSIG(int status) => status & 0x7f;
+
+    /// <summary>The exit code as a shell reports it: the status, or 128+N for signal N.</summary>
+    public static int ExitCodeOf(int status) => WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -1,0 +1,32 @@
+using Carton.Linux.Interop;
+
+namespace Carton.Linux.Spawn;
+
+/// <summary>A spawn that failed in the child, with the step, the errno, and the index into the step's table.</summary>
+public sealed class SpawnException : Exception
+{
+    public SpawnStep Step { get; }
+    public int Errno { get; }
+    public int Index { get; }
+
+    public SpawnException(SpawnStep step, int errno, int index, string what)
+        : base($"{what}: {Errno_Describe(step, index)}: {Interop.Errno.Describe(errno)}")
+    {
+        Step = step; Errno = errno; Index = index;
+    }
+
+    private static string Errno_Describe(SpawnStep step, int index) => step switch
+    {
+        SpawnStep.Setns => $"join namespace #{index}",
+        SpawnStep.UsernsMap => index switch { 0 => "write setgroups", 1 => "write uid_map", _ => "write gid_map" },
+        SpawnStep.UsernsSync => "wait for user namespace maps",
+        SpawnStep.SetId => "become root in the user namespace",
+        SpawnStep.Unshare => "create namespaces",
+        SpawnStep.Fds => $"prepare fd #{index}",
+        SpawnStep.Chdir => "chdir",
+        SpawnStep.Exec => "exec",
+        SpawnStep.Setsid => "setsid",
+        SpawnStep.Pipe => "pipe",
+        _ => "clone",
+    };
+}

@@ -1,0 +1,35 @@
+namespace Carton.Oci;
+
+/// <summary>
+/// Linux capability names and numbers (linux/capability.h), CAP_CHOWN=0 .. CAP_CHECKPOINT_RESTORE=40.
+/// Names are case-sensitive and carry the CAP_ prefix, as config.md "capabilities" requires.
+/// </summary>
+public static class KnownCapabilities
+{
+    /// <summary>Names indexed by capability number.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+        "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+        "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+        "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+        "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+        "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
+        "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+        "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+        "CAP_CHECKPOINT_RESTORE",
+    ];
+
+    /// <summary>Highest capability number carton knows (CAP_LAST_CAP at the time of writing).</summary>
+    public const int Last = 40;
+
+    private static readonly Dictionary<string, int> ByName =
+        All.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i, StringComparer.Ordinal);
+
+    public static bool TryGetNumber(string name, out int number) => ByName.TryGetValue(name, out number);
+
+    public static bool IsKnown(string name) => ByName.ContainsKey(name);
+
+    /// <summary>Name for a capability number, or null if unknown.</summary>
+    public static string? GetName(int number) => number >= 0 && number < All.Count ? All[number] : null;
+}

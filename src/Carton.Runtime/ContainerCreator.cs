@@ -1,0 +1,216 @@
+using System.Globalization;
+using Carton.Linux.Cgroups;
+using Carton.Linux.Interop;
+using Carton.Linux.Spawn;
+using Carton.Oci;
+
+namespace Carton.Runtime;
+
+/// <summary>
+/// `create` from the runtime's side: validate, reserve the id, make the cgroup, spawn the init into new namespaces
+/// through the native helper, place it in its cgroup, hand it the config, run prestart/createRuntime hooks when it
+/// asks, and record the state once it reports ready. On any failure everything made so far is undone: the init is
+/// killed and reaped, the cgroup removed, the state directory deleted.
+/// </summary>
+public sealed unsafe class ContainerCreator
+{
+    private readonly StateStore _store;
+
+    public ContainerCreator(StateStore store) => _store = store;
+
+    public ContainerRecord Create(CreateOptions options)
+    {
+        ContainerId.Validate(options.Id);
+        var bundle = Path.GetFullPath(options.Bundle);
+        var configPath = Path.Combine(bundle, "config.json");
+        if (!File.Exists(configPath))
+            throw new RuntimeError($"bundle {bundle}: config.json not found");
+        Spec spec;
+        try { spec = SpecLoader.Load(configPath); }
+        catch (SpecException e) { throw new RuntimeError(e.Message); }
+        var rootfs = spec.Root!.Path!;
+        rootfs = Path.GetFullPath(rootfs.StartsWith('/') ? rootfs : Path.Combine(bundle, rootfs));
+        bool terminal = spec.Process?.Terminal == true;
+        if (terminal && options.ConsoleSocket is null && options.ConsoleSocketFd < 0)
+            throw new RuntimeError("process.terminal is true: cannot allocate a tty without --console-socket when carton detaches");
+        if (!terminal && options.ConsoleSocket is not null)
+            throw new RuntimeError("--console-socket given but process.terminal is false");
+        var namespaces = spec.Linux?.Namespaces ?? [];
+        if (!namespaces.Any(n => n.Type == "mount"))
+            throw new RuntimeError("linux.namespaces: carton requires a mount namespace (type \"mount\")");
+
+        _store.Reserve(options.Id);
+        var cleanup = new Stack<Action>();
+        cleanup.Push(() => _store.Remove(options.Id));
+        int pid = 0;
+        try
+        {
+            var host = CgroupHost.Probe();
+            var cgroup = CgroupManagerFactory.Create(host, spec.Linux?.CgroupsPath, options.Id);
+            cgroup.Create();
+            cleanup.Push(() => { try { cgroup.SignalAll(9); } catch (CgroupException) { } cgroup.Destroy(); });
+
+            var fifo = _store.FifoOf(options.Id);
+            uint oldMask = Libc.umask(0);
+            int mk = Libc.mkfifo(fifo, 0x192 /* 0622 */);
+            Libc.umask(oldMask);
+            if (mk < 0) throw SyscallException.Last($"mkfifo {fifo}");
+            // O_RDWR opens a FIFO without waiting for a peer; the init keeps this end and blocks reading it until
+            // `start` writes a byte.
+            int fifoFd = Libc.open(fifo, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+            if (fifoFd < 0) throw SyscallException.Last($"open {fifo}");
+            cleanup.Push(() => Libc.close(fifoFd));
+
+            int consoleFd = options.ConsoleSocketFd;
+            if (terminal && options.ConsoleSocket is not null)
+            {
+                consoleFd = FdPassing.Connect(options.ConsoleSocket);
+                int c = consoleFd;
+                cleanup.Push(() => Libc.close(c));
+            }
+
+            int* pair = stackalloc int[2];
+            if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
+                throw SyscallException.Last("socketpair for the init channel");
+            int parentSock = pair[0], childSock = pair[1];
+            cleanup.Push(() => Libc.close(parentSock));
+
+            int exe = SealedExecutable.Create();
+            var spawn = new SpawnOptions
+            {
+                ExecFd = exe,
+                Path = "/proc/self/exe",
+                Args = ["carton", "init"],
+                Env = [$"_CARTON_INIT_FD={childSock.ToString(CultureInfo.InvariantCulture)}"],
+            };
+            spawn.KeepFds.Add(childSock);
+            spawn.KeepFds.Add(fifoFd);
+            if (consoleFd >= 0) spawn.KeepFds.Add(consoleFd);
+            for (int i = 0; i < options.PreserveFds; i++) spawn.KeepFds.Add(3 + i);
+
+            var joinFds = new List<int>();
+            bool newCgroupNs = false, newTimeNs = false;
+            try
+            {
+                foreach (var ns in namespaces.OrderBy(n => n.Type == "user" ? 0 : 1))
+                {
+                    var type = ns.Type ?? "";
+                    if (!string.IsNullOrEmpty(ns.Path))
+                    {
+                        int fd = Libc.open(ns.Path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                        if (fd < 0) throw SyscallException.Last($"linux.namespaces: open {type} namespace {ns.Path}");
+                        joinFds.Add(fd);
+                        spawn.JoinFds.Add(fd);
+                        if (type == "pid") spawn.JoinsPidNamespace = true;
+                        continue;
+                    }
+                    switch (type)
+                    {
+                        case "cgroup": newCgroupNs = true; break; // unshared by the init once it is in its cgroup
+                        case "time": newTimeNs = true; break;     // unshared by the init, which then writes the offsets
+                        default: spawn.NewNamespaceFlags |= (int)NamespaceKinds.GetCloneFlag(type); break;
+                    }
+                }
+                if ((spawn.NewNamespaceFlags & (int)NamespaceKinds.GetCloneFlag("user")) != 0)
+                {
+                    spawn.UidMap = FormatMap(spec.Linux?.UidMappings);
+                    spawn.GidMap = FormatMap(spec.Linux?.GidMappings);
+                }
+                pid = Spawner.Spawn(spawn, "start container init");
+            }
+            finally
+            {
+                Libc.close(childSock);
+                Libc.close(exe);
+                foreach (var fd in joinFds) Libc.close(fd);
+            }
+            int initPid = pid;
+            cleanup.Push(() => { Libc.kill(initPid, 9); int st; Libc.waitpid(initPid, &st, 0); });
+            var startTime = ProcessInfo.Stat(pid)?.StartTime ?? 0;
+
+            // In its cgroup before it runs anything of the user's (it is blocked reading its config).
+            cgroup.AddProcess(pid);
+
+            var config = new InitConfig
+            {
+                Id = options.Id, Bundle = bundle, Rootfs = rootfs, Spec = spec, NoPivot = options.NoPivot,
+                FifoFd = fifoFd, ConsoleFd = consoleFd, PreserveFds = options.PreserveFds,
+                NewCgroupNamespace = newCgroupNs, NewTimeNamespace = newTimeNs,
+                CgroupMounts = CgroupMountsFor(host, cgroup),
+            };
+            InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config });
+
+            var state = new ContainerState
+            {
+                OciVersion = spec.OciVersion, Id = options.Id, Status = ContainerStatus.Creating, Pid = pid, Bundle = bundle,
+                Annotations = spec.Annotations,
+            };
+            while (true)
+            {
+                var msg = InitChannel.Receive(parentSock);
+                if (msg is null)
+                {
+                    int st;
+                    Libc.waitpid(pid, &st, Libc.WNOHANG);
+                    throw new RuntimeError("container init exited before it was ready");
+                }
+                if (msg.Type == "error") throw new RuntimeError(msg.Message ?? "container init failed");
+                if (msg.Type == "hooks")
+                {
+                    // config.md: prestart (deprecated) then createRuntime, in the runtime namespace.
+                    HookRunner.RunAll("prestart", spec.Hooks?.Prestart, state);
+                    HookRunner.RunAll("createRuntime", spec.Hooks?.CreateRuntime, state);
+                    InitChannel.Send(parentSock, new InitMessage { Type = "hooks-done" });
+                    continue;
+                }
+                if (msg.Type == "ready") break;
+                throw new RuntimeError($"container init sent an unexpected message \"{msg.Type}\"");
+            }
+
+            var record = new ContainerRecord
+            {
+                Id = options.Id, Pid = pid, PidStartTime = startTime, Bundle = bundle, Rootfs = rootfs,
+                Created = DateTime.UtcNow, Owner = "", Spec = spec,
+                CgroupPaths = cgroup.Paths.ToDictionary(kv => kv.Key, kv => kv.Value),
+            };
+            _store.Save(record);
+            if (options.PidFile is not null) WritePidFile(options.PidFile, pid);
+            Libc.close(parentSock);
+            Libc.close(fifoFd);
+            if (consoleFd >= 0 && options.ConsoleSocket is not null) Libc.close(consoleFd);
+            return record;
+        }
+        catch
+        {
+            while (cleanup.Count > 0)
+            {
+                try { cleanup.Pop()(); }
+                catch (Exception) { /* keep undoing: the original error is the one to report */ }
+            }
+            throw;
+        }
+    }
+
+    private static List<CgroupMountSource> CgroupMountsFor(CgroupHost host, ICgroupManager cgroup)
+    {
+        var list = new List<CgroupMountSource>();
+        foreach (var h in host.Hierarchies)
+        {
+            if (!cgroup.Paths.TryGetValue(h.Key, out var dir)) continue;
+            var name = h.IsUnified ? (host.Mode == CgroupMode.V2 ? "" : "unified") : Path.GetFileName(h.MountPoint.TrimEnd('/'));
+            list.Add(new CgroupMountSource { Name = name, HostPath = dir, Unified = h.IsUnified, Controllers = h.Key });
+        }
+        return list;
+    }
+
+    private static string? FormatMap(List<LinuxIdMapping>? maps) =>
+        maps is null ? null : string.Concat(maps.Select(m => $"{m.ContainerID} {m.HostID} {m.Size}\n"));
+
+    internal static void WritePidFile(string path, int pid)
+    {
+        var full = Path.GetFullPath(path);
+        var tmp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".tmp");
+        File.WriteAllText(tmp, pid.ToString(CultureInfo.InvariantCulture));
+        File.Move(tmp, full, overwrite: true);
+    }
+}

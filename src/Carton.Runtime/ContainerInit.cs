@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Carton.Linux.Interop;
+using Carton.Linux.ProcessSetup;
+using Carton.Linux.Rootfs;
+using Carton.Linux.Spawn;
+using Carton.Oci;
+using static Carton.Oci.MountConstants;
+
+namespace Carton.Runtime;
+
+/// <summary>
+/// The container's init: `carton init`, exec'd from the sealed memfd by the native helper, already inside the new
+/// namespaces and the container's cgroup. It builds the rootfs, reports ready, waits for `start`, and execs the
+/// user's process. All of it runs synchronously on the main thread: capabilities, uids and the cgroup namespace
+/// are per-thread in the kernel, and the thread that sets them must be the one that calls execve.
+/// </summary>
+public static unsafe class ContainerInit
+{
+    public const string ChannelEnv = "_CARTON_INIT_FD";
+
+    public static int Run()
+    {
+        var fdText = Environment.GetEnvironmentVariable(ChannelEnv);
+        if (fdText is null || !int.TryParse(fdText, CultureInfo.InvariantCulture, out int channel))
+        {
+            Console.Error.WriteLine("carton init: not started by carton create (no init channel)");
+            return 1;
+        }
+        Environment.SetEnvironmentVariable(ChannelEnv, null);
+        try
+        {
+            var msg = InitChannel.Receive(channel);
+            if (msg?.Config is not { } config) return 1;
+            Build(channel, config);
+            return 1; // Build only returns by exec
+        }
+        catch (Exception e)
+        {
+            try { InitChannel.Send(channel, new InitMessage { Type = "error", Message = e.Message }); }
+            catch (Exception) { Console.Error.WriteLine("carton init: " + e.Message); }
+            return 1;
+        }
+    }
+
+    private static void Build(int channel, InitConfig config)
+    {
+        var spec = config.Spec;
+        var process = spec.Process!;
+        var namespaces = spec.Linux?.Namespaces ?? [];
+        bool New(string type) => namespaces.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path));
+        bool Has(string type) => namespaces.Any(n => n.Type == type);
+
+        // The cgroup namespace is rooted where the process is when it unshares: the parent placed us already.
+        if (config.NewCgroupNamespace && Libc.unshare((int)NamespaceKinds.GetCloneFlag("cgroup")) < 0)
+            throw SyscallException.Last("create cgroup namespace");
+        if (config.NewTimeNamespace) EnterTimeNamespace(spec.Linux?.TimeOffsets);
+
+        if (process.OomScoreAdj is int adj)
+            File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture));
+        WriteSysctls(spec.Linux?.Sysctl);
+        if (New("uts"))
+        {
+            if (spec.Hostname is { } h && Libc.sethostname(h, (nuint)System.Text.Encoding.UTF8.GetByteCount(h)) < 0)
+                throw SyscallException.Last($"hostname: sethostname {h}");
+            if (spec.Domainname is { } d && Libc.setdomainname(d, (nuint)System.Text.Encoding.UTF8.GetByteCount(d)) < 0)
+                throw SyscallException.Last($"domainname: setdomainname {d}");
+        }
+        if (New("network")) Loopback.Up();
+
+        // Mount propagation: nothing done here may reach the host (config-linux.md "Rootfs Mount Propagation").
+        ulong rootProp = PropagationOf(spec.Linux?.RootfsPropagation) ?? (MS_SLAVE | MS_REC);
+        // A shared "/" would make pivot_root fail; it becomes shared again after pivot_root, below.
+        if ((rootProp & MS_SHARED) != 0) rootProp = MS_SLAVE | MS_REC;
+        if (Libc.mount(null, "/", null, rootProp, null) < 0)
+            throw SyscallException.Last("make / a slave mount");
+        if (Libc.mount(config.Rootfs, config.Rootfs, null, MS_BIND | MS_REC, null) < 0)
+            throw SyscallException.Last($"root.path: bind mount rootfs {config.Rootfs}");
+        int rootFd = Libc.open(config.Rootfs, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (rootFd < 0) throw SyscallException.Last($"root.path: open {config.Rootfs}");
+
+        bool userns = Has("user");
+        var installer = new MountInstaller(rootFd, config.Bundle)
+        {
+            NewCgroupNamespace = config.NewCgroupNamespace,
+            CgroupDirs = () => config.CgroupMounts.Select(c => (c.Name, c.HostPath, c.Unified, c.Controllers)).ToList(),
+        };
+        var mounts = spec.Mounts ?? [];
+        for (int i = 0; i < mounts.Count; i++) installer.Install(mounts[i], i);
+
+        bool devBound = mounts.Any(m => m.Destination?.TrimEnd('/') == "/dev" && (m.Type == "bind" || (m.Options?.Contains("bind") ?? false) || (m.Options?.Contains("rbind") ?? false)));
+        if (!devBound)
+        {
+            DeviceSetup.CreateDefaults(rootFd, bindFromHost: userns);
+            DeviceSetup.CreateSymlinks(rootFd, hasDevPts: mounts.Any(m => m.Destination?.TrimEnd('/') == "/dev/pts"));
+        }
+        if (spec.Linux?.Devices is { } devices) DeviceSetup.CreateConfigured(rootFd, devices, bindFromHost: userns);
+
+        int ptySlave = -1;
+        if (process.Terminal == true) ptySlave = SetupConsole(rootFd, config, process);
+
+        // Prestart and createRuntime hooks run in the runtime namespace: the parent runs them, then createContainer
+        // hooks run here, in the container's namespaces, before pivot_root (as runc does).
+        InitChannel.Send(channel, new InitMessage { Type = "hooks" });
+        var reply = InitChannel.Receive(channel);
+        if (reply?.Type != "hooks-done") throw new RuntimeError("create aborted while running hooks");
+        var state = new ContainerState
+        {
+            OciVersion = spec.OciVersion, Id = config.Id, Status = ContainerStatus.Creating, Pid = Libc.getpid(),
+            Bundle = config.Bundle, Annotations = spec.Annotations,
+        };
+        HookRunner.RunAll("createContainer", spec.Hooks?.CreateContainer, state);
+
+        if (config.NoPivot) PivotRoot.MoveAndChroot(config.Rootfs);
+        else PivotRoot.Pivot(config.Rootfs);
+        Libc.close(rootFd);
+        rootFd = Libc.open("/", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+
+        var masked = spec.Linux?.MaskedPaths ?? [];
+        for (int i = 0; i < masked.Count; i++) PathMasks.Mask(rootFd, masked[i], i);
+        var ro = spec.Linux?.ReadonlyPaths ?? [];
+        for (int i = 0; i < ro.Count; i++) PathMasks.MakeReadonly(rootFd, ro[i], i);
+        if (spec.Root?.Readonly == true) PathMasks.MakeRootReadonly();
+        if (PropagationOf(spec.Linux?.RootfsPropagation) is ulong prop && Libc.mount(null, "/", null, prop, null) < 0)
+            throw SyscallException.Last($"linux.rootfsPropagation: set {spec.Linux!.RootfsPropagation} on /");
+        Libc.close(rootFd);
+
+        if (process.Rlimits is { } limits) ResourceLimits.Apply(limits);
+
+        var env = process.Env ?? [];
+        var executable = ExecutableLookup.Resolve(process.Args![0], env, process.Cwd ?? "/");
+
+        InitChannel.Send(channel, new InitMessage { Type = "ready" });
+        Libc.close(channel);
+
+        // Blocks until `carton start` writes a byte (or forever, until `delete` kills us).
+        byte b;
+        while (true)
+        {
+            nint n = Libc.read(config.FifoFd, &b, 1);
+            if (n == 1) break;
+            if (n < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
+            Environment.Exit(1);
+        }
+        Libc.close(config.FifoFd);
+
+        state.Status = ContainerStatus.Running;
+        HookRunner.RunAll("startContainer", spec.Hooks?.StartContainer, state);
+
+        Exec(process, executable, env, ptySlave, config.PreserveFds, userns);
+    }
+
+    private static int SetupConsole(int rootFd, InitConfig config, Oci.Process process)
+    {
+        var (master, slave) = Pty.OpenInRoot(rootFd);
+        if (process.ConsoleSize is { } size) Pty.SetSize(master, (ushort)size.Height, (ushort)size.Width);
+        // /dev/console is the pty, bound by fd: the container cannot redirect it.
+        int console = SecurePath.OpenOrCreate(rootFd, "/dev/console", lastIsFile: true, "/dev/console");
+        try
+        {
+            if (Libc.mount(SecurePath.ProcFd(slave), SecurePath.ProcFd(console), null, MS_BIND, null) < 0)
+                throw SyscallException.Last("bind the pty over /dev/console");
+        }
+        finally { Libc.close(console); }
+        FdPassing.Send(config.ConsoleFd, master, Pty.SlaveName(master));
+        Libc.close(master);
+        Libc.close(config.ConsoleFd);
+        return slave;
+    }
+
+    private static void Exec(Oci.Process process, string executable, IReadOnlyList<string> env, int ptySlave, int preserveFds, bool userns)
+    {
+        var user = process.User ?? new User();
+        var caps = CapabilitySets.From(process.Capabilities);
+        var envList = env.ToList();
+        if (!envList.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+            envList.Add("HOME=" + HomeOf(user.Uid));
+
+        if (ptySlave >= 0) Pty.BecomeControllingTerminal(ptySlave);
+        if (user.Umask is uint mask) Libc.umask(mask);
+        else Libc.umask(0x12 /* 022 */);
+
+        // The order matters (runc's finalizeNamespace): bounding set while we still have CAP_SETPCAP, keep the
+        // permitted set across the uid change, then the final sets, then no_new_privs.
+        caps.ApplyBounding();
+        Identity.KeepCapabilities(true);
+        var cwd = process.Cwd ?? "/";
+        bool cwdDone = Libc.chdir(cwd) == 0; // as root first; retried as the user (runc does both)
+        Identity.Apply(user.Uid, user.Gid, user.AdditionalGids ?? [], setgroupsAllowed: true);
+        Identity.KeepCapabilities(false);
+        caps.ApplySets();
+        if (!cwdDone && Libc.chdir(cwd) < 0) throw SyscallException.Last($"process.cwd: chdir {cwd}");
+        VerifyCwd(cwd);
+        if (process.NoNewPrivileges == true && Libc.prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+            throw SyscallException.Last("process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
+
+        // Everything above the preserved fds is closed at exec (CVE-2024-21626: no host fd may reach the process).
+        Libc.CloseRange((uint)(3 + preserveFds), uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC);
+
+        var argv = process.Args!;
+        var path = Libc.Utf8Z(executable);
+        var argvPtrs = ToNative(argv);
+        var envPtrs = ToNative(envList);
+        fixed (byte* p = path)
+            Libc.execve(p, argvPtrs, envPtrs);
+        throw SyscallException.Last($"exec {executable} (process.args[0])");
+    }
+
+    /// <summary>After chdir, the working directory must be a real path inside the container (CVE-2024-21626: a
+    /// leaked host directory fd as cwd shows up as a path that getcwd cannot resolve).</summary>
+    private static void VerifyCwd(string cwd)
+    {
+        var buf = stackalloc byte[4096];
+        if (Libc.getcwd(buf, 4096) == 0) throw SyscallException.Last($"process.cwd: getcwd after chdir {cwd}");
+        if (buf[0] != (byte)'/') throw new RuntimeError($"process.cwd: {cwd} is outside the container root");
+    }
+
+    private static byte** ToNative(IReadOnlyList<string> items)
+    {
+        var array = (byte**)NativeMemory.AllocZeroed((nuint)((items.Count + 1) * sizeof(byte*)));
+        for (int i = 0; i < items.Count; i++)
+        {
+            var bytes = Libc.Utf8Z(items[i]);
+            var p = (byte*)NativeMemory.Alloc((nuint)bytes.Length);
+            bytes.CopyTo(new Span<byte>(p, bytes.Length));
+            array[i] = p;
+        }
+        return array;
+    }
+
+    private static string HomeOf(uint uid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/etc/passwd"))
+            {
+                var f = line.Split(':');
+                if (f.Length >= 6 && f[2] == uid.ToString(CultureInfo.InvariantCulture)) return f[5];
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return "/";
+    }
+
+    private static ulong? PropagationOf(string? name) => name switch
+    {
+        null or "" => null,
+        "shared" => MS_SHARED, "slave" => MS_SLAVE, "private" => MS_PRIVATE, "unbindable" => MS_UNBINDABLE,
+        "rshared" => MS_SHARED | MS_REC, "rslave" => MS_SLAVE | MS_REC, "rprivate" => MS_PRIVATE | MS_REC, "runbindable" => MS_UNBINDABLE | MS_REC,
+        _ => throw new RuntimeError($"linux.rootfsPropagation: unknown propagation \"{name}\""),
+    };
+
+    private static void WriteSysctls(Dictionary<string, string>? sysctls)
+    {
+        if (sysctls is null) return;
+        foreach (var (key, value) in sysctls)
+        {
+            var path = "/proc/sys/" + key.Replace('.', '/');
+            try { File.WriteAllText(path, value); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new RuntimeError($"linux.sysctl[\"{key}\"]: write {path}: {e.Message}");
+            }
+        }
+    }
+
+    private static void EnterTimeNamespace(Dictionary<string, LinuxTimeOffset>? offsets)
+    {
+        if (Libc.unshare(0x80 /* CLONE_NEWTIME */) < 0) throw SyscallException.Last("create time namespace");
+        if (offsets is null) return;
+        foreach (var (clock, o) in offsets)
+        {
+            var name = clock switch { "monotonic" => "monotonic", "boottime" => "boottime", _ => throw new RuntimeError($"linux.timeOffsets: unknown clock \"{clock}\"") };
+            try { File.WriteAllText("/proc/self/timens_offsets", $"{name} {o.Secs} {o.Nanosecs}"); }
+            catch (IOException e) { throw new RuntimeError($"linux.timeOffsets.{clock}: write /proc/self/timens_offsets: {e.Message}"); }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Carton.Linux.Interop;
+using Carton.Oci;
+
+namespace Carton.Runtime;
+
+/// <summary>
+/// One message between `carton create` and the container's init, over a socketpair: a 4-byte little-endian
+/// length, then JSON. The parent sends "config"; the init answers "hooks" (run prestart/createRuntime now) and
+/// then "ready", or "error" with the message to print.
+/// </summary>
+public sealed class InitMessage
+{
+    [JsonPropertyName("type")] public string Type { get; set; } = "";
+    [JsonPropertyName("message")] public string? Message { get; set; }
+    [JsonPropertyName("config")] public InitConfig? Config { get; set; }
+}
+
+/// <summary>What the init needs to build the container.</summary>
+public sealed class InitConfig
+{
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
+    [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
+    [JsonPropertyName("spec")] public Spec Spec { get; set; } = new();
+    [JsonPropertyName("noPivot")] public bool NoPivot { get; set; }
+    [JsonPropertyName("fifoFd")] public int FifoFd { get; set; } = -1;
+    [JsonPropertyName("consoleFd")] public int ConsoleFd { get; set; } = -1;
+    [JsonPropertyName("preserveFds")] public int PreserveFds { get; set; }
+    [JsonPropertyName("newCgroupNs")] public bool NewCgroupNamespace { get; set; }
+    [JsonPropertyName("newTimeNs")] public bool NewTimeNamespace { get; set; }
+    [JsonPropertyName("cgroupMounts")] public List<CgroupMountSource> CgroupMounts { get; set; } = [];
+}
+
+public sealed class CgroupMountSource
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("hostPath")] public string HostPath { get; set; } = "";
+    [JsonPropertyName("unified")] public bool Unified { get; set; }
+    [JsonPropertyName("controllers")] public string Controllers { get; set; } = "";
+}
+
+/// <summary>Framing over a raw fd (blocking I/O on the calling thread: the init must stay on its main thread).</summary>
+public static unsafe class InitChannel
+{
+    public static void Send(int fd, InitMessage message)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(message, RuntimeJsonContext.Default.InitMessage);
+        var frame = new byte[4 + body.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(frame, body.Length);
+        body.CopyTo(frame, 4);
+        fixed (byte* p = frame)
+        {
+            int off = 0;
+            while (off < frame.Length)
+            {
+                nint n = Libc.write(fd, p + off, (nuint)(frame.Length - off));
+                if (n < 0)
+                {
+                    if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
+                    throw SyscallException.Last("write to init channel");
+                }
+                off += (int)n;
+            }
+        }
+    }
+
+    /// <summary>The next message, or null at EOF.</summary>
+    public static InitMessage? Receive(int fd)
+    {
+        var header = new byte[4];
+        if (!ReadExactly(fd, header)) return null;
+        int len = BinaryPrimitives.ReadInt32LittleEndian(header);
+        if (len < 0 || len > 64 << 20) throw new RuntimeError($"init channel: bad frame length {len}");
+        var body = new byte[len];
+        if (!ReadExactly(fd, body)) return null;
+        return JsonSerializer.Deserialize(body, RuntimeJsonContext.Default.InitMessage);
+    }
+
+    private static bool ReadExactly(int fd, byte[] buffer)
+    {
+        int off = 0;
+        fixed (byte* p = buffer)
+            while (off < buffer.Length)
+            {
+                nint n = Libc.read(fd, p + off, (nuint)(buffer.Length - off));
+                if (n < 0)
+                {
+                    if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
+                    throw SyscallException.Last("read from init channel");
+                }
+                if (n == 0) return false;
+                off += (int)n;
+            }
+        return true;
+    }
+}

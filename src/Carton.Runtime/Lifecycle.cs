@@ -1,0 +1,154 @@
+using Carton.Linux.Cgroups;
+using Carton.Linux.Interop;
+using Carton.Oci;
+
+namespace Carton.Runtime;
+
+/// <summary>
+/// start, state, kill, delete and list over the state store (runtime.md "Operations"). Each command that
+/// changes a container holds its directory lock.
+/// </summary>
+public sealed unsafe class Lifecycle
+{
+    public const string OciVersion = "1.3.0";
+    private readonly StateStore _store;
+
+    public Lifecycle(StateStore store) => _store = store;
+
+    public StateStore Store => _store;
+
+    public string StatusOf(ContainerRecord r)
+    {
+        if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime)) return ContainerStatus.Stopped;
+        if (File.Exists(_store.FifoOf(r.Id))) return ContainerStatus.Created;
+        try
+        {
+            if (r.CgroupPaths.Count > 0)
+            {
+                var cg = CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths);
+                if (cg.GetFreezerState() == "FROZEN") return ContainerStatus.Paused;
+            }
+        }
+        catch (CgroupException) { }
+        return ContainerStatus.Running;
+    }
+
+    public RuncStateOutput State(string id)
+    {
+        var r = _store.Load(id);
+        return ToOutput(r);
+    }
+
+    private RuncStateOutput ToOutput(ContainerRecord r)
+    {
+        var status = StatusOf(r);
+        return new RuncStateOutput
+        {
+            OciVersion = OciVersion, Id = r.Id, Pid = status == ContainerStatus.Stopped ? 0 : r.Pid, Status = status,
+            Bundle = r.Bundle, Rootfs = r.Rootfs, Created = r.Created, Owner = r.Owner, Annotations = r.Spec.Annotations,
+        };
+    }
+
+    public List<RuncStateOutput> List()
+    {
+        var list = new List<RuncStateOutput>();
+        foreach (var id in _store.Ids())
+        {
+            try { list.Add(ToOutput(_store.Load(id))); }
+            catch (RuntimeError) { /* a container deleted meanwhile is simply not listed */ }
+        }
+        return list;
+    }
+
+    public ContainerState HookState(ContainerRecord r, string status) => new()
+    {
+        OciVersion = r.Spec.OciVersion, Id = r.Id, Status = status, Pid = r.Pid, Bundle = r.Bundle, Annotations = r.Spec.Annotations,
+    };
+
+    public void Start(string id)
+    {
+        ContainerId.Validate(id);
+        if (!_store.Exists(id)) throw new ContainerNotFoundError(id);
+        ContainerRecord r;
+        using (_store.Lock(id))
+        {
+            r = _store.Load(id);
+            var status = StatusOf(r);
+            if (status != ContainerStatus.Created)
+                throw new RuntimeError($"cannot start container \"{id}\": it is {status}, not created");
+            var fifo = _store.FifoOf(id);
+            int fd = Libc.open(fifo, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
+            if (fd < 0) throw SyscallException.Last($"cannot start container \"{id}\": open {fifo}");
+            byte go = (byte)'0';
+            nint n = Libc.write(fd, &go, 1);
+            Libc.close(fd);
+            if (n != 1) throw SyscallException.Last($"cannot start container \"{id}\": write {fifo}");
+            File.Delete(fifo);
+            r.Started = true;
+            _store.Save(r);
+        }
+        // config.md: poststart hooks run after the user's process started; a failure is reported, the container keeps running.
+        HookRunner.RunAll("poststart", r.Spec.Hooks?.Poststart, HookState(r, ContainerStatus.Running));
+    }
+
+    public void Kill(string id, int signal, bool all)
+    {
+        var r = _store.Load(id);
+        var status = StatusOf(r);
+        if (status == ContainerStatus.Stopped && !all)
+            throw new RuntimeError($"cannot kill container \"{id}\": container not running");
+        if (all && r.CgroupPaths.Count > 0)
+        {
+            var cg = CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths);
+            cg.SignalAll(signal);
+            if (status == ContainerStatus.Paused) cg.Thaw();
+            return;
+        }
+        if (Libc.kill(r.Pid, signal) < 0) throw SyscallException.Last($"kill container \"{id}\" (pid {r.Pid}) with signal {signal}");
+    }
+
+    public void Delete(string id, bool force)
+    {
+        ContainerId.Validate(id);
+        if (!_store.Exists(id))
+        {
+            // runc: `delete --force` of a container that does not exist succeeds.
+            if (force) { _store.Remove(id); return; }
+            throw new ContainerNotFoundError(id);
+        }
+        ContainerRecord r;
+        using (_store.Lock(id))
+        {
+            r = _store.Load(id);
+            var status = StatusOf(r);
+            if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
+                throw new RuntimeError($"cannot delete container \"{id}\" that is not stopped: {status}");
+            ICgroupManager? cg = null;
+            if (r.CgroupPaths.Count > 0)
+            {
+                try { cg = CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths); }
+                catch (CgroupException) { }
+            }
+            if (status != ContainerStatus.Stopped)
+            {
+                if (ProcessInfo.IsAlive(r.Pid, r.PidStartTime)) Libc.kill(r.Pid, 9);
+                try { cg?.SignalAll(9); if (status == ContainerStatus.Paused) cg?.Thaw(); } catch (CgroupException) { }
+                WaitGone(r);
+            }
+            cg?.Destroy();
+            _store.Remove(id);
+        }
+        try { HookRunner.RunAll("poststop", r.Spec.Hooks?.Poststop, HookState(r, ContainerStatus.Stopped)); }
+        catch (RuntimeError e) { Console.Error.WriteLine($"warning: {e.Message}"); }
+    }
+
+    private static void WaitGone(ContainerRecord r)
+    {
+        for (int i = 0; i < 500 && ProcessInfo.IsAlive(r.Pid, r.PidStartTime); i++)
+        {
+            int st;
+            Libc.waitpid(r.Pid, &st, Libc.WNOHANG); // reaps it when it is our child (foreground run)
+            Thread.Sleep(i < 20 ? 1 : 10);
+        }
+    }
+}

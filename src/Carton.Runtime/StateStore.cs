@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Carton.Linux.Interop;
+
+namespace Carton.Runtime;
+
+/// <summary>
+/// The --root directory: one directory per container holding state.json (written atomically: write, fsync,
+/// rename) and exec.fifo. Concurrent commands on one container serialize on an flock of its directory.
+/// </summary>
+public sealed class StateStore
+{
+    public string Root { get; }
+
+    public StateStore(string root)
+    {
+        Root = Path.GetFullPath(root);
+    }
+
+    public string DirOf(string id) => Path.Combine(Root, id);
+    public string FifoOf(string id) => Path.Combine(DirOf(id), "exec.fifo");
+    private string StateFileOf(string id) => Path.Combine(DirOf(id), "state.json");
+
+    /// <summary>Creates the directory for a new container; fails if the id is taken.</summary>
+    public void Reserve(string id)
+    {
+        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (Libc.mkdirat(Libc.AT_FDCWD, DirOf(id), 0x1C0 /* 0700 */) < 0)
+        {
+            int e = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (e == Errno.EEXIST) throw new ContainerExistsError(id);
+            throw new SyscallException($"create state directory {DirOf(id)}", e);
+        }
+    }
+
+    public void Save(ContainerRecord record)
+    {
+        var path = StateFileOf(record.Id);
+        var tmp = path + ".tmp";
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+        {
+            JsonSerializer.Serialize(fs, record, RuntimeJsonContext.Default.ContainerRecord);
+            fs.Flush(true);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public bool Exists(string id) => File.Exists(StateFileOf(id));
+
+    public ContainerRecord Load(string id)
+    {
+        ContainerId.Validate(id);
+        var path = StateFileOf(id);
+        if (!File.Exists(path)) throw new ContainerNotFoundError(id);
+        try
+        {
+            using var fs = File.OpenRead(path);
+            return JsonSerializer.Deserialize(fs, RuntimeJsonContext.Default.ContainerRecord)
+                   ?? throw new RuntimeError($"state of container \"{id}\" is empty: {path}");
+        }
+        catch (JsonException e)
+        {
+            throw new RuntimeError($"state of container \"{id}\" is corrupt: {path}: {e.Message}");
+        }
+    }
+
+    public IEnumerable<string> Ids()
+    {
+        if (!Directory.Exists(Root)) return [];
+        return Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>()
+            .Where(id => File.Exists(StateFileOf(id))).Order(StringComparer.Ordinal).ToList();
+    }
+
+    public void Remove(string id)
+    {
+        var dir = DirOf(id);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>An exclusive lock on a container's directory, held until disposed.</summary>
+    public IDisposable Lock(string id)
+    {
+        int fd = Libc.open(DirOf(id), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new ContainerNotFoundError(id);
+        if (Flock(fd, 2 /* LOCK_EX */) < 0)
+        {
+            Libc.close(fd);
+            throw SyscallException.Last($"lock {DirOf(id)}");
+        }
+        return new FdLock(fd);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static extern int Flock(int fd, int op);
+
+    private sealed class FdLock(int fd) : IDisposable
+    {
+        public void Dispose() => Libc.close(fd);
+    }
+}
