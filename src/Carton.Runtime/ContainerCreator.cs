@@ -197,6 +197,9 @@ public sealed unsafe class ContainerCreator
         foreach (var h in host.Hierarchies)
         {
             if (!cgroup.Paths.TryGetValue(h.Key, out var dir)) continue;
+            // On a hybrid host the container sees the v1 hierarchies only, as under runc: the unified hierarchy there
+            // holds no controller a container could use.
+            if (h.IsUnified && host.Mode == CgroupMode.Hybrid) continue;
             var name = h.IsUnified ? (host.Mode == CgroupMode.V2 ? "" : "unified") : Path.GetFileName(h.MountPoint.TrimEnd('/'));
             list.Add(new CgroupMountSource { Name = name, HostPath = dir, Unified = h.IsUnified, Controllers = h.Key });
         }
