@@ -133,7 +133,7 @@ public sealed unsafe class ContainerCreator
 
             var config = new InitConfig
             {
-                Id = options.Id, Bundle = bundle, Rootfs = rootfs, Spec = spec, NoPivot = options.NoPivot,
+                Id = options.Id, Bundle = bundle, Rootfs = rootfs, Spec = spec, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 FifoFd = fifoFd, ConsoleFd = consoleFd, PreserveFds = options.PreserveFds,
                 NewCgroupNamespace = newCgroupNs, NewTimeNamespace = newTimeNs,
                 CgroupMounts = CgroupMountsFor(host, cgroup),

@@ -47,6 +47,9 @@ public static unsafe class ContainerInit
     {
         var spec = config.Spec;
         var process = spec.Process!;
+        // Non-dumpable while this process holds host fds and sees the host's mounts: another process of the
+        // container cannot ptrace it or open its /proc/pid/fd (design.md §3 item 2). execve resets it.
+        if (Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SyscallException.Last("prctl PR_SET_DUMPABLE");
         var namespaces = spec.Linux?.Namespaces ?? [];
         bool New(string type) => namespaces.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path));
         bool Has(string type) => namespaces.Any(n => n.Type == type);
@@ -147,7 +150,7 @@ public static unsafe class ContainerInit
         state.Status = ContainerStatus.Running;
         HookRunner.RunAll("startContainer", spec.Hooks?.StartContainer, state);
 
-        Exec(process, executable, env, ptySlave, config.PreserveFds, userns);
+        Exec(process, executable, env, ptySlave, config.PreserveFds, config.Id, config.NoNewKeyring);
     }
 
     private static int SetupConsole(int rootFd, InitConfig config, Oci.Process process)
@@ -168,7 +171,15 @@ public static unsafe class ContainerInit
         return slave;
     }
 
-    private static void Exec(Oci.Process process, string executable, IReadOnlyList<string> env, int ptySlave, int preserveFds, bool userns)
+    private static byte* KeyringName(string id)
+    {
+        var bytes = Libc.Utf8Z("_ses." + id);
+        var p = (byte*)NativeMemory.Alloc((nuint)bytes.Length);
+        bytes.CopyTo(new Span<byte>(p, bytes.Length));
+        return p;
+    }
+
+    private static void Exec(Oci.Process process, string executable, IReadOnlyList<string> env, int ptySlave, int preserveFds, string containerId, bool noNewKeyring)
     {
         var user = process.User ?? new User();
         var caps = CapabilitySets.From(process.Capabilities);
@@ -176,6 +187,10 @@ public static unsafe class ContainerInit
         if (!envList.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
             envList.Add("HOME=" + HomeOf(user.Uid));
 
+        // runc gives each container its own session keyring, so containers do not share the host's keys.
+        if (!noNewKeyring && Libc.syscall(250 /* keyctl */, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, (long)KeyringName(containerId), 0, 0, 0, 0) < 0
+            && Marshal.GetLastPInvokeError() is var ke && ke != Errno.ENOSYS && ke != Errno.EPERM)
+            throw new SyscallException("join a new session keyring (use --no-new-keyring to skip)", ke);
         if (ptySlave >= 0) Pty.BecomeControllingTerminal(ptySlave);
         if (user.Umask is uint mask) Libc.umask(mask);
         else Libc.umask(0x12 /* 022 */);

@@ -26,6 +26,7 @@ public sealed class InitConfig
     [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
     [JsonPropertyName("spec")] public Spec Spec { get; set; } = new();
     [JsonPropertyName("noPivot")] public bool NoPivot { get; set; }
+    [JsonPropertyName("noNewKeyring")] public bool NoNewKeyring { get; set; }
     [JsonPropertyName("fifoFd")] public int FifoFd { get; set; } = -1;
     [JsonPropertyName("consoleFd")] public int ConsoleFd { get; set; } = -1;
     [JsonPropertyName("preserveFds")] public int PreserveFds { get; set; }
