@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Carton.Runtime;
 
 namespace Carton.Cli;
 

@@ -78,7 +78,19 @@ public sealed class LinuxConfigTests(RuntimeFixture fixture) : FeatureTestBase(f
     }
 
     [Fact]
-    public void HostnameAndDomainname()
+    public void Hostname()
+    {
+        Bundle.SetHostname("probe-host");
+        Bundle.SetShell("echo hostname=$(hostname); echo uts=$(cat /proc/sys/kernel/hostname)");
+        var r = RunOk("hostname");
+        Assert.Equal("hostname=probe-host\nuts=probe-host\n", r.Stdout);
+        Assert.NotEqual("probe-host", File.ReadAllText("/proc/sys/kernel/hostname").Trim());
+        Env.AssertNoLeaks();
+    }
+
+    /// <summary>OCI runtime-spec 1.1 "domainname".</summary>
+    [SkipOnRuncFact("runc 1.1.x ignores the domainname field (supported from runc 1.2)")]
+    public void Domainname()
     {
         Bundle.SetHostname("probe-host");
         Bundle.Mutate(c => c["domainname"] = "probe.example");

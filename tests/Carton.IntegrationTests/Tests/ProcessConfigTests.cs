@@ -33,8 +33,9 @@ public sealed class ProcessConfigTests(RuntimeFixture fixture) : FeatureTestBase
         Env.AssertNoLeaks();
     }
 
+    /// <summary>runc creates a missing process.cwd inside the rootfs (the spec does not require it; runc-compatibility).</summary>
     [Fact]
-    public void Cwd_CreatedWhenMissing()
+    public void Cwd_Missing_CreatedLikeRunc()
     {
         Bundle.SetProcess("cwd", "/does/not/exist");
         Bundle.SetRoot("readonly", false);

@@ -70,7 +70,6 @@ public sealed class RootfsTests(RuntimeFixture fixture) : FeatureTestBase(fixtur
     [Theory]
     [InlineData("private")]
     [InlineData("rslave")]
-    [InlineData("shared")]
     public void RootfsPropagation_MatchesReference(string propagation)
     {
         Bundle.SetLinux("rootfsPropagation", propagation);
@@ -78,6 +77,17 @@ public sealed class RootfsTests(RuntimeFixture fixture) : FeatureTestBase(fixtur
         Bundle.SetShell("awk '$5==\"/\" {s=\"\"; for (i=7; $i!=\"-\"; i++) { split($i, a, \":\"); s=s a[1] \" \" }; print \"root-propagation=\" s}' /proc/self/mountinfo");
         var (actual, reference) = RunBoth();
         AssertSameOutput(actual, reference);
+        Env.AssertNoLeaks();
+    }
+
+    /// <summary>OCI: rootfsPropagation "sets the rootfs's mount propagation"; with "shared" the container's / is in a peer group.</summary>
+    [SkipOnRuncFact("runc 1.1.x leaves the pivoted / without a shared peer group even with rootfsPropagation=shared")]
+    public void RootfsPropagationShared_RootIsShared()
+    {
+        Bundle.SetLinux("rootfsPropagation", "shared");
+        Bundle.SetShell("awk '$5==\"/\" {s=\"\"; for (i=7; $i!=\"-\"; i++) { split($i, a, \":\"); s=s a[1] \" \" }; print \"root-propagation=\" s}' /proc/self/mountinfo");
+        var r = RunOk("rootfsPropagation shared");
+        Assert.True(r.Stdout.Contains("shared", StringComparison.Ordinal), $"/ is not shared:\n{r}");
         Env.AssertNoLeaks();
     }
 }

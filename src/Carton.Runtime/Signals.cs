@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Carton.Cli;
+namespace Carton.Runtime;
 
 /// <summary>Signal names and numbers as `runc kill` takes them: "KILL", "SIGKILL", "9" (design.md §3 item 6: strict).</summary>
 public static class Signals
