@@ -153,11 +153,25 @@ public sealed class MountOptionTests(RuntimeFixture fixture) : FeatureTestBase(f
         Bundle.AddMount("/mnt/rro", "bind", src, "rbind", "rro");
         Bundle.AddMount("/mnt/nosuid", "bind", src, "rbind", "nosuid", "nodev", "noexec");
         Bundle.AddMount("/mnt/t", "tmpfs", "tmpfs", "nosuid", "nodev", "size=1m", "mode=700");
-        Bundle.AddMount("/mnt/tro", "tmpfs", "tmpfs", "ro", "noatime", "size=64k");
         Bundle.AddMount("/mnt/tslave", "tmpfs", "tmpfs", "rslave", "size=64k");
         Bundle.SetShell(MountProbe);
         var (actual, reference) = RunBoth();
         AssertSameOutput(actual, reference);
         FinishAndCheckLeaks();
+    }
+
+    /// <summary>
+    /// A tmpfs with "ro": runc mounts the superblock rw and makes the mount point read-only (super options "rw",
+    /// mount options "ro"). Low-severity runc-compatibility check.
+    /// </summary>
+    [Fact]
+    public void TmpfsRo_MountInfoMatchesReference()
+    {
+        Bundle.AddMount("/mnt/tro", "tmpfs", "tmpfs", "ro", "noatime", "size=64k");
+        Bundle.SetShell("touch /mnt/tro/x 2>/dev/null; echo touch=$?; " + MountProbe);
+        var (actual, reference) = RunBoth();
+        Assert.True(KeyValues(actual.Stdout).GetValueOrDefault("touch") is { } t && t != "0", $"ro tmpfs writable:\n{actual}");
+        AssertSameOutput(actual, reference);
+        Env.AssertNoLeaks();
     }
 }
