@@ -25,6 +25,7 @@ public static class Program
                  {
                      SpecCommand.Build(), FeaturesCommand.Build(), CreateCommand.Build(), StartCommand.Build(),
                      RunCommand.Build(), StateCommand.Build(), KillCommand.Build(), DeleteCommand.Build(), ListCommand.Build(),
+                     PauseCommand.BuildPause(), PauseCommand.BuildResume(), PsCommand.Build(), UpdateCommand.Build(), EventsCommand.Build(),
                  })
             root.Subcommands.Add(c);
         var parse = root.Parse(args);

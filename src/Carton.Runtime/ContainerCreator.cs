@@ -18,6 +18,9 @@ public sealed unsafe class ContainerCreator
 
     public ContainerCreator(StateStore store) => _store = store;
 
+    /// <summary>Limits the host could not apply exactly (a missing controller file, a deprecated field), for the caller to report.</summary>
+    public List<string> Warnings { get; } = [];
+
     public ContainerRecord Create(CreateOptions options)
     {
         ContainerId.Validate(options.Id);
@@ -49,6 +52,9 @@ public sealed unsafe class ContainerCreator
             var cgroup = CgroupManagerFactory.Create(host, spec.Linux?.CgroupsPath, options.Id);
             cgroup.Create();
             cleanup.Push(() => { try { cgroup.SignalAll(9); } catch (CgroupException) { } cgroup.Destroy(); });
+            Warnings.AddRange(cgroup.Warnings);
+            // Limits are in force before the init (and so the user's process) runs in the cgroup.
+            Warnings.AddRange(cgroup.ApplyResources(ResourcePlan.WithDefaultDevices(spec.Linux?.Resources ?? new LinuxResources(), spec)));
 
             var fifo = _store.FifoOf(options.Id);
             uint oldMask = Libc.umask(0);

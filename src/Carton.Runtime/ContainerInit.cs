@@ -60,7 +60,14 @@ public static unsafe class ContainerInit
         if (config.NewTimeNamespace) EnterTimeNamespace(spec.Linux?.TimeOffsets);
 
         if (process.OomScoreAdj is int adj)
-            File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture));
+        {
+            try { File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Lowering the score needs CAP_SYS_RESOURCE; say so instead of the runtime's message key.
+                throw new RuntimeError($"process.oomScoreAdj: write {adj} to /proc/self/oom_score_adj: permission denied (EACCES){(adj < 0 ? ": a negative value needs CAP_SYS_RESOURCE" : "")}");
+            }
+        }
         WriteSysctls(spec.Linux?.Sysctl);
         if (New("uts"))
         {
@@ -98,6 +105,10 @@ public static unsafe class ContainerInit
             DeviceSetup.CreateSymlinks(rootFd, hasDevPts: mounts.Any(m => m.Destination?.TrimEnd('/') == "/dev/pts"));
         }
         if (spec.Linux?.Devices is { } devices) DeviceSetup.CreateConfigured(rootFd, devices, bindFromHost: userns);
+
+        // runc creates a missing process.cwd inside the rootfs; so does carton, through the same in-root resolution.
+        if (process.Cwd is { Length: > 1 } cwdPath)
+            Libc.close(SecurePath.OpenOrCreate(rootFd, cwdPath, lastIsFile: false, "process.cwd"));
 
         int ptySlave = -1;
         if (process.Terminal == true) ptySlave = SetupConsole(rootFd, config, process);

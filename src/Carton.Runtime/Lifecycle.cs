@@ -142,6 +142,89 @@ public sealed unsafe class Lifecycle
         catch (RuntimeError e) { Console.Error.WriteLine($"warning: {e.Message}"); }
     }
 
+    private ICgroupManager CgroupOf(ContainerRecord r)
+    {
+        if (r.CgroupPaths.Count == 0) throw new RuntimeError($"container \"{r.Id}\" has no cgroup");
+        return CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths);
+    }
+
+    /// <summary>`pause`: freezes every process of the container (v1 freezer.state, v2 cgroup.freeze).</summary>
+    public void Pause(string id)
+    {
+        ContainerId.Validate(id);
+        if (!_store.Exists(id)) throw new ContainerNotFoundError(id);
+        using (_store.Lock(id))
+        {
+            var r = _store.Load(id);
+            var status = StatusOf(r);
+            if (status != ContainerStatus.Running && status != ContainerStatus.Created)
+                throw new RuntimeError($"cannot pause container \"{id}\": container not running ({status})");
+            CgroupOf(r).Freeze();
+        }
+    }
+
+    /// <summary>`resume`: thaws a paused container.</summary>
+    public void Resume(string id)
+    {
+        ContainerId.Validate(id);
+        if (!_store.Exists(id)) throw new ContainerNotFoundError(id);
+        using (_store.Lock(id))
+        {
+            var r = _store.Load(id);
+            var status = StatusOf(r);
+            if (status != ContainerStatus.Paused)
+                throw new RuntimeError($"cannot resume container \"{id}\": container not paused ({status})");
+            CgroupOf(r).Thaw();
+        }
+    }
+
+    /// <summary>`update`: applies new linux.resources to a live container and records them in its state.</summary>
+    public IReadOnlyList<string> Update(string id, Func<LinuxResources, LinuxResources> change)
+    {
+        ContainerId.Validate(id);
+        if (!_store.Exists(id)) throw new ContainerNotFoundError(id);
+        using (_store.Lock(id))
+        {
+            var r = _store.Load(id);
+            if (StatusOf(r) == ContainerStatus.Stopped)
+                throw new RuntimeError($"cannot update container \"{id}\": container not running");
+            var current = System.Text.Json.JsonSerializer.Deserialize(
+                System.Text.Json.JsonSerializer.Serialize(r.Spec.Linux?.Resources ?? new LinuxResources(), OciJsonCompactContext.Default.LinuxResources),
+                OciJsonCompactContext.Default.LinuxResources)!;
+            var updated = change(current);
+            var warnings = CgroupOf(r).ApplyResources(ResourcePlan.WithDefaultDevices(updated, r.Spec));
+            (r.Spec.Linux ??= new LinuxSpec()).Resources = updated;
+            _store.Save(r);
+            return warnings;
+        }
+    }
+
+    /// <summary>Statistics of a live container's cgroup, in the shape of runc's `events --stats`.</summary>
+    public CgroupStats Stats(string id)
+    {
+        var r = _store.Load(id);
+        if (StatusOf(r) == ContainerStatus.Stopped) throw new RuntimeError($"container \"{id}\" is not running");
+        return CgroupStatsReader.Read(CgroupHost.Probe(), r.CgroupPaths);
+    }
+
+    /// <summary>A watcher of OOM kills in a container's memory cgroup.</summary>
+    public CgroupOomWatcher WatchOom(string id)
+    {
+        var r = _store.Load(id);
+        if (StatusOf(r) == ContainerStatus.Stopped) throw new RuntimeError($"container \"{id}\" is not running");
+        return CgroupOomWatcher.Open(CgroupHost.Probe(), r.CgroupPaths);
+    }
+
+    public bool IsStopped(string id) => !_store.Exists(id) || StatusOf(_store.Load(id)) == ContainerStatus.Stopped;
+
+    /// <summary>The pids (host namespace) of every process in the container's cgroup.</summary>
+    public IReadOnlyList<int> Pids(string id)
+    {
+        var r = _store.Load(id);
+        if (StatusOf(r) == ContainerStatus.Stopped) return [];
+        return CgroupOf(r).GetPids();
+    }
+
     private static void WaitGone(ContainerRecord r)
     {
         for (int i = 0; i < 500 && ProcessInfo.IsAlive(r.Pid, r.PidStartTime); i++)

@@ -42,7 +42,9 @@ public static class CreateCommand
         flags.AddTo(cmd);
         cmd.SetAction(parse => GlobalOptions.Execute(parse, life =>
         {
-            new ContainerCreator(life.Store).Create(flags.ToOptions(parse, parse.GetValue(Id)!));
+            var creator = new ContainerCreator(life.Store);
+            try { creator.Create(flags.ToOptions(parse, parse.GetValue(Id)!)); }
+            finally { foreach (var w in creator.Warnings) CliLog.Current.Warn(w); }
             return 0;
         }));
         return cmd;

@@ -33,7 +33,10 @@ public static unsafe class RunCommand
                 ownConsole = pair[0];
                 peer = pair[1];
             }
-            var record = new ContainerCreator(life.Store).Create(flags.ToOptions(parse, id, peer));
+            var creator = new ContainerCreator(life.Store);
+            ContainerRecord record;
+            try { record = creator.Create(flags.ToOptions(parse, id, peer)); }
+            finally { foreach (var w in creator.Warnings) CliLog.Current.Warn(w); }
             if (peer >= 0) Libc.close(peer);
             int master = ownConsole >= 0 ? FdPassing.Receive(ownConsole, out _) : -1;
             if (ownConsole >= 0) Libc.close(ownConsole);
@@ -49,6 +52,7 @@ public static unsafe class RunCommand
             if (detached) return 0;
 
             using var forward = ForwardSignals(record.Pid);
+            using var raw = master >= 0 ? HostTerminal.MakeRaw(master) : null;
             if (master >= 0) Relay.Start(master);
             int status;
             while (Libc.waitpid(record.Pid, &status, 0) < 0)
@@ -95,6 +99,46 @@ public static unsafe class RunCommand
     private sealed class Registrations(List<PosixSignalRegistration> regs) : IDisposable
     {
         public void Dispose() { foreach (var r in regs) r.Dispose(); }
+    }
+
+    /// <summary>
+    /// While carton relays a container's pty, its own terminal must be raw (no echo, no line editing, no signal
+    /// characters): the container's pty does all of that, once. The container's window follows carton's (SIGWINCH).
+    /// </summary>
+    private sealed class HostTerminal : IDisposable
+    {
+        private readonly byte[] _saved = new byte[64];
+        private readonly PosixSignalRegistration? _winch;
+        private readonly bool _restored;
+
+        private HostTerminal(int master)
+        {
+            CopySize(master);
+            _winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => CopySize(master));
+            fixed (byte* saved = _saved)
+            {
+                if (Libc.tcgetattr(0, saved) < 0) { _restored = true; return; }
+                var raw = stackalloc byte[64];
+                new Span<byte>(saved, 64).CopyTo(new Span<byte>(raw, 64));
+                Libc.cfmakeraw(raw);
+                Libc.tcsetattr(0, 0 /* TCSANOW */, raw);
+            }
+        }
+
+        public static HostTerminal? MakeRaw(int master) => Libc.isatty(0) == 1 ? new HostTerminal(master) : null;
+
+        private static void CopySize(int master)
+        {
+            Libc.WinSize ws;
+            if (Libc.ioctl(0, Libc.TIOCGWINSZ, &ws) == 0) Libc.ioctl(master, Libc.TIOCSWINSZ, &ws);
+        }
+
+        public void Dispose()
+        {
+            _winch?.Dispose();
+            if (_restored) return;
+            fixed (byte* saved = _saved) Libc.tcsetattr(0, 0, saved);
+        }
     }
 
     /// <summary>Copies stdin to the pty master and the master to stdout on background threads.</summary>

@@ -46,6 +46,14 @@ public sealed class CgroupV1Manager : ICgroupManager
 
     private string? FreezerPath => GetPath("freezer");
 
+    /// <summary>On hybrid hosts this also puts hugepage limits in the unified directory when hugetlb is attached only there.</summary>
+    public IReadOnlyList<string> ApplyResources(Carton.Oci.LinuxResources resources)
+    {
+        var warnings = CgroupV1Resources.Apply(_host, _paths, resources);
+        _warnings.AddRange(warnings);
+        return warnings;
+    }
+
     public void Create()
     {
         var created = new List<string>();

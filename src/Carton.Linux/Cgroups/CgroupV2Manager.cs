@@ -31,6 +31,13 @@ public sealed class CgroupV2Manager : ICgroupManager
     /// <summary>Every controller's files live in the one directory (whether the controller is enabled there is ApplyResources' concern).</summary>
     public string? GetPath(string controller) => _path;
 
+    public IReadOnlyList<string> ApplyResources(Carton.Oci.LinuxResources resources)
+    {
+        var warnings = CgroupV2Resources.Apply(_path, resources);
+        _warnings.AddRange(warnings);
+        return warnings;
+    }
+
     /// <summary>
     /// mkdir -p, enabling every available controller in cgroup.subtree_control of each ancestor on the way down
     /// (the root included, the new leaf excluded), as runc's fs2 driver does: in v2 a controller's files only

@@ -3,11 +3,6 @@ namespace Carton.Linux.Cgroups;
 /// <summary>
 /// The cgroup(s) of one container. Implementations: <see cref="CgroupV1Manager"/> (v1 and hybrid hosts) and
 /// <see cref="CgroupV2Manager"/> (unified hosts); obtain one from <see cref="CgroupManagerFactory"/>.
-/// <para>
-/// Resource limits are deliberately not here yet. They will arrive as <c>ApplyResources(LinuxResources)</c>, which
-/// needs nothing beyond what this interface already exposes: <see cref="GetPath"/> locates the directory that
-/// holds a controller's files in either layout, and failures use the same <see cref="CgroupException"/> format.
-/// </para>
 /// </summary>
 public interface ICgroupManager
 {
@@ -23,6 +18,13 @@ public interface ICgroupManager
 
     /// <summary>Non-fatal problems met so far (e.g. a controller that could not be enabled in cgroup.subtree_control).</summary>
     IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>
+    /// Writes linux.resources (config-linux.md "Control groups") to the cgroup files: <see cref="CgroupV1Resources"/>
+    /// or <see cref="CgroupV2Resources"/>. Throws <see cref="CgroupException"/> naming the OCI field on the first
+    /// setting that cannot be applied; returns warnings for settings that were skipped (also added to <see cref="Warnings"/>).
+    /// </summary>
+    IReadOnlyList<string> ApplyResources(Carton.Oci.LinuxResources resources);
 
     /// <summary>The directory holding <paramref name="controller"/>'s files ("memory", "pids", ...), or null if that controller is not mounted.</summary>
     string? GetPath(string controller);

@@ -119,6 +119,11 @@ public static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int setsid();
     [LibraryImport(C, SetLastError = true)] public static partial int execve(byte* path, byte** argv, byte** envp);
     [LibraryImport(C, SetLastError = true)] public static partial int getcwd(byte* buf, nuint size);
+    [LibraryImport(C)] public static partial int isatty(int fd);
+    /// <summary>struct termios is 60 bytes on x86_64 glibc; callers treat it as an opaque buffer.</summary>
+    [LibraryImport(C, SetLastError = true)] public static partial int tcgetattr(int fd, byte* termios);
+    [LibraryImport(C, SetLastError = true)] public static partial int tcsetattr(int fd, int action, byte* termios);
+    [LibraryImport(C)] public static partial void cfmakeraw(byte* termios);
 
     public static int OpenAt2(int dirfd, string path, ulong flags, ulong resolve)
     {

@@ -80,6 +80,10 @@ public sealed class MountInstaller
                 if (opts.TmpCopyUp && m.Type == "tmpfs")
                     copyFrom = Libc.OpenAt2(target, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
                 ulong flags = opts.Flags & ~(PropagationMask | MS_BIND | MS_REC);
+                // A read-only tmpfs is made read-only at the mount, not the superblock (as runc does), so that
+                // tmpcopyup can fill it first and the filesystem itself stays writable to a later bind.
+                bool roLater = m.Type == "tmpfs" && (flags & MS_RDONLY) != 0;
+                if (roLater) flags &= ~MS_RDONLY;
                 if (Libc.mount(m.Source ?? m.Type ?? "none", SecurePath.ProcFd(target), m.Type, flags, opts.Data.Length == 0 ? null : opts.Data) < 0)
                     throw SyscallException.Last($"{what}: mount {m.Type} at {dest}");
                 if (copyFrom >= 0)
@@ -88,6 +92,8 @@ public sealed class MountInstaller
                     try { CopyTree(SecurePath.ProcFd(copyFrom), SecurePath.ProcFd(newFd)); }
                     finally { Libc.close(newFd); }
                 }
+                if (roLater && RemountNew(dest, MS_REMOUNT | MS_BIND | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)), what) < 0)
+                    throw SyscallException.Last($"{what}: remount {dest} read-only");
             }
             finally
             {

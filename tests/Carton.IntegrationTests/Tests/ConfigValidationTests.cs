@@ -67,4 +67,31 @@ public sealed class ConfigValidationTests(RuntimeFixture fixture) : FeatureTestB
         AssertFailed(r, "create joining a missing namespace path");
         Env.AssertNoLeaks();
     }
+
+    [Fact]
+    public void HostnameWithoutUtsNamespace_Rejected()
+    {
+        Bundle.SetArgs("true");
+        Bundle.SetHostname("no-uts");
+        Bundle.RemoveNamespace("uts");
+        var hostname = File.ReadAllText("/proc/sys/kernel/hostname");
+        var r = CreateContainer(Env.NewId());
+        AssertFailed(r, "create with a hostname but no UTS namespace");
+        Assert.Equal(hostname, File.ReadAllText("/proc/sys/kernel/hostname"));
+        Env.AssertNoLeaks();
+    }
+
+    [Fact]
+    public void RelativePidFile_ResolvedAgainstCwd()
+    {
+        Bundle.SetArgs("sleep", "100");
+        var id = Env.NewId();
+        var r = Rt.Exec(["create", "--bundle", Bundle.Dir, "--pid-file", "rel.pid", id], workingDirectory: Env.Dir);
+        Assert.True(r.Succeeded, $"create --pid-file rel.pid failed:\n{r}");
+        var path = Path.Combine(Env.Dir, "rel.pid");
+        Assert.True(File.Exists(path), $"relative pid file not written in the caller's cwd:\n{r}");
+        Assert.Equal(StateJson(id)["pid"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(path).Trim());
+        Rt.MustRun("delete", "--force", id);
+        Env.AssertNoLeaks();
+    }
 }

@@ -78,4 +78,14 @@ public sealed class ForegroundRunTests(RuntimeFixture fixture) : FeatureTestBase
         }
         Env.AssertNoLeaks();
     }
+
+    [Fact]
+    public void TerminalDetachedWithoutConsoleSocket_Rejected()
+    {
+        Bundle.SetTerminal(true);
+        Bundle.SetArgs("true");
+        var r = RunContainer(Env.NewId(), "-d");
+        AssertFailed(r, "run -d with terminal=true and no --console-socket");
+        Env.AssertNoLeaks();
+    }
 }

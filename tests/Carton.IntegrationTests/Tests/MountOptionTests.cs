@@ -174,4 +174,53 @@ public sealed class MountOptionTests(RuntimeFixture fixture) : FeatureTestBase(f
         AssertSameOutput(actual, reference);
         Env.AssertNoLeaks();
     }
+
+    /// <summary>
+    /// A mount destination resolving through a symlink in the rootfs must stay inside the rootfs
+    /// (runc: securejoin); otherwise "../../.." links would create/mount host paths.
+    /// </summary>
+    [Fact]
+    public void DestinationThroughEscapingSymlink_StaysInRootfs()
+    {
+        var name = "carton-it-escape-" + Path.GetFileName(Env.Dir);
+        var hostEscape = Path.Combine("/", name);
+        Directory.CreateDirectory(Path.Combine(Bundle.Rootfs, "mnt"));
+        File.CreateSymbolicLink(Path.Combine(Bundle.Rootfs, "mnt", "esc"), "../../../../../../../../..");
+        Bundle.SetRoot("readonly", false);
+        Bundle.AddMount($"/mnt/esc/{name}", "tmpfs", "tmpfs", "size=64k");
+        Bundle.SetShell($"awk '$5 ~ /{name}/ {{print \"mp=\" $5}}' /proc/self/mountinfo");
+        try
+        {
+            var r = RunContainer(Env.NewId());
+            Assert.False(Directory.Exists(hostEscape), $"the runtime created {hostEscape} on the host through a rootfs symlink:\n{r}");
+            if (r.Succeeded)
+            {
+                Assert.True(KeyValues(r.Stdout).GetValueOrDefault("mp") == "/" + name, $"mount did not land at /{name} inside the rootfs:\n{r}");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(hostEscape))
+            {
+                ProcessRunner.Run("/bin/umount", ["-l", hostEscape]);
+                Directory.Delete(hostEscape);
+            }
+        }
+        Env.AssertNoLeaks();
+    }
+
+    /// <summary>A relative bind-mount source is resolved against the bundle directory (runc behaviour).</summary>
+    [Fact]
+    public void RelativeBindSource_ResolvedAgainstBundle()
+    {
+        var src = Path.Combine(Bundle.Dir, "relsrc");
+        Directory.CreateDirectory(src);
+        File.WriteAllText(Path.Combine(src, "f"), "relative\n");
+        Bundle.AddMount("/mnt/rel", "bind", "relsrc", "rbind", "ro");
+        Bundle.SetShell("cat /mnt/rel/f");
+        var (actual, reference) = RunBoth();
+        AssertSameOutput(actual, reference);
+        Assert.Equal("relative\n", actual.Stdout);
+        Env.AssertNoLeaks();
+    }
 }

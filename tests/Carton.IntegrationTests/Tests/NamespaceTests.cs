@@ -169,4 +169,45 @@ public sealed class NamespaceTests(RuntimeFixture fixture) : FeatureTestBase(fix
         Assert.Equal("sleep 100", cmdline);
         Env.AssertNoLeaks();
     }
+
+    [Fact]
+    public void JoinPidNamespaceByPath_SeesHolderInit()
+    {
+        Bundle.SetArgs("sleep", "100");
+        var holder = Env.NewId();
+        var run = RunContainer(holder, "-d");
+        Assert.True(run.Succeeded, $"holder run -d failed:\n{run}");
+        var pid = StateJson(holder)["pid"]!.GetValue<int>();
+        var holderPidNs = new FileInfo($"/proc/{pid}/ns/pid").LinkTarget;
+
+        Bundle.SetNamespace("pid", $"/proc/{pid}/ns/pid");
+        Bundle.SetShell("echo pidns=$(readlink /proc/self/ns/pid); echo init=$(tr '\\0' ' ' < /proc/1/cmdline); echo self=$$");
+        var joiner = RunContainer(Env.NewId());
+        Rt.MustRun("delete", "--force", holder);
+
+        Assert.True(joiner.Succeeded, $"run joining /proc/{pid}/ns/pid failed:\n{joiner}");
+        var kv = KeyValues(joiner.Stdout);
+        Assert.True(kv.GetValueOrDefault("pidns") == holderPidNs, $"pid namespace not joined (holder {holderPidNs}):\n{joiner}");
+        Assert.True(kv.GetValueOrDefault("init") == "sleep 100", $"/proc/1 inside is not the holder's init:\n{joiner}");
+        Assert.True(kv.GetValueOrDefault("self") != "1", $"joiner became pid 1 of the joined namespace:\n{joiner}");
+        Env.AssertNoLeaks();
+    }
+
+    /// <summary>
+    /// Full probe (mounts, /dev, caps, ids) of a user-namespaced container compared with the reference runtime.
+    /// The group of /dev/mqueue is not compared: runc 1.1 mounts it before setgid(0), so it shows the overflow gid 65534.
+    /// </summary>
+    [Fact]
+    public void UserNamespace_ProbeMatchesReference()
+    {
+        ConfigureUserNamespace();
+        Bundle.AddMount("/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777");
+        Bundle.SetShell(
+            "id; grep -E '^(Cap|Uid|Gid|Groups)' /proc/self/status; cut -d' ' -f5 /proc/self/mountinfo | sort; " +
+            "stat -c '%n %F %a %u:%g %t:%T' $(ls -d /dev/* | grep -v mqueue) | sort; stat -c '%n %F %a %u' /dev/mqueue; stat -c '%n %u:%g' / /bin/busybox /etc/passwd; " +
+            "cat /proc/self/setgroups; echo x > /dev/null && echo devnull=ok");
+        var (actual, reference) = RunBoth();
+        AssertSameOutput(actual, reference);
+        Env.AssertNoLeaks();
+    }
 }

@@ -90,4 +90,16 @@ public sealed class RootfsTests(RuntimeFixture fixture) : FeatureTestBase(fixtur
         Assert.True(r.Stdout.Contains("shared", StringComparison.Ordinal), $"/ is not shared:\n{r}");
         Env.AssertNoLeaks();
     }
+
+    [Fact]
+    public void NoPivot_ReadonlyRoot()
+    {
+        Bundle.SetRoot("readonly", true);
+        Bundle.SetShell($"[ -e /{Env.RootfsMarker} ] && echo marker=yes; touch /x 2>/dev/null; echo touch=$?");
+        var r = RunOk("run --no-pivot with root.readonly", "--no-pivot");
+        var kv = KeyValues(r.Stdout);
+        Assert.True(kv.GetValueOrDefault("marker") == "yes", $"/ is not the rootfs:\n{r}");
+        Assert.True(kv.GetValueOrDefault("touch") is { } t && t != "0", $"read-only root writable under --no-pivot:\n{r}");
+        Env.AssertNoLeaks();
+    }
 }
