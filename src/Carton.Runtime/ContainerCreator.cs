@@ -53,6 +53,12 @@ public sealed unsafe class ContainerCreator
             cgroup.Create();
             cleanup.Push(() => { try { cgroup.SignalAll(9); } catch (CgroupException) { } cgroup.Destroy(); });
             Warnings.AddRange(cgroup.Warnings);
+            var record = new ContainerRecord
+            {
+                Id = options.Id, Bundle = bundle, Rootfs = rootfs, Created = DateTime.UtcNow, Owner = "", Spec = spec,
+                CgroupPaths = cgroup.Paths.ToDictionary(kv => kv.Key, kv => kv.Value), Creating = true,
+            };
+            _store.Save(record, durable: false);
             // Limits are in force before the init (and so the user's process) runs in the cgroup.
             Warnings.AddRange(cgroup.ApplyResources(ResourcePlan.WithDefaultDevices(spec.Linux?.Resources ?? new LinuxResources(), spec)));
 
@@ -133,6 +139,9 @@ public sealed unsafe class ContainerCreator
             int initPid = pid;
             cleanup.Push(() => { Libc.kill(initPid, 9); int st; Libc.waitpid(initPid, &st, 0); });
             var startTime = ProcessInfo.Stat(pid)?.StartTime ?? 0;
+            record.Pid = pid;
+            record.PidStartTime = startTime;
+            _store.Save(record, durable: false);
 
             // In its cgroup before it runs anything of the user's (it is blocked reading its config).
             cgroup.AddProcess(pid);
@@ -173,12 +182,7 @@ public sealed unsafe class ContainerCreator
                 throw new RuntimeError($"container init sent an unexpected message \"{msg.Type}\"");
             }
 
-            var record = new ContainerRecord
-            {
-                Id = options.Id, Pid = pid, PidStartTime = startTime, Bundle = bundle, Rootfs = rootfs,
-                Created = DateTime.UtcNow, Owner = "", Spec = spec,
-                CgroupPaths = cgroup.Paths.ToDictionary(kv => kv.Key, kv => kv.Value),
-            };
+            record.Creating = false;
             _store.Save(record);
             if (options.PidFile is not null) WritePidFile(options.PidFile, pid);
             Libc.close(parentSock);

@@ -19,6 +19,9 @@ public sealed class ContainerRecord
     /// <summary>Set once poststart hooks and the start have happened; a stopped container that never started is
     /// reported as stopped too, as runc does.</summary>
     [JsonPropertyName("started")] public bool Started { get; set; }
+    /// <summary>True from the moment the cgroup exists until the init reported ready: lets `delete --force` undo a
+    /// create whose carton process was killed halfway.</summary>
+    [JsonPropertyName("creating")] public bool Creating { get; set; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

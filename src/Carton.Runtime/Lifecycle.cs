@@ -20,6 +20,7 @@ public sealed unsafe class Lifecycle
     public string StatusOf(ContainerRecord r)
     {
         if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime)) return ContainerStatus.Stopped;
+        if (r.Creating) return ContainerStatus.Creating;
         if (File.Exists(_store.FifoOf(r.Id))) return ContainerStatus.Created;
         try
         {
@@ -121,7 +122,7 @@ public sealed unsafe class Lifecycle
         {
             r = _store.Load(id);
             var status = StatusOf(r);
-            if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
+            if (status is ContainerStatus.Running or ContainerStatus.Paused or ContainerStatus.Creating && !force)
                 throw new RuntimeError($"cannot delete container \"{id}\" that is not stopped: {status}");
             ICgroupManager? cg = null;
             if (r.CgroupPaths.Count > 0)

@@ -32,14 +32,16 @@ public sealed class StateStore
         }
     }
 
-    public void Save(ContainerRecord record)
+    /// <summary>Writes state.json atomically (temp file, rename). <paramref name="durable"/> adds an fsync before the
+    /// rename; the provisional record written during create skips it (it only matters until create finishes).</summary>
+    public void Save(ContainerRecord record, bool durable = true)
     {
         var path = StateFileOf(record.Id);
         var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
         {
             JsonSerializer.Serialize(fs, record, RuntimeJsonContext.Default.ContainerRecord);
-            fs.Flush(true);
+            fs.Flush(durable);
         }
         File.Move(tmp, path, overwrite: true);
     }
