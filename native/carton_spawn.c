@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #define CHILD_STACK_SIZE (128 * 1024)
@@ -278,4 +279,32 @@ int carton_spawn(struct carton_spawn_req *req)
     else if (req->pid != pid)
         req->intermediate_pid = pid;
     return req->err_step == CARTON_STEP_NONE ? 0 : -1;
+}
+
+/*
+ * `carton exec` must end up in the container's mount namespace, but the init it starts is carton itself, a
+ * dynamically linked program: exec'd after joining that namespace, the kernel would look for its ELF interpreter
+ * (/lib64/ld-linux-x86-64.so.2) inside the container's rootfs. So the spawn helper joins every namespace but the
+ * mount one, and this constructor joins that one after exec, before the .NET runtime starts its threads (setns
+ * into a mount namespace requires a single-threaded caller). runc's nsexec runs at the same point for the same
+ * reason. A failure is left in the environment for the managed init to report over its channel.
+ */
+__attribute__((constructor)) static void carton_join_mount_namespace(void)
+{
+    const char *value = getenv("_CARTON_MNTNS_FD");
+    if (value == NULL)
+        return;
+    int fd = atoi(value);
+    if (setns(fd, CLONE_NEWNS) < 0) {
+        char digits[16];
+        int n = errno, i = sizeof digits - 1;
+        digits[i] = 0;
+        do {
+            digits[--i] = (char)('0' + n % 10);
+            n /= 10;
+        } while (n > 0 && i > 0);
+        setenv("_CARTON_MNTNS_ERRNO", &digits[i], 1);
+    }
+    close(fd);
+    unsetenv("_CARTON_MNTNS_FD");
 }

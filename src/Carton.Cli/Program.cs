@@ -13,6 +13,7 @@ public static class Program
     {
         if (args.Length == 1 && args[0] == "init") return ContainerInit.Run();
 
+        args = ArgvCompat.Normalize(args);
         var root = new RootCommand("carton: an OCI container runtime, CLI-compatible with runc");
         root.Options.Add(GlobalOptions.Root);
         root.Options.Add(GlobalOptions.Log);
@@ -25,7 +26,7 @@ public static class Program
                  {
                      SpecCommand.Build(), FeaturesCommand.Build(), CreateCommand.Build(), StartCommand.Build(),
                      RunCommand.Build(), StateCommand.Build(), KillCommand.Build(), DeleteCommand.Build(), ListCommand.Build(),
-                     PauseCommand.BuildPause(), PauseCommand.BuildResume(), PsCommand.Build(), UpdateCommand.Build(), EventsCommand.Build(),
+                     PauseCommand.BuildPause(), PauseCommand.BuildResume(), PsCommand.Build(), UpdateCommand.Build(), EventsCommand.Build(), ExecCommand.Build(),
                  })
             root.Subcommands.Add(c);
         var parse = root.Parse(args);

@@ -32,7 +32,8 @@ public static unsafe class ContainerInit
         {
             var msg = InitChannel.Receive(channel);
             if (msg?.Config is not { } config) return 1;
-            Build(channel, config);
+            if (config.Exec) JoinAndExec(channel, config);
+            else Build(channel, config);
             return 1; // Build only returns by exec
         }
         catch (Exception e)
@@ -162,6 +163,39 @@ public static unsafe class ContainerInit
         HookRunner.RunAll("startContainer", spec.Hooks?.StartContainer, state);
 
         Exec(process, executable, env, ptySlave, config.PreserveFds, config.Id, config.NoNewKeyring);
+    }
+
+    /// <summary>`exec`: already in every namespace of the container (the spawn helper joined them, so "/" is the
+    /// container's root) and in its cgroup; set up the process and exec it.</summary>
+    private static void JoinAndExec(int channel, InitConfig config)
+    {
+        if (Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SyscallException.Last("prctl PR_SET_DUMPABLE");
+        if (Environment.GetEnvironmentVariable("_CARTON_MNTNS_ERRNO") is { } mntErr)
+            throw new SyscallException("exec: join the container's mount namespace", int.Parse(mntErr, CultureInfo.InvariantCulture));
+        var process = config.Process ?? throw new RuntimeError("exec: no process given");
+        if (process.Args is not { Count: > 0 }) throw new RuntimeError("process.args: must not be empty");
+        int ptySlave = -1;
+        if (process.Terminal == true)
+        {
+            int rootFd = Libc.open("/", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+            try
+            {
+                var (master, slave) = Pty.OpenInRoot(rootFd);
+                if (process.ConsoleSize is { } size) Pty.SetSize(master, (ushort)size.Height, (ushort)size.Width);
+                FdPassing.Send(config.ConsoleFd, master, Pty.SlaveName(master));
+                Libc.close(master);
+                Libc.close(config.ConsoleFd);
+                ptySlave = slave;
+            }
+            finally { Libc.close(rootFd); }
+        }
+        if (process.Rlimits is { } limits) ResourceLimits.Apply(limits);
+        var env = process.Env ?? [];
+        var cwd = process.Cwd ?? "/";
+        var executable = ExecutableLookup.Resolve(process.Args[0], env, cwd);
+        InitChannel.Send(channel, new InitMessage { Type = "ready" });
+        Libc.close(channel);
+        Exec(process, executable, env, ptySlave, config.PreserveFds, config.Id, noNewKeyring: true);
     }
 
     private static int SetupConsole(int rootFd, InitConfig config, Oci.Process process)

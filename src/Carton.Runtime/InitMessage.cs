@@ -26,6 +26,9 @@ public sealed class InitConfig
     [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
     [JsonPropertyName("spec")] public Spec Spec { get; set; } = new();
     [JsonPropertyName("noPivot")] public bool NoPivot { get; set; }
+    /// <summary>Set for `exec`: the init joins a running container and runs <see cref="Process"/> instead of building one.</summary>
+    [JsonPropertyName("exec")] public bool Exec { get; set; }
+    [JsonPropertyName("process")] public Oci.Process? Process { get; set; }
     [JsonPropertyName("noNewKeyring")] public bool NoNewKeyring { get; set; }
     [JsonPropertyName("fifoFd")] public int FifoFd { get; set; } = -1;
     [JsonPropertyName("consoleFd")] public int ConsoleFd { get; set; } = -1;

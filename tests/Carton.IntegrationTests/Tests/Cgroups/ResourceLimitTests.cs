@@ -80,8 +80,8 @@ public sealed class ResourceLimitTests(RuntimeFixture fixture) : CgroupTestBase(
         Bundle.AddMount("/dev/fuse", "bind", "/dev/fuse", "bind", "rw");
         Bundle.SetShell("""
             echo fuse-node=$(stat -c '%t:%T' /dev/fuse)
-            if : < /dev/fuse 2>/tmp/err; then echo fuse=ok; else echo "fuse=denied $(sed 's/.*: //' /tmp/err)"; fi
-            if echo x > /dev/null 2>/tmp/err; then echo null=ok; else echo "null=denied $(cat /tmp/err)"; fi
+            if out=$( (exec 3</dev/fuse) 2>&1 ); then echo fuse=ok; else echo "fuse=denied ${out##*: }"; fi
+            if out=$( (echo x >/dev/null) 2>&1 ); then echo null=ok; else echo "null=denied $out"; fi
             """);
         var r = RunOk("device rules");
         var kv = KeyValues(r.Stdout);

@@ -1,0 +1,129 @@
+using System.Globalization;
+using Carton.Linux.Cgroups;
+using Carton.Linux.Interop;
+using Carton.Linux.Spawn;
+using Carton.Oci;
+
+namespace Carton.Runtime;
+
+/// <summary>
+/// `exec`: a new process in a running container. The spawn helper joins every namespace of the container's init
+/// (user first, then the rest; a pid namespace through a second child), the parent puts the new process in the
+/// container's cgroup before it runs anything, and carton's init, in exec mode, applies the process settings
+/// (user, capabilities, rlimits, terminal, no_new_privs) and execs.
+/// </summary>
+public sealed unsafe class ContainerExec
+{
+    private readonly StateStore _store;
+    private readonly Lifecycle _life;
+
+    public ContainerExec(Lifecycle life)
+    {
+        _life = life;
+        _store = life.Store;
+    }
+
+    /// <summary>Starts the process and returns its pid (a child of the caller).</summary>
+    public int Exec(ExecOptions options)
+    {
+        var r = _store.Load(options.Id);
+        var status = _life.StatusOf(r);
+        if (status == ContainerStatus.Stopped || status == ContainerStatus.Creating)
+            throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is {status}");
+        if (status == ContainerStatus.Paused && !options.IgnorePaused)
+            throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is paused (use --ignore-paused)");
+        var process = options.Process;
+        bool terminal = process.Terminal == true;
+        if (terminal && options.ConsoleSocket is null && options.ConsoleSocketFd < 0)
+            throw new RuntimeError("process.terminal is true: cannot allocate a tty without --console-socket when carton detaches");
+
+        var fds = new List<int>();
+        int pid = 0;
+        try
+        {
+            var spawn = new SpawnOptions { Path = "/proc/self/exe", Args = ["carton", "init"] };
+            int mountNsFd = -1;
+            // Every namespace the container has, entered through its init's /proc entries; the user namespace first
+            // so that the others are joined with the capabilities it grants.
+            foreach (var ns in (r.Spec.Linux?.Namespaces ?? []).OrderBy(n => n.Type == "user" ? 0 : 1))
+            {
+                var type = ns.Type ?? "";
+                var path = $"/proc/{r.Pid.ToString(CultureInfo.InvariantCulture)}/ns/{NamespaceKinds.GetProcName(type)}";
+                int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+                if (fd < 0) throw SyscallException.Last($"exec: open {type} namespace {path}");
+                fds.Add(fd);
+                if (type == "mount")
+                {
+                    // Joined after exec by the native constructor (native/carton_spawn.c): exec'd inside the
+                    // container's mount namespace, carton's ELF interpreter would be looked up in the rootfs.
+                    spawn.KeepFds.Add(fd);
+                    mountNsFd = fd;
+                    continue;
+                }
+                spawn.JoinFds.Add(fd);
+                if (type == "pid") spawn.JoinsPidNamespace = true;
+            }
+            // The init must still be the process we recorded once its namespaces are open (no pid reuse in between).
+            if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime))
+                throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is stopped");
+
+            int consoleFd = options.ConsoleSocketFd;
+            if (terminal && options.ConsoleSocket is not null)
+            {
+                consoleFd = FdPassing.Connect(options.ConsoleSocket);
+                fds.Add(consoleFd);
+            }
+            int* pair = stackalloc int[2];
+            if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
+                throw SyscallException.Last("socketpair for the init channel");
+            int parentSock = pair[0], childSock = pair[1];
+            fds.Add(parentSock);
+            int exe = SealedExecutable.Create();
+            try
+            {
+                spawn.ExecFd = exe;
+                spawn.Env = mountNsFd >= 0
+                    ? [$"{ContainerInit.ChannelEnv}={childSock.ToString(CultureInfo.InvariantCulture)}", $"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}"]
+                    : [$"{ContainerInit.ChannelEnv}={childSock.ToString(CultureInfo.InvariantCulture)}"];
+                spawn.KeepFds.Add(childSock);
+                if (consoleFd >= 0) spawn.KeepFds.Add(consoleFd);
+                for (int i = 0; i < options.PreserveFds; i++) spawn.KeepFds.Add(3 + i);
+                pid = Spawner.Spawn(spawn, $"exec in container \"{options.Id}\"");
+            }
+            finally
+            {
+                Libc.close(childSock);
+                Libc.close(exe);
+            }
+            if (r.CgroupPaths.Count > 0)
+                CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths).AddProcess(pid);
+
+            InitChannel.Send(parentSock, new InitMessage
+            {
+                Type = "config",
+                Config = new InitConfig
+                {
+                    Id = r.Id, Bundle = r.Bundle, Rootfs = r.Rootfs, Spec = r.Spec, Exec = true, Process = process,
+                    ConsoleFd = consoleFd, PreserveFds = options.PreserveFds,
+                },
+            });
+            var reply = InitChannel.Receive(parentSock);
+            if (reply?.Type == "error") throw new RuntimeError(reply.Message ?? "exec failed");
+            if (reply?.Type != "ready") throw new RuntimeError($"exec in container \"{options.Id}\": the process exited before it was ready");
+            if (options.PidFile is not null) ContainerCreator.WritePidFile(options.PidFile, pid);
+            int result = pid;
+            pid = 0;
+            return result;
+        }
+        finally
+        {
+            foreach (var fd in fds) Libc.close(fd);
+            if (pid > 0)
+            {
+                Libc.kill(pid, 9);
+                int st;
+                Libc.waitpid(pid, &st, 0);
+            }
+        }
+    }
+}
