@@ -137,8 +137,15 @@ public sealed unsafe class ContainerCreator
                 foreach (var fd in joinFds) Libc.close(fd);
             }
             int initPid = pid;
-            cleanup.Push(() => { Libc.kill(initPid, 9); int st; Libc.waitpid(initPid, &st, 0); });
             var startTime = ProcessInfo.Stat(pid)?.StartTime ?? 0;
+            // Only the process we started: once reaped (WhyInitDied), its pid may already belong to someone else.
+            cleanup.Push(() =>
+            {
+                if (!ProcessInfo.IsAlive(initPid, startTime)) return;
+                Libc.kill(initPid, 9);
+                int st;
+                Libc.waitpid(initPid, &st, 0);
+            });
             record.Pid = pid;
             record.PidStartTime = startTime;
             _store.Save(record, durable: false);
@@ -163,12 +170,7 @@ public sealed unsafe class ContainerCreator
             while (true)
             {
                 var msg = InitChannel.Receive(parentSock);
-                if (msg is null)
-                {
-                    int st;
-                    Libc.waitpid(pid, &st, Libc.WNOHANG);
-                    throw new RuntimeError("container init exited before it was ready");
-                }
+                if (msg is null) throw new RuntimeError(WhyInitDied(pid, host, cgroup, spec));
                 if (msg.Type == "error") throw new RuntimeError(msg.Message ?? "container init failed");
                 if (msg.Type == "hooks")
                 {
@@ -199,6 +201,25 @@ public sealed unsafe class ContainerCreator
             }
             throw;
         }
+    }
+
+    /// <summary>The init closed its channel without a word: it was killed. Say by what, when that can be known.</summary>
+    private static string WhyInitDied(int pid, CgroupHost host, ICgroupManager cgroup, Spec spec)
+    {
+        int status = 0;
+        int rc = Libc.waitpid(pid, &status, 0);
+        if (rc == pid && !Libc.WIFEXITED(status))
+        {
+            int sig = Libc.WTERMSIG(status);
+            try
+            {
+                if (sig == 9 && CgroupStatsReader.OomKillCount(host, cgroup.Paths) > 0)
+                    return $"container init was killed by the OOM killer: linux.resources.memory.limit ({spec.Linux?.Resources?.Memory?.Limit} bytes) is too low to start the container";
+            }
+            catch (CgroupException) { }
+            return $"container init was killed by signal {sig} before it was ready";
+        }
+        return rc == pid ? $"container init exited with status {Libc.WEXITSTATUS(status)} before it was ready" : "container init exited before it was ready";
     }
 
     private static List<CgroupMountSource> CgroupMountsFor(CgroupHost host, ICgroupManager cgroup)

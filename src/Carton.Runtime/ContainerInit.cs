@@ -202,8 +202,23 @@ public static unsafe class ContainerInit
     {
         var (master, slave) = Pty.OpenInRoot(rootFd);
         if (process.ConsoleSize is { } size) Pty.SetSize(master, (ushort)size.Height, (ushort)size.Width);
-        // /dev/console is the pty, bound by fd: the container cannot redirect it.
+        // /dev/console is the pty, bound by fd over a fresh regular file: whatever the image put there (a symlink to
+        // /proc/sys/kernel/core_pattern, say: CVE-2025-52565) is removed first, never followed.
+        int dev = SecurePath.OpenOrCreate(rootFd, "/dev", lastIsFile: false, "/dev/console");
+        try
+        {
+            Libc.unlinkat(dev, "console", 0);
+            int created = Libc.openat(dev, "console", Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_WRONLY | Libc.O_CLOEXEC, 0x1A4);
+            if (created < 0) throw SyscallException.Last("create /dev/console");
+            Libc.close(created);
+        }
+        finally { Libc.close(dev); }
         int console = SecurePath.OpenOrCreate(rootFd, "/dev/console", lastIsFile: true, "/dev/console");
+        if (!FileType.IsRegular(console))
+        {
+            Libc.close(console);
+            throw new RuntimeError("/dev/console in the container is not the regular file carton just created; refusing to mount the pty on it");
+        }
         try
         {
             if (Libc.mount(SecurePath.ProcFd(slave), SecurePath.ProcFd(console), null, MS_BIND, null) < 0)

@@ -21,7 +21,7 @@ public sealed unsafe class Lifecycle
     {
         if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime)) return ContainerStatus.Stopped;
         if (r.Creating) return ContainerStatus.Creating;
-        if (File.Exists(_store.FifoOf(r.Id))) return ContainerStatus.Created;
+        // A frozen container is paused whether or not it was started (runc reports a paused created one the same way).
         try
         {
             if (r.CgroupPaths.Count > 0)
@@ -31,6 +31,7 @@ public sealed unsafe class Lifecycle
             }
         }
         catch (CgroupException) { }
+        if (File.Exists(_store.FifoOf(r.Id))) return ContainerStatus.Created;
         return ContainerStatus.Running;
     }
 

@@ -321,7 +321,11 @@ public static class CgroupV1Resources
                 if (host.FindByController("hugetlb") is null && host.Unified is { } unified && paths.TryGetValue("", out var unifiedDir)
                     && CgroupV2Resources.RootHasController(unified.MountPoint, "hugetlb"))
                 {
-                    CgroupV2Resources.EnableController(unified.MountPoint, unifiedDir, "hugetlb", field, w);
+                    // Only where the host already delegates hugetlb to this subtree: enabling it in the unified root's
+                    // cgroup.subtree_control would be a host-wide change that outlives the container.
+                    var enabled = CgroupFiles.TryRead(Path.Combine(Path.GetDirectoryName(unifiedDir.TrimEnd('/'))!, "cgroup.subtree_control")) ?? "";
+                    if (!enabled.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Contains("hugetlb"))
+                        throw new CgroupException($"{field}: on this hybrid host hugetlb exists only in the cgroup v2 hierarchy and is not enabled for the container's parent cgroup (cgroup.subtree_control); carton does not change host-wide cgroup settings");
                     CgroupV2Resources.Hugetlb(unifiedDir, limits, w);
                     return;
                 }

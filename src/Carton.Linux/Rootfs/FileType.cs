@@ -12,6 +12,8 @@ public static unsafe class FileType
         return st;
     }
 
+    public static bool IsRegular(int fd) { Libc.Stat st; return Libc.fstat(fd, &st) == 0 && (st.Mode & Libc.S_IFMT) == Libc.S_IFREG; }
+
     public static bool IsDirectory(int fd) { Libc.Stat st; return Libc.fstat(fd, &st) == 0 && (st.Mode & Libc.S_IFMT) == Libc.S_IFDIR; }
 
     /// <summary>stat of a host path (follows symlinks), or null when it does not exist.</summary>

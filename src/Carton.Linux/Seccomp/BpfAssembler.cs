@@ -45,8 +45,9 @@ internal sealed class BpfAssembler
     public SockFilter[] Assemble()
     {
         int n = _items.Count;
-        for (int l = 0; l < _labels.Count; l++)
-            if (_labels[l] < 0 || _labels[l] >= n) throw new InvalidOperationException($"label {l} unbound or past the end");
+        foreach (var it in _items)
+            foreach (int l in (ReadOnlySpan<int>)[it.Jt, it.Jf])
+                if (l >= 0 && (_labels[l] < 0 || _labels[l] >= n)) throw new InvalidOperationException($"label {l} unbound or past the end");
 
         var tjt = new bool[n];
         var tjf = new bool[n];

@@ -12,9 +12,10 @@ namespace Carton.Linux.Seccomp;
 ///   jeq AUDIT_ARCH_I386   → i386    ; when x86 is in the filter
 ///   ret badArch
 /// amd64: ld [nr]
-///   jge 0x40000000 → x32 section (or ret badArch when x32 is not in the filter)
+///   jge 0x40000000 → x32 section (or the final ret badArch when x32 is not in the filter)
 ///   x86_64 section
 /// i386: ld [nr]; x86 section
+///   ret badArch
 /// section: jeq nr → block, one per syscall named in the profile; ret default; blocks (see below)
 /// </code>
 /// <para>Semantics, documented where libseccomp/runc leave room:</para>
@@ -85,7 +86,6 @@ public static partial class SeccompCompiler
         asm.LoadAbsolute(SeccompData.ArchOffset);
         if (wantAmd64) asm.JumpIf(Bpf.JEQ, SeccompReturn.AuditArchX86_64, amd64, null);
         if (wantI386) asm.JumpIf(Bpf.JEQ, SeccompReturn.AuditArchI386, i386, null);
-        asm.Bind(bad);
         asm.Ret(badArchAction);
 
         if (wantAmd64)
@@ -109,6 +109,8 @@ public static partial class SeccompCompiler
             asm.LoadAbsolute(SeccompData.NrOffset);
             EmitSection(asm, SeccompArch.X86, rules, defaultAction);
         }
+        asm.Bind(bad); // jumps are forward only: x32 syscalls without SCMP_ARCH_X32 land here
+        asm.Ret(badArchAction);
 
         var program = asm.Assemble();
         if (program.Length > Bpf.MaxInstructions)

@@ -23,9 +23,9 @@ public static partial class SyscallTable
     /// <summary>__X32_SYSCALL_BIT.</summary>
     public const int X32SyscallBit = 0x40000000;
 
-    private static readonly FrozenDictionary<string, int> X86_64Map = X86_64Entries.ToFrozenDictionary(e => e.Name, e => e.Nr, StringComparer.Ordinal);
-    private static readonly FrozenDictionary<string, int> X86Map = X86Entries.ToFrozenDictionary(e => e.Name, e => e.Nr, StringComparer.Ordinal);
-    private static readonly FrozenDictionary<string, int> X32Map = X32Entries.ToFrozenDictionary(e => e.Name, e => e.Nr, StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, int> X86_64Map = Data.X86_64Entries.ToFrozenDictionary(e => e.Name, e => e.Nr, StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, int> X86Map = Data.X86Entries.ToFrozenDictionary(e => e.Name, e => e.Nr, StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, int> X32Map = Data.X32Entries.ToFrozenDictionary(e => e.Name, e => e.Nr, StringComparer.Ordinal);
 
     /// <summary>All names and numbers of one ABI.</summary>
     public static IReadOnlyDictionary<string, int> For(SeccompArch arch) => arch switch
@@ -44,5 +44,5 @@ public static partial class SyscallTable
     /// a regenerated table never reuses a stale cached filter.
     /// </summary>
     internal static string Fingerprint { get; } = string.Join(',',
-        new[] { X86_64Entries, X86Entries, X32Entries }.Select(t => $"{t.Length}:{t.Max(e => e.Nr)}:{t.Sum(e => (long)e.Nr)}"));
+        new[] { Data.X86_64Entries, Data.X86Entries, Data.X32Entries }.Select(t => $"{t.Length}:{t.Max(e => e.Nr)}:{t.Sum(e => (long)e.Nr)}"));
 }

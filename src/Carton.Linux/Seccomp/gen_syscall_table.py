@@ -47,19 +47,19 @@ for nr, name, abi in EXTRA:
 
 
 def emit(out, field, table):
-    out.append(f"    private static readonly (string Name, int Nr)[] {field} =")
-    out.append("    [")
+    out.append(f"        internal static readonly (string Name, int Nr)[] {field} =")
+    out.append("        [")
     items = sorted(table.items(), key=lambda kv: (kv[1], kv[0]))
-    line = "       "
+    line = "           "
     for name, nr in items:
         val = f"0x{nr:08X}" if nr >= X32_BIT else str(nr)
         entry = f' ("{name}", {val}),'
         if len(line) + len(entry) > 120:
             out.append(line)
-            line = "       "
+            line = "           "
         line += entry
     out.append(line)
-    out.append("    ];")
+    out.append("        ];")
 
 
 out = [
@@ -69,15 +69,19 @@ out = [
     "",
     "public static partial class SyscallTable",
     "{",
-    f"    // x86_64: {len(x64)} syscalls.",
+    "    // A nested class: its static initializer runs before any use, whatever the order of SyscallTable's partial files.",
+    "    private static class Data",
+    "    {",
+    f"        // x86_64: {len(x64)} syscalls.",
 ]
 emit(out, "X86_64Entries", x64)
 out.append("")
-out.append(f"    // i386: {len(x86)} syscalls.")
+out.append(f"        // i386: {len(x86)} syscalls.")
 emit(out, "X86Entries", x86)
 out.append("")
-out.append(f"    // x32: {len(x32)} syscalls (numbers include __X32_SYSCALL_BIT 0x40000000).")
+out.append(f"        // x32: {len(x32)} syscalls (numbers include __X32_SYSCALL_BIT 0x40000000).")
 emit(out, "X32Entries", x32)
+out.append("    }")
 out.append("}")
 out.append("")
 dest = os.path.join(os.path.dirname(os.path.abspath(__file__)), "SyscallTable.Generated.cs")

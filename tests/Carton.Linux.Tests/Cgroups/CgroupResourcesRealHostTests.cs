@@ -157,8 +157,16 @@ public class CgroupResourcesRealHostTests
         try
         {
             manager.Create();
-            var warnings = manager.ApplyResources(new LinuxResources { HugepageLimits = [new LinuxHugepageLimit { Pagesize = "2MB", Limit = 4L << 20 }] });
-            Assert.Empty(warnings);
+            var limits = new LinuxResources { HugepageLimits = [new LinuxHugepageLimit { Pagesize = "2MB", Limit = 4L << 20 }] };
+            if (!enabledBefore)
+            {
+                // carton refuses rather than enabling hugetlb host-wide in the unified root.
+                var e = Assert.Throws<CgroupException>(() => manager.ApplyResources(limits));
+                Assert.Contains("linux.resources.hugepageLimits", e.Message);
+                Assert.DoesNotContain("hugetlb", File.ReadAllText(subtreeFile));
+                return;
+            }
+            Assert.Empty(manager.ApplyResources(limits));
             Assert.Equal("4194304", File.ReadAllText(Path.Combine(manager.Paths[""], "hugetlb.2MB.max")).Trim());
         }
         finally

@@ -245,12 +245,18 @@ public class CgroupV1ResourcesTests
     {
         using var f = CgroupResourceFixture.V1("hugetlb", "memory");
         f.Touch("", "hugetlb.2MB.max", "hugetlb.1GB.max");
-        var warnings = f.ApplyV1(new LinuxResources { HugepageLimits = [new LinuxHugepageLimit { Pagesize = "2MB", Limit = 4194304 }] });
-        Assert.Empty(warnings);
+        var subtree = Path.Combine(f.Tree.Root, "unified", "cgroup.subtree_control");
+        var limits = new LinuxResources { HugepageLimits = [new LinuxHugepageLimit { Pagesize = "2MB", Limit = 4194304 }] };
+        // Not delegated to the container's parent: an error, and the host-wide setting is left alone.
+        File.WriteAllText(subtree, "");
+        var e = Assert.Throws<CgroupException>(() => f.ApplyV1(limits));
+        Assert.StartsWith("linux.resources.hugepageLimits: on this hybrid host hugetlb exists only in the cgroup v2 hierarchy", e.Message);
+        Assert.Equal("", File.ReadAllText(subtree));
+        // Delegated by the host: the limit goes to the container's cgroup2 directory in v2 form.
+        File.WriteAllText(subtree, "hugetlb");
+        Assert.Empty(f.ApplyV1(limits));
         Assert.Equal("4194304", f.Read("", "hugetlb.2MB.max"));
-        // The controller is delegated from the unified root to the container (enabled in the root's subtree_control).
-        Assert.Equal("+hugetlb", File.ReadAllText(Path.Combine(f.Tree.Root, "unified", "cgroup.subtree_control")));
-        Assert.Equal(["cgroup.subtree_control", "hugetlb.2MB.max"], f.Order());
+        Assert.Equal("hugetlb", File.ReadAllText(subtree));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Carton.Linux.Seccomp;
 namespace Carton.Linux.Tests.Seccomp;
 
 /// <summary>struct seccomp_data { int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]; }.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed record SeccompDataInput(int Nr, uint Arch, ulong[] Args, ulong InstructionPointer = 0)
 {
     public static SeccompDataInput X86_64(int nr, params ulong[] args) => new(nr, SeccompReturn.AuditArchX86_64, Pad(args));
@@ -35,6 +36,7 @@ public sealed record SeccompDataInput(int Nr, uint Arch, ulong[] Args, ulong Ins
 /// program like the kernel (length 1..4096, jumps in range, ends in a return, aligned loads within seccomp_data),
 /// then runs it over one seccomp_data.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class BpfInterpreter
 {
     public static void Verify(SockFilter[] program)

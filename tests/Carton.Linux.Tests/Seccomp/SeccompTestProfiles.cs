@@ -4,6 +4,7 @@ using Carton.Oci;
 namespace Carton.Linux.Tests.Seccomp;
 
 /// <summary>Builders for profiles, and an independent reference model of the documented filter semantics.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class SeccompTestProfiles
 {
     public static LinuxSeccomp Profile(string defaultAction, params LinuxSyscall[] rules) =>
