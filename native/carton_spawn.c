@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -91,6 +92,55 @@ static void proc_path(char *buf, int pid, const char *name)
     *p++ = '/';
     size_t len = strlen(name);
     memcpy(p, name, len + 1);
+}
+
+/* Runs "helper <pid> <fields of map...>" (newuidmap/newgidmap) and waits for it. No allocation: the map is copied
+ * to a local buffer and split in place. Returns 0 when the helper exited 0. */
+static int run_map_helper(const char *helper, int pid, const char *map)
+{
+    char buf[4096];
+    char pidbuf[24];
+    char *argv[130];
+    size_t len = strlen(map);
+    if (len >= sizeof buf) {
+        errno = E2BIG;
+        return -1;
+    }
+    memcpy(buf, map, len + 1);
+    proc_path(pidbuf, pid, ""); /* "/proc/<pid>/": take the digits */
+    char *digits = pidbuf + 6;
+    digits[strlen(digits) - 1] = 0;
+    int argc = 0;
+    argv[argc++] = (char *)helper;
+    argv[argc++] = digits;
+    for (char *p = buf; *p != 0 && argc < 129;) {
+        while (*p == ' ' || *p == '\n' || *p == '\t')
+            *p++ = 0;
+        if (*p == 0)
+            break;
+        argv[argc++] = p;
+        while (*p != 0 && *p != ' ' && *p != '\n' && *p != '\t')
+            p++;
+    }
+    argv[argc] = NULL;
+    char *envp[] = {NULL};
+    int child = vfork();
+    if (child < 0)
+        return -1;
+    if (child == 0) {
+        execve(helper, argv, envp);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        errno = EPERM;
+        return -1;
+    }
+    return 0;
 }
 
 static void reset_signals(void)
@@ -220,12 +270,16 @@ static int child1_main(void *arg)
             _exit(127); /* closing sync_pipe[1] releases the child, which then exits */
         }
         proc_path(path, pid, "uid_map");
-        if (req->uid_map != NULL && write_file(path, req->uid_map) < 0) {
+        if (req->uid_map != NULL &&
+            (req->uidmap_helper != NULL ? run_map_helper(req->uidmap_helper, pid, req->uid_map)
+                                        : write_file(path, req->uid_map)) < 0) {
             record_failure(req, CARTON_STEP_USERNS_MAP, 1);
             _exit(127);
         }
         proc_path(path, pid, "gid_map");
-        if (req->gid_map != NULL && write_file(path, req->gid_map) < 0) {
+        if (req->gid_map != NULL &&
+            (req->gidmap_helper != NULL ? run_map_helper(req->gidmap_helper, pid, req->gid_map)
+                                        : write_file(path, req->gid_map)) < 0) {
             record_failure(req, CARTON_STEP_USERNS_MAP, 2);
             _exit(127);
         }

@@ -49,6 +49,10 @@ struct carton_spawn_req {
     const char *uid_map;
     const char *gid_map;
     int32_t setgroups_deny;
+    /* When set (rootless, several ranges), the maps are written by these setuid helpers (newuidmap/newgidmap
+     * from Debian's uidmap) run as "helper <pid> <map fields...>" instead of by writing the files directly. */
+    const char *uidmap_helper;
+    const char *gidmap_helper;
 
     /* dup2(dup_src[i], dup_dst[i]) in the child (stdio); keep_fds lose FD_CLOEXEC. */
     const int32_t *dup_src;

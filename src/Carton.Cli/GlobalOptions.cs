@@ -9,7 +9,7 @@ public static class GlobalOptions
     public static readonly Option<string> Root = new("--root")
     {
         Description = "root directory for storage of container state (this should be located in tmpfs)",
-        DefaultValueFactory = _ => "/run/carton",
+        DefaultValueFactory = _ => Carton.Runtime.Rootless.DefaultStateRoot(),
         Recursive = true,
     };
     public static readonly Option<string?> Log = new("--log") { Description = "set the log file to write carton logs to (default is stderr)", Recursive = true };

@@ -42,6 +42,9 @@ public sealed unsafe class ContainerCreator
         if (!namespaces.Any(n => n.Type == "mount"))
             throw new RuntimeError("linux.namespaces: carton requires a mount namespace (type \"mount\")");
 
+        // Compiled (or taken from the cache) before anything exists: a bad profile leaves nothing behind.
+        var seccomp = spec.Linux?.Seccomp is { } profile ? SeccompPlan.Compile(profile, _store.Root) : (Program: (string?)null, NeedsListener: false);
+
         _store.Reserve(options.Id);
         var cleanup = new Stack<Action>();
         cleanup.Push(() => _store.Remove(options.Id));
@@ -49,8 +52,9 @@ public sealed unsafe class ContainerCreator
         try
         {
             var host = CgroupHost.Probe();
-            var cgroup = CgroupManagerFactory.Create(host, spec.Linux?.CgroupsPath, options.Id);
-            cgroup.Create();
+            ICgroupManager cgroup = CgroupManagerFactory.Create(host, spec.Linux?.CgroupsPath, options.Id);
+            if (Rootless.IsRootless && !Rootless.TryCreateCgroup(cgroup, spec, Warnings)) cgroup = Rootless.NoCgroup;
+            else cgroup.Create();
             cleanup.Push(() => { try { cgroup.SignalAll(9); } catch (CgroupException) { } cgroup.Destroy(); });
             Warnings.AddRange(cgroup.Warnings);
             var record = new ContainerRecord
@@ -81,6 +85,14 @@ public sealed unsafe class ContainerCreator
                 cleanup.Push(() => Libc.close(c));
             }
 
+            int listenerFd = -1;
+            if (seccomp.NeedsListener)
+            {
+                listenerFd = FdPassing.Connect(spec.Linux!.Seccomp!.ListenerPath!);
+                int l = listenerFd;
+                cleanup.Push(() => Libc.close(l));
+            }
+
             int* pair = stackalloc int[2];
             if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
                 throw SyscallException.Last("socketpair for the init channel");
@@ -98,10 +110,11 @@ public sealed unsafe class ContainerCreator
             spawn.KeepFds.Add(childSock);
             spawn.KeepFds.Add(fifoFd);
             if (consoleFd >= 0) spawn.KeepFds.Add(consoleFd);
+            if (listenerFd >= 0) spawn.KeepFds.Add(listenerFd);
             for (int i = 0; i < options.PreserveFds; i++) spawn.KeepFds.Add(3 + i);
 
             var joinFds = new List<int>();
-            bool newCgroupNs = false, newTimeNs = false;
+            bool newCgroupNs = false, newTimeNs = false, setgroupsDenied = false;
             try
             {
                 foreach (var ns in namespaces.OrderBy(n => n.Type == "user" ? 0 : 1))
@@ -127,7 +140,10 @@ public sealed unsafe class ContainerCreator
                 {
                     spawn.UidMap = FormatMap(spec.Linux?.UidMappings);
                     spawn.GidMap = FormatMap(spec.Linux?.GidMappings);
+                    if (Rootless.IsRootless) setgroupsDenied = Rootless.ChooseMapWriters(spawn, spec);
                 }
+                else if (Rootless.IsRootless)
+                    throw new RuntimeError("linux.namespaces: carton runs unprivileged (rootless) and needs a new user namespace; `carton spec --rootless` makes such a config");
                 pid = Spawner.Spawn(spawn, "start container init");
             }
             finally
@@ -157,7 +173,8 @@ public sealed unsafe class ContainerCreator
             {
                 Id = options.Id, Bundle = bundle, Rootfs = rootfs, Spec = spec, NoPivot = options.NoPivot, NoNewKeyring = options.NoNewKeyring,
                 FifoFd = fifoFd, ConsoleFd = consoleFd, PreserveFds = options.PreserveFds,
-                NewCgroupNamespace = newCgroupNs, NewTimeNamespace = newTimeNs,
+                NewCgroupNamespace = newCgroupNs, NewTimeNamespace = newTimeNs, SetgroupsDenied = setgroupsDenied,
+                SeccompProgram = seccomp.Program, SeccompListenerFd = listenerFd,
                 CgroupMounts = CgroupMountsFor(host, cgroup),
             };
             InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config });
@@ -190,6 +207,7 @@ public sealed unsafe class ContainerCreator
             Libc.close(parentSock);
             Libc.close(fifoFd);
             if (consoleFd >= 0 && options.ConsoleSocket is not null) Libc.close(consoleFd);
+            if (listenerFd >= 0) Libc.close(listenerFd);
             return record;
         }
         catch

@@ -37,6 +37,7 @@ public sealed unsafe class ContainerExec
         if (terminal && options.ConsoleSocket is null && options.ConsoleSocketFd < 0)
             throw new RuntimeError("process.terminal is true: cannot allocate a tty without --console-socket when carton detaches");
 
+        var seccomp = r.Spec.Linux?.Seccomp is { } profile ? SeccompPlan.Compile(profile, _store.Root) : (Program: (string?)null, NeedsListener: false);
         var fds = new List<int>();
         int pid = 0;
         try
@@ -73,6 +74,12 @@ public sealed unsafe class ContainerExec
                 consoleFd = FdPassing.Connect(options.ConsoleSocket);
                 fds.Add(consoleFd);
             }
+            int listenerFd = -1;
+            if (seccomp.NeedsListener)
+            {
+                listenerFd = FdPassing.Connect(r.Spec.Linux!.Seccomp!.ListenerPath!);
+                fds.Add(listenerFd);
+            }
             int* pair = stackalloc int[2];
             if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
                 throw SyscallException.Last("socketpair for the init channel");
@@ -87,6 +94,7 @@ public sealed unsafe class ContainerExec
                     : [$"{ContainerInit.ChannelEnv}={childSock.ToString(CultureInfo.InvariantCulture)}"];
                 spawn.KeepFds.Add(childSock);
                 if (consoleFd >= 0) spawn.KeepFds.Add(consoleFd);
+                if (listenerFd >= 0) spawn.KeepFds.Add(listenerFd);
                 for (int i = 0; i < options.PreserveFds; i++) spawn.KeepFds.Add(3 + i);
                 pid = Spawner.Spawn(spawn, $"exec in container \"{options.Id}\"");
             }
@@ -105,6 +113,7 @@ public sealed unsafe class ContainerExec
                 {
                     Id = r.Id, Bundle = r.Bundle, Rootfs = r.Rootfs, Spec = r.Spec, Exec = true, Process = process,
                     ConsoleFd = consoleFd, PreserveFds = options.PreserveFds,
+                    SeccompProgram = seccomp.Program, SeccompListenerFd = listenerFd,
                 },
             });
             var reply = InitChannel.Receive(parentSock);

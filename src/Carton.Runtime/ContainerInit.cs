@@ -162,7 +162,7 @@ public static unsafe class ContainerInit
         state.Status = ContainerStatus.Running;
         HookRunner.RunAll("startContainer", spec.Hooks?.StartContainer, state);
 
-        Exec(process, executable, env, ptySlave, config.PreserveFds, config.Id, config.NoNewKeyring);
+        Exec(process, executable, env, ptySlave, config, state, config.NoNewKeyring, config.SetgroupsDenied);
     }
 
     /// <summary>`exec`: already in every namespace of the container (the spawn helper joined them, so "/" is the
@@ -195,7 +195,12 @@ public static unsafe class ContainerInit
         var executable = ExecutableLookup.Resolve(process.Args[0], env, cwd);
         InitChannel.Send(channel, new InitMessage { Type = "ready" });
         Libc.close(channel);
-        Exec(process, executable, env, ptySlave, config.PreserveFds, config.Id, noNewKeyring: true);
+        var state = new ContainerState
+        {
+            OciVersion = config.Spec.OciVersion, Id = config.Id, Status = ContainerStatus.Running, Pid = Libc.getpid(),
+            Bundle = config.Bundle, Annotations = config.Spec.Annotations,
+        };
+        Exec(process, executable, env, ptySlave, config, state, noNewKeyring: true, setgroupsDenied: config.SetgroupsDenied);
     }
 
     private static int SetupConsole(int rootFd, InitConfig config, Oci.Process process)
@@ -239,8 +244,13 @@ public static unsafe class ContainerInit
         return p;
     }
 
-    private static void Exec(Oci.Process process, string executable, IReadOnlyList<string> env, int ptySlave, int preserveFds, string containerId, bool noNewKeyring)
+    private static void Exec(Oci.Process process, string executable, IReadOnlyList<string> env, int ptySlave, InitConfig config,
+        ContainerState state, bool noNewKeyring, bool setgroupsDenied)
     {
+        int preserveFds = config.PreserveFds;
+        string containerId = config.Id;
+        if (setgroupsDenied && process.User?.AdditionalGids is { Count: > 0 })
+            throw new RuntimeError("process.user.additionalGids: cannot be set in a rootless container whose user namespace denies setgroups (map several gids with newgidmap)");
         var user = process.User ?? new User();
         var caps = CapabilitySets.From(process.Capabilities);
         var envList = env.ToList();
@@ -257,17 +267,23 @@ public static unsafe class ContainerInit
 
         // The order matters (runc's finalizeNamespace): bounding set while we still have CAP_SETPCAP, keep the
         // permitted set across the uid change, then the final sets, then no_new_privs.
+        // Without no_new_privs a seccomp filter can only be loaded with CAP_SYS_ADMIN: load it now, before the
+        // capabilities go (runc does the same; the profile must then allow the few syscalls carton makes after).
+        bool noNewPrivs = process.NoNewPrivileges == true;
+        if (!noNewPrivs) SeccompPlan.Load(config, state);
         caps.ApplyBounding();
         Identity.KeepCapabilities(true);
         var cwd = process.Cwd ?? "/";
         bool cwdDone = Libc.chdir(cwd) == 0; // as root first; retried as the user (runc does both)
-        Identity.Apply(user.Uid, user.Gid, user.AdditionalGids ?? [], setgroupsAllowed: true);
+        Identity.Apply(user.Uid, user.Gid, user.AdditionalGids ?? [], setgroupsAllowed: !setgroupsDenied);
         Identity.KeepCapabilities(false);
         caps.ApplySets();
         if (!cwdDone && Libc.chdir(cwd) < 0) throw SyscallException.Last($"process.cwd: chdir {cwd}");
         VerifyCwd(cwd);
-        if (process.NoNewPrivileges == true && Libc.prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        if (noNewPrivs && Libc.prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
             throw SyscallException.Last("process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
+        // With no_new_privs, as late as possible: only close_range and execve follow.
+        if (noNewPrivs) SeccompPlan.Load(config, state);
 
         // Everything above the preserved fds is closed at exec (CVE-2024-21626: no host fd may reach the process).
         Libc.CloseRange((uint)(3 + preserveFds), uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC);

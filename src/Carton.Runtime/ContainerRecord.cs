@@ -27,4 +27,5 @@ public sealed class ContainerRecord
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ContainerRecord))]
 [JsonSerializable(typeof(InitMessage))]
+[JsonSerializable(typeof(SeccompListenerState))]
 internal sealed partial class RuntimeJsonContext : JsonSerializerContext;

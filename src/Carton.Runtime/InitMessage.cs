@@ -35,6 +35,12 @@ public sealed class InitConfig
     [JsonPropertyName("preserveFds")] public int PreserveFds { get; set; }
     [JsonPropertyName("newCgroupNs")] public bool NewCgroupNamespace { get; set; }
     [JsonPropertyName("newTimeNs")] public bool NewTimeNamespace { get; set; }
+    /// <summary>setgroups(2) is denied in the container's user namespace (rootless with a single mapping).</summary>
+    [JsonPropertyName("setgroupsDenied")] public bool SetgroupsDenied { get; set; }
+    /// <summary>The compiled linux.seccomp filter (sock_filter records, base64), or null.</summary>
+    [JsonPropertyName("seccompProgram")] public string? SeccompProgram { get; set; }
+    /// <summary>A socket connected to linux.seccomp.listenerPath by the parent, or -1.</summary>
+    [JsonPropertyName("seccompListenerFd")] public int SeccompListenerFd { get; set; } = -1;
     [JsonPropertyName("cgroupMounts")] public List<CgroupMountSource> CgroupMounts { get; set; } = [];
 }
 

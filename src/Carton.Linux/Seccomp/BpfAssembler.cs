@@ -3,7 +3,8 @@ namespace Carton.Linux.Seccomp;
 /// <summary>
 /// Builds a classic BPF program with symbolic forward labels and resolves them. Conditional jumps only reach 255
 /// instructions ahead (jt/jf are 8 bits), so a branch whose target is further away goes through a trampoline: an
-/// unconditional <c>JA</c> (32-bit offset) placed right after the conditional jump. Trampolines are added until a
+/// unconditional <c>JA</c> (32-bit offset) placed right after the conditional jump (or a copy of the target when
+/// that is a return). Trampolines are added until a
 /// fixed point (adding one only lengthens other jumps, so the loop terminates).
 /// </summary>
 internal sealed class BpfAssembler
@@ -53,7 +54,13 @@ internal sealed class BpfAssembler
         var tjf = new bool[n];
         var pos = new int[n + 1];
 
-        int Target(int item, int label) => label < 0 ? pos[item + 1] : pos[_labels[label]];
+        int TargetItem(int item, int label) => label < 0 ? item + 1 : _labels[label];
+        int Target(int item, int label) => pos[TargetItem(item, label)];
+        // A trampoline to a return is the return itself (same size, one instruction less at run time).
+        SockFilter Trampoline(int item, int label, int slot) =>
+            _items[TargetItem(item, label)] is { Code: Bpf.RET | Bpf.K } ret
+                ? Bpf.Ret(ret.K)
+                : new SockFilter(Bpf.JMP | Bpf.JA, 0, 0, (uint)(Target(item, label) - (slot + 1)));
 
         while (true)
         {
@@ -98,14 +105,14 @@ internal sealed class BpfAssembler
                 if (tjt[i])
                 {
                     jt = slot - (at + 1);
-                    output[slot] = new SockFilter(Bpf.JMP | Bpf.JA, 0, 0, (uint)(Target(i, it.Jt) - (slot + 1)));
+                    output[slot] = Trampoline(i, it.Jt, slot);
                     slot++;
                 }
                 else jt = Target(i, it.Jt) - (at + 1);
                 if (tjf[i])
                 {
                     jf = slot - (at + 1);
-                    output[slot] = new SockFilter(Bpf.JMP | Bpf.JA, 0, 0, (uint)(Target(i, it.Jf) - (slot + 1)));
+                    output[slot] = Trampoline(i, it.Jf, slot);
                     slot++;
                 }
                 else jf = Target(i, it.Jf) - (at + 1);

@@ -18,6 +18,9 @@ public sealed class SpawnOptions
     public string? UidMap { get; set; }
     public string? GidMap { get; set; }
     public bool SetgroupsDeny { get; set; }
+    /// <summary>newuidmap/newgidmap paths for an unprivileged caller that maps several ranges (rootless).</summary>
+    public string? UidMapHelper { get; set; }
+    public string? GidMapHelper { get; set; }
     /// <summary>dup2(source, target) pairs, applied in order in the child.</summary>
     public List<(int Source, int Target)> Dups { get; } = [];
     /// <summary>fds the child keeps across exec (their FD_CLOEXEC is cleared in the child only).</summary>

@@ -17,6 +17,8 @@ internal unsafe struct SpawnRequest
     public byte* UidMap;
     public byte* GidMap;
     public int SetgroupsDeny;
+    public byte* UidmapHelper;
+    public byte* GidmapHelper;
     public int* DupSrc;
     public int* DupDst;
     public int DupCount;

@@ -27,6 +27,8 @@ public static unsafe class Spawner
             UidMap = options.UidMap is null ? null : arena.Utf8(options.UidMap),
             GidMap = options.GidMap is null ? null : arena.Utf8(options.GidMap),
             SetgroupsDeny = options.SetgroupsDeny ? 1 : 0,
+            UidmapHelper = options.UidMapHelper is null ? null : arena.Utf8(options.UidMapHelper),
+            GidmapHelper = options.GidMapHelper is null ? null : arena.Utf8(options.GidMapHelper),
             DupSrc = arena.Ints(options.Dups.Select(d => d.Source).ToList()),
             DupDst = arena.Ints(options.Dups.Select(d => d.Target).ToList()),
             DupCount = options.Dups.Count,

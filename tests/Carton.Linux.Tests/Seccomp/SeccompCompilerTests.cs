@@ -347,11 +347,14 @@ public class SeccompCompilerTests
         asm.JumpIf(Bpf.JEQ, 3, far, farFalse);     // both far
         for (int i = 0; i < 300; i++) asm.Ret(1000u + (uint)i);
         asm.Bind(far);
+        asm.LoadAbsolute(4);
         asm.Ret(7);
         asm.Bind(farFalse);
         asm.Ret(8);
         var program = asm.Assemble();
-        Assert.Equal(4 + 4 + 302, program.Length); // four trampolines
+        Assert.Equal(4 + 4 + 303, program.Length); // four trampolines:
+        Assert.Equal(2, program.Count(i => i.Code == (Bpf.JMP | Bpf.JA))); // JA to "far"
+        Assert.Equal(3, program.Count(i => i == Bpf.Ret(8)));               // copies of the "farFalse" return
         Assert.Equal(7u, BpfInterpreter.Run(program, SeccompDataInput.X86_64(1)));
         Assert.Equal(8u, BpfInterpreter.Run(program, SeccompDataInput.X86_64(5)));
         Assert.Equal(8u, BpfInterpreter.Run(program, SeccompDataInput.X86_64(2)));

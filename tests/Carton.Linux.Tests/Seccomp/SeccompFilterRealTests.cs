@@ -140,6 +140,27 @@ public partial class SeccompFilterRealTests
     }
 
     [Fact]
+    public void KernelAcceptsTheDockerDefaultProfile()
+    {
+        if (!KernelSupportsSeccompFilters()) return;
+        const long SYS_unshare = 272;
+        var profile = DockerDefaultProfileTests.Load();
+        // unshare(0) is a successful no-op unfiltered; Docker's profile denies unshare with EPERM.
+        var (unshare, unshareErrno, ppid) = OnFilteredThread(profile, _ =>
+        {
+            long u = syscall2(SYS_unshare, 0);
+            int e = Marshal.GetLastPInvokeError();
+            return (u, e, syscall(SYS_getppid));
+        });
+        Assert.Equal((-1L, EPERM), (unshare, unshareErrno));
+        Assert.True(ppid > 0);
+        Assert.Equal(0, syscall2(SYS_unshare, 0));
+    }
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long syscall2(long number, long a1);
+
+    [Fact]
     public void LoadRejectsBadInput()
     {
         var ex = Assert.Throws<SeccompException>(() => SeccompFilter.Load([Bpf.Ret(SeccompReturn.Allow)], ["SECCOMP_FILTER_FLAG_NOPE"], false));
