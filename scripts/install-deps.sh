@@ -6,6 +6,7 @@ need=""
 [ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || need="$need busybox-static"
 command -v runc >/dev/null 2>&1 || need="$need runc"
 command -v gcc >/dev/null 2>&1 || need="$need gcc"
+command -v newuidmap >/dev/null 2>&1 || need="$need uidmap"
 if [ -n "$need" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

@@ -120,6 +120,7 @@ public static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int execve(byte* path, byte** argv, byte** envp);
     [LibraryImport(C, SetLastError = true)] public static partial int getcwd(byte* buf, nuint size);
     [LibraryImport(C)] public static partial int isatty(int fd);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial nint readlinkat(int dirfd, string path, byte* buf, nuint size);
     /// <summary>struct termios is 60 bytes on x86_64 glibc; callers treat it as an opaque buffer.</summary>
     [LibraryImport(C, SetLastError = true)] public static partial int tcgetattr(int fd, byte* termios);
     [LibraryImport(C, SetLastError = true)] public static partial int tcsetattr(int fd, int action, byte* termios);

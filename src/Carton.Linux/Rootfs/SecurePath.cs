@@ -21,8 +21,11 @@ public static class SecurePath
 
     /// <summary>Opens (O_PATH) the path inside the root, creating missing directories, and the last component as a
     /// directory or, when <paramref name="lastIsFile"/>, an empty file. Throws naming the container path.</summary>
-    public static int OpenOrCreate(int rootFd, string path, bool lastIsFile, string what)
+    public static int OpenOrCreate(int rootFd, string path, bool lastIsFile, string what) => OpenOrCreate(rootFd, path, lastIsFile, what, 0);
+
+    private static int OpenOrCreate(int rootFd, string path, bool lastIsFile, string what, int depth)
     {
+        if (depth > 40) throw new SyscallException($"{what}: resolve {path} in the container root", Errno.ELOOP);
         int fd = TryOpen(rootFd, path);
         if (fd >= 0) return fd;
         if (fd != -Errno.ENOENT) throw new SyscallException($"{what}: open {path} in the container root", -fd);
@@ -44,6 +47,15 @@ public static class SecurePath
                     if (rc < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() is var e && e != Errno.EEXIST)
                         throw new SyscallException($"{what}: create /{prefix} in the container root", e);
                     next = TryOpen(rootFd, prefix);
+                    if (next == -Errno.ENOENT && ReadLink(parent, parts[i]) is { } target)
+                    {
+                        // A dangling symlink: what it points to is created, inside the root (an absolute target is
+                        // taken relative to the root, ".." stops at it), as runc's securejoin does.
+                        var dir = string.Join('/', parts, 0, i);
+                        var rest = string.Join('/', parts, i + 1, parts.Length - i - 1);
+                        var redirected = Lexical((target.StartsWith('/') ? target : dir + "/" + target) + (rest.Length > 0 ? "/" + rest : ""));
+                        return OpenOrCreate(rootFd, redirected, lastIsFile, what, depth + 1);
+                    }
                 }
                 if (next < 0) throw new SyscallException($"{what}: open /{prefix} in the container root", -next);
                 Libc.close(parent);
@@ -57,6 +69,26 @@ public static class SecurePath
         {
             if (parent >= 0) Libc.close(parent);
         }
+    }
+
+    private static unsafe string? ReadLink(int dirFd, string name)
+    {
+        var buf = stackalloc byte[4096];
+        nint n = Libc.readlinkat(dirFd, name, buf, 4096);
+        return n <= 0 ? null : System.Text.Encoding.UTF8.GetString(buf, (int)n);
+    }
+
+    /// <summary>Normalizes "a/./b/../c" lexically with ".." clamped at the root.</summary>
+    private static string Lexical(string path)
+    {
+        var stack = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); continue; }
+            stack.Add(part);
+        }
+        return "/" + string.Join('/', stack);
     }
 
     private static int CreateFile(int dirFd, string name)
