@@ -94,6 +94,7 @@ public static unsafe class ContainerInit
         var installer = new MountInstaller(rootFd, config.Bundle)
         {
             NewCgroupNamespace = config.NewCgroupNamespace,
+            InUserNamespace = Has("user"),
             CgroupDirs = () => config.CgroupMounts.Select(c => (c.Name, c.HostPath, c.Unified, c.Controllers)).ToList(),
         };
         var mounts = spec.Mounts ?? [];

@@ -20,6 +20,20 @@ public sealed class MountInstaller
     public Func<IReadOnlyList<(string Name, string HostPath, bool Unified, string Options)>>? CgroupDirs { get; init; }
     public bool NewCgroupNamespace { get; init; }
 
+    /// <summary>True when the container has a user namespace (some filesystems may then not be mounted anew).</summary>
+    public bool InUserNamespace { get; init; }
+
+    private static bool BindHostInstead(string? type, int target, ulong flags, string what)
+    {
+        string? host = type switch { "sysfs" => "/sys", "mqueue" => "/dev/mqueue", _ => null };
+        if (host is null) return false;
+        if (!Directory.Exists(host))
+            throw new SyscallException($"{what}: mount {type}: the kernel refuses a new {type} in a user namespace without {(type == "sysfs" ? "a network" : "an IPC")} namespace of the container's own, and the host has no {host} to bind instead", Errno.EPERM);
+        if (Libc.mount(host, SecurePath.ProcFd(target), null, MS_BIND | MS_REC, null) < 0)
+            throw SyscallException.Last($"{what}: bind host {host} (the kernel refused a new {type} in this user namespace)");
+        return true;
+    }
+
     public MountInstaller(int rootFd, string bundleDir)
     {
         _rootFd = rootFd;
@@ -85,7 +99,13 @@ public sealed class MountInstaller
                 bool roLater = m.Type == "tmpfs" && (flags & MS_RDONLY) != 0;
                 if (roLater) flags &= ~MS_RDONLY;
                 if (Libc.mount(m.Source ?? m.Type ?? "none", SecurePath.ProcFd(target), m.Type, flags, opts.Data.Length == 0 ? null : opts.Data) < 0)
-                    throw SyscallException.Last($"{what}: mount {m.Type} at {dest}");
+                {
+                    int err = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    // In a user namespace the kernel refuses sysfs without a network namespace of the container's
+                    // own, and mqueue without an IPC one; runc then binds the host's instead, and so does carton.
+                    if (err != Errno.EPERM || !InUserNamespace || !BindHostInstead(m.Type, target, flags, what))
+                        throw new SyscallException($"{what}: mount {m.Type} at {dest}", err);
+                }
                 if (copyFrom >= 0)
                 {
                     int newFd = Reopen(dest, what);
