@@ -99,7 +99,7 @@ public sealed unsafe class ContainerCreator
             int parentSock = pair[0], childSock = pair[1];
             cleanup.Push(() => Libc.close(parentSock));
 
-            int exe = SealedExecutable.Create();
+            int exe = SealedExecutable.Create(InitBinary.Path);
             var spawn = new SpawnOptions
             {
                 ExecFd = exe,

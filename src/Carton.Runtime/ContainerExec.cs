@@ -85,7 +85,7 @@ public sealed unsafe class ContainerExec
                 throw SyscallException.Last("socketpair for the init channel");
             int parentSock = pair[0], childSock = pair[1];
             fds.Add(parentSock);
-            int exe = SealedExecutable.Create();
+            int exe = SealedExecutable.Create(InitBinary.Path);
             try
             {
                 spawn.ExecFd = exe;
