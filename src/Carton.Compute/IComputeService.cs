@@ -1,0 +1,21 @@
+namespace Carton.Compute;
+
+/// <summary>
+/// The Host Compute Service model on Linux: a container (a "compute system") is created from one document in one
+/// call, then driven through <see cref="IComputeSystem"/>. Implemented in-process by <see cref="ComputeService"/> and
+/// over the `carton serve` socket by Carton.Client's ComputeClient, so switching between them is a one-line change.
+/// </summary>
+public interface IComputeService
+{
+    /// <summary>Creates a compute system from an OCI or HCS-shaped document. The system is created, not started.</summary>
+    /// <exception cref="ComputeSystemAlreadyExistsException">the id is taken</exception>
+    /// <exception cref="InvalidComputeDocumentException">the document is invalid (the message names the JSON path)</exception>
+    Task<IComputeSystem> CreateComputeSystemAsync(string id, ComputeSystemDocument document, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens an existing compute system; never waits for a create in progress.</summary>
+    /// <exception cref="ComputeSystemNotFoundException">no such system</exception>
+    Task<IComputeSystem> OpenComputeSystemAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>The compute systems matching <paramref name="query"/> (all when null).</summary>
+    IAsyncEnumerable<ComputeSystemSummary> EnumerateComputeSystemsAsync(ComputeSystemQuery? query = null, CancellationToken cancellationToken = default);
+}
