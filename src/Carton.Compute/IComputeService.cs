@@ -2,7 +2,7 @@ namespace Carton.Compute;
 
 /// <summary>
 /// The Host Compute Service model on Linux: a container (a "compute system") is created from one document in one
-/// call, then driven through <see cref="IComputeSystem"/>. Implemented in-process by <see cref="ComputeService"/> and
+/// call, then driven through <see cref="IComputeSystem"/>. Implemented in-process by <c>ComputeService</c> and
 /// over the `carton serve` socket by Carton.Client's ComputeClient, so switching between them is a one-line change.
 /// </summary>
 public interface IComputeService
