@@ -38,7 +38,11 @@ public static class GlobalOptions
         try
         {
             var store = new StateStore(parse.GetValue(Root) ?? "/run/carton");
-            return body(new Lifecycle(store));
+            CliLog.Current.DebugLine($"carton {string.Join(' ', parse.Tokens.Select(t => t.Value))} (root {store.Root}, pid {Environment.ProcessId})");
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            int code = body(new Lifecycle(store));
+            CliLog.Current.DebugLine($"exit status {code} after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
+            return code;
         }
         catch (Exception e) when (e is RuntimeError or Linux.Interop.SyscallException or Linux.Spawn.SpawnException
                                        or Linux.Cgroups.CgroupException or Oci.SpecException or ArgumentException
