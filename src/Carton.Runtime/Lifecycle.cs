@@ -87,7 +87,9 @@ public sealed unsafe class Lifecycle
             if (n != 1) throw SyscallException.Last($"cannot start container \"{id}\": write {fifo}");
             File.Delete(fifo);
             r.Started = true;
-            _store.Save(r);
+            // Not fsync'd: the flag is informational (status comes from the FIFO and the init's liveness), and an
+            // fsync on a disk-backed --root costs milliseconds on every start.
+            _store.Save(r, durable: false);
         }
         // config.md: poststart hooks run after the user's process started; a failure is reported, the container keeps running.
         HookRunner.RunAll("poststart", r.Spec.Hooks?.Poststart, HookState(r, ContainerStatus.Running));
