@@ -24,3 +24,10 @@ public sealed class ComputeSystemAlreadyStoppedException(string id)
 
 public sealed class InvalidComputeSystemStateException(string id, string state, string operation)
     : ComputeException("InvalidState", $"cannot {operation} compute system \"{id}\": it is {state}");
+
+/// <summary>The id is not a valid compute system id (runc's container id rules, or a name the service reserves).</summary>
+public sealed class InvalidComputeSystemIdException(string id, string message)
+    : ComputeException("InvalidId", message)
+{
+    public string Id { get; } = id;
+}

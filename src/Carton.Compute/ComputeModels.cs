@@ -27,6 +27,11 @@ public sealed class ComputeSystemProperties
     [JsonPropertyName("processes")] public List<int> Processes { get; set; } = [];
     /// <summary>runc `events --stats` shape; null when the system is not running.</summary>
     [JsonPropertyName("statistics")] public Carton.Linux.Cgroups.CgroupStats? Statistics { get; set; }
+    /// <summary>What the host could not apply exactly at create (a skipped Storage.QoS, a missing cgroup controller file).</summary>
+    [JsonPropertyName("warnings")] public List<string>? Warnings { get; set; }
+    /// <summary>Host files receiving the init process's stdout and stderr (the service keeps them in the scratch directory).</summary>
+    [JsonPropertyName("initStdoutPath")] public string? InitStdoutPath { get; set; }
+    [JsonPropertyName("initStderrPath")] public string? InitStderrPath { get; set; }
 }
 
 public sealed class ComputeSystemEvent

@@ -25,12 +25,21 @@ public sealed unsafe class ContainerCreator
     {
         ContainerId.Validate(options.Id);
         var bundle = Path.GetFullPath(options.Bundle);
-        var configPath = Path.Combine(bundle, "config.json");
-        if (!File.Exists(configPath))
-            throw new RuntimeError($"bundle {bundle}: config.json not found");
         Spec spec;
-        try { spec = SpecLoader.Load(configPath); }
-        catch (SpecException e) { throw new RuntimeError(e.Message); }
+        if (options.Spec is { } given)
+        {
+            try { SpecLoader.ThrowIfInvalid(given, bundle); }
+            catch (SpecException e) { throw new RuntimeError(e.Message); }
+            spec = given;
+        }
+        else
+        {
+            var configPath = Path.Combine(bundle, "config.json");
+            if (!File.Exists(configPath))
+                throw new RuntimeError($"bundle {bundle}: config.json not found");
+            try { spec = SpecLoader.Load(configPath); }
+            catch (SpecException e) { throw new RuntimeError(e.Message); }
+        }
         var rootfs = spec.Root!.Path!;
         rootfs = Path.GetFullPath(rootfs.StartsWith('/') ? rootfs : Path.Combine(bundle, rootfs));
         bool terminal = spec.Process?.Terminal == true;
@@ -107,6 +116,7 @@ public sealed unsafe class ContainerCreator
                 Args = ["carton", "init"],
                 Env = [$"_CARTON_INIT_FD={childSock.ToString(CultureInfo.InvariantCulture)}"],
             };
+            AddStdio(spawn, options.StdinFd, options.StdoutFd, options.StderrFd);
             spawn.KeepFds.Add(childSock);
             spawn.KeepFds.Add(fifoFd);
             if (consoleFd >= 0) spawn.KeepFds.Add(consoleFd);
@@ -155,9 +165,12 @@ public sealed unsafe class ContainerCreator
             int initPid = pid;
             var startTime = ProcessInfo.Stat(pid)?.StartTime ?? 0;
             // Only the process we started: once reaped (WhyInitDied), its pid may already belong to someone else.
+            // Until then it is our child and its pid cannot be reused, even as a zombie (an init that exited after
+            // reporting an error), which must be reaped too: a library caller lives on.
+            bool initReaped = false;
             cleanup.Push(() =>
             {
-                if (!ProcessInfo.IsAlive(initPid, startTime)) return;
+                if (initReaped) return;
                 Libc.kill(initPid, 9);
                 int st;
                 Libc.waitpid(initPid, &st, 0);
@@ -175,7 +188,7 @@ public sealed unsafe class ContainerCreator
                 FifoFd = fifoFd, ConsoleFd = consoleFd, PreserveFds = options.PreserveFds,
                 NewCgroupNamespace = newCgroupNs, NewTimeNamespace = newTimeNs, SetgroupsDenied = setgroupsDenied,
                 SeccompProgram = seccomp.Program, SeccompListenerFd = listenerFd,
-                CgroupMounts = CgroupMountsFor(host, cgroup),
+                CgroupMounts = CgroupMountsFor(host, cgroup), Idle = options.Idle,
             };
             InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config });
 
@@ -187,7 +200,11 @@ public sealed unsafe class ContainerCreator
             while (true)
             {
                 var msg = InitChannel.Receive(parentSock);
-                if (msg is null) throw new RuntimeError(WhyInitDied(pid, host, cgroup, spec));
+                if (msg is null)
+                {
+                    initReaped = true;
+                    throw new RuntimeError(WhyInitDied(pid, host, cgroup, spec));
+                }
                 if (msg.Type == "error") throw new RuntimeError(msg.Message ?? "container init failed");
                 if (msg.Type == "hooks")
                 {
@@ -253,6 +270,14 @@ public sealed unsafe class ContainerCreator
             list.Add(new CgroupMountSource { Name = name, HostPath = dir, Unified = h.IsUnified, Controllers = h.Key });
         }
         return list;
+    }
+
+    /// <summary>Caller-chosen fds become the child's 0/1/2 (dup2 in the spawn helper, after the namespaces).</summary>
+    internal static void AddStdio(SpawnOptions spawn, int stdin, int stdout, int stderr)
+    {
+        if (stdin >= 0) spawn.Dups.Add((stdin, 0));
+        if (stdout >= 0) spawn.Dups.Add((stdout, 1));
+        if (stderr >= 0) spawn.Dups.Add((stderr, 2));
     }
 
     private static string? FormatMap(List<LinuxIdMapping>? maps) =>

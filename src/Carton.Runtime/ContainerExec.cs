@@ -92,6 +92,7 @@ public sealed unsafe class ContainerExec
                 spawn.Env = mountNsFd >= 0
                     ? [$"{ContainerInit.ChannelEnv}={childSock.ToString(CultureInfo.InvariantCulture)}", $"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}"]
                     : [$"{ContainerInit.ChannelEnv}={childSock.ToString(CultureInfo.InvariantCulture)}"];
+                ContainerCreator.AddStdio(spawn, options.StdinFd, options.StdoutFd, options.StderrFd);
                 spawn.KeepFds.Add(childSock);
                 if (consoleFd >= 0) spawn.KeepFds.Add(consoleFd);
                 if (listenerFd >= 0) spawn.KeepFds.Add(listenerFd);

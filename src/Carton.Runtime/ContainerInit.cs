@@ -33,8 +33,8 @@ public static unsafe class ContainerInit
             var msg = InitChannel.Receive(channel);
             if (msg?.Config is not { } config) return 1;
             if (config.Exec) JoinAndExec(channel, config);
-            else Build(channel, config);
-            return 1; // Build only returns by exec
+            else return Build(channel, config); // returns only in idle mode (or by exec)
+            return 1;
         }
         catch (Exception e)
         {
@@ -44,7 +44,7 @@ public static unsafe class ContainerInit
         }
     }
 
-    private static void Build(int channel, InitConfig config)
+    private static int Build(int channel, InitConfig config)
     {
         var spec = config.Spec;
         var process = spec.Process!;
@@ -144,7 +144,7 @@ public static unsafe class ContainerInit
         if (process.Rlimits is { } limits) ResourceLimits.Apply(limits);
 
         var env = process.Env ?? [];
-        var executable = ExecutableLookup.Resolve(process.Args![0], env, process.Cwd ?? "/");
+        var executable = config.Idle ? "" : ExecutableLookup.Resolve(process.Args![0], env, process.Cwd ?? "/");
 
         InitChannel.Send(channel, new InitMessage { Type = "ready" });
         Libc.close(channel);
@@ -163,7 +163,36 @@ public static unsafe class ContainerInit
         state.Status = ContainerStatus.Running;
         HookRunner.RunAll("startContainer", spec.Hooks?.StartContainer, state);
 
+        if (config.Idle) return Idle(process.Cwd ?? "/");
         Exec(process, executable, env, ptySlave, config, state, config.NoNewKeyring, config.SetgroupsDenied);
+        return 1;
+    }
+
+    /// <summary>
+    /// Idle mode (a compute system created without an init process): this process stays the container's pid 1,
+    /// reaping every child that is reparented to it (orphans of exec'd processes), until SIGTERM or SIGINT (exit 0).
+    /// </summary>
+    private static int Idle(string cwd)
+    {
+        Libc.chdir(cwd);
+        using var wake = new AutoResetEvent(false);
+        int stop = 0;
+        void OnStop(System.Runtime.InteropServices.PosixSignalContext c)
+        {
+            c.Cancel = true;
+            Volatile.Write(ref stop, 1);
+            wake.Set();
+        }
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnStop);
+        using var intr = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnStop);
+        using var chld = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGCHLD, _ => wake.Set());
+        while (Volatile.Read(ref stop) == 0)
+        {
+            int st;
+            while (Libc.waitpid(-1, &st, Libc.WNOHANG) > 0) { }
+            wake.WaitOne(1000); // SIGCHLD wakes it; the timeout only guards against a lost wake-up
+        }
+        return 0;
     }
 
     /// <summary>`exec`: already in every namespace of the container (the spawn helper joined them, so "/" is the

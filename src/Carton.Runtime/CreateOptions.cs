@@ -13,4 +13,13 @@ public sealed class CreateOptions
     public int PreserveFds { get; init; }
     public bool NoPivot { get; init; }
     public bool NoNewKeyring { get; init; }
+    /// <summary>The spec to create from, instead of reading &lt;bundle&gt;/config.json (library callers; validated the same way).</summary>
+    public Oci.Spec? Spec { get; init; }
+    /// <summary>fds that become the init's (and so the container process's) 0/1/2; -1 inherits the caller's.</summary>
+    public int StdinFd { get; init; } = -1;
+    public int StdoutFd { get; init; } = -1;
+    public int StderrFd { get; init; } = -1;
+    /// <summary>No user process: after startContainer hooks the init stays as the container's pid 1, reaping children
+    /// until SIGTERM/SIGINT (exit 0) or SIGKILL. process.args is not looked up.</summary>
+    public bool Idle { get; init; }
 }

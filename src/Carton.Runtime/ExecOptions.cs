@@ -10,4 +10,8 @@ public sealed class ExecOptions
     public string? PidFile { get; init; }
     public int PreserveFds { get; init; }
     public bool IgnorePaused { get; init; }
+    /// <summary>fds that become the process's 0/1/2; -1 inherits the caller's.</summary>
+    public int StdinFd { get; init; } = -1;
+    public int StdoutFd { get; init; } = -1;
+    public int StderrFd { get; init; } = -1;
 }

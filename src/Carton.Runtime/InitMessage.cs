@@ -41,6 +41,8 @@ public sealed class InitConfig
     [JsonPropertyName("seccompProgram")] public string? SeccompProgram { get; set; }
     /// <summary>A socket connected to linux.seccomp.listenerPath by the parent, or -1.</summary>
     [JsonPropertyName("seccompListenerFd")] public int SeccompListenerFd { get; set; } = -1;
+    /// <summary>No user process: the init stays as pid 1 and reaps children (see <see cref="CreateOptions.Idle"/>).</summary>
+    [JsonPropertyName("idle")] public bool Idle { get; set; }
     [JsonPropertyName("cgroupMounts")] public List<CgroupMountSource> CgroupMounts { get; set; } = [];
 }
 

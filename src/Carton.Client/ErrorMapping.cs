@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Carton.Compute;
+
+namespace Carton.Client;
+
+/// <summary>The daemon's error bodies (<c>{"code","message","jsonPath"?}</c>) back to the typed exceptions.</summary>
+public static class ErrorMapping
+{
+    public static async Task<ComputeException> ToExceptionAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        byte[] body;
+        try
+        {
+            body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            body = [];
+        }
+        string? code = null, message = null, jsonPath = null, bodyId = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                if (root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String) code = c.GetString();
+                if (root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String) message = m.GetString();
+                if (root.TryGetProperty("jsonPath", out var p) && p.ValueKind == JsonValueKind.String) jsonPath = p.GetString();
+                if (root.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String) bodyId = i.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        code ??= "Http" + (int)response.StatusCode;
+        message ??= $"carton serve answered {(int)response.StatusCode} {response.ReasonPhrase}";
+        return FromCode(code, message, jsonPath, bodyId);
+    }
+
+    public static ComputeException FromCode(string code, string message, string? jsonPath, string? bodyId = null)
+    {
+        var id = bodyId ?? QuotedId(message);
+        switch (code)
+        {
+            case "NotFound" when id is not null:
+                return new ComputeSystemNotFoundException(id);
+            case "AlreadyExists" when id is not null:
+                return new ComputeSystemAlreadyExistsException(id);
+            case "AlreadyStopped" when id is not null:
+                return new ComputeSystemAlreadyStoppedException(id);
+            case "InvalidDocument":
+                jsonPath ??= "$";
+                var prefix = jsonPath + ": ";
+                return new InvalidComputeDocumentException(jsonPath, message.StartsWith(prefix, StringComparison.Ordinal) ? message[prefix.Length..] : message);
+            case "InvalidId":
+                return new InvalidComputeSystemIdException(id ?? "", message);
+            case "InvalidState" when id is not null && ParseState(message) is var (operation, state):
+                return new InvalidComputeSystemStateException(id, state, operation);
+            default:
+                return new ComputeException(code, message);
+        }
+    }
+
+    /// <summary>The id in `compute system "ID"` (the wording of every typed error).</summary>
+    private static string? QuotedId(string message)
+    {
+        const string marker = "compute system \"";
+        int start = message.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0) return null;
+        start += marker.Length;
+        int end = message.IndexOf('"', start);
+        return end < 0 ? null : message[start..end];
+    }
+
+    /// <summary>`cannot OPERATION compute system "ID": it is STATE`.</summary>
+    private static (string Operation, string State)? ParseState(string message)
+    {
+        const string head = "cannot ", mid = " compute system \"", tail = "\": it is ";
+        if (!message.StartsWith(head, StringComparison.Ordinal)) return null;
+        int m = message.IndexOf(mid, StringComparison.Ordinal);
+        int t = message.LastIndexOf(tail, StringComparison.Ordinal);
+        if (m < 0 || t < m) return null;
+        return (message[head.Length..m], message[(t + tail.Length)..]);
+    }
+}

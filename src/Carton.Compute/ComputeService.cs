@@ -1,0 +1,303 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Carton.Linux.Cgroups;
+using Carton.Linux.Interop;
+using Carton.Linux.Spawn;
+using Carton.Oci;
+using Carton.Runtime;
+
+namespace Carton.Compute;
+
+public sealed class ComputeServiceOptions
+{
+    /// <summary>The state store (one directory per system, as `carton --root`).</summary>
+    public string StateRoot { get; init; } = "/run/carton-compute";
+    /// <summary>The carton binary exec'd as each container's init (sets <see cref="InitBinary.Path"/>); null keeps the current one.</summary>
+    public string? InitBinaryPath { get; init; }
+    /// <summary>Per-system scratch directories (overlay upper/work/rootfs, init output); default &lt;StateRoot&gt;/scratch.</summary>
+    public string? ScratchRoot { get; init; }
+}
+
+/// <summary>
+/// The compute service in-process: systems are containers of the runtime library (Carton.Runtime), created from an
+/// OCI spec or an HCS document in one call. Systems created by this object are children of this process: their
+/// exit codes are known (a dedicated thread reaps each). Systems opened from the state store are watched through
+/// /proc instead, and their exit code is reported as -1 (unknown).
+/// </summary>
+public sealed class ComputeService : IComputeService
+{
+    private readonly ConcurrentDictionary<string, SystemEntry> _entries = new(StringComparer.Ordinal);
+
+    public ComputeService(ComputeServiceOptions? options = null)
+    {
+        options ??= new ComputeServiceOptions();
+        StateRoot = Path.GetFullPath(options.StateRoot);
+        ScratchRoot = Path.GetFullPath(options.ScratchRoot ?? Path.Combine(StateRoot, "scratch"));
+        if (options.InitBinaryPath is { } init) InitBinary.Path = init;
+        Store = new StateStore(StateRoot);
+        Life = new Lifecycle(Store);
+    }
+
+    public string StateRoot { get; }
+    public string ScratchRoot { get; }
+    internal StateStore Store { get; }
+    internal Lifecycle Life { get; }
+
+    internal string ScratchOf(string id) => Path.Combine(ScratchRoot, id);
+    internal SystemEntry EntryOf(string id) => _entries.GetOrAdd(id, static i => new SystemEntry(i));
+    internal void Forget(SystemEntry entry) => _entries.TryRemove(new KeyValuePair<string, SystemEntry>(entry.Id, entry));
+
+    internal void ValidateId(string id)
+    {
+        try { ContainerId.Validate(id); }
+        catch (RuntimeError e) { throw new InvalidComputeSystemIdException(id ?? "", e.Message); }
+        if (Path.GetDirectoryName(ScratchRoot) == StateRoot && id == Path.GetFileName(ScratchRoot))
+            throw new InvalidComputeSystemIdException(id, $"invalid compute system id \"{id}\": the service keeps its scratch directory under that name");
+    }
+
+    public async Task<IComputeSystem> CreateComputeSystemAsync(string id, ComputeSystemDocument document, CancellationToken cancellationToken = default)
+    {
+        ValidateId(id);
+        ArgumentNullException.ThrowIfNull(document);
+        if ((document.Oci is null) == (document.Hcs is null))
+            throw new InvalidComputeDocumentException("$", "exactly one of \"oci\" or \"hcs\" is required");
+        var entry = EntryOf(id);
+        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool created = false;
+        try
+        {
+            if (Store.Exists(id)) throw new ComputeSystemAlreadyExistsException(id);
+            await Task.Run(() => CreateCore(id, document, entry), CancellationToken.None).ConfigureAwait(false);
+            created = true;
+            return new ComputeSystem(this, entry);
+        }
+        finally
+        {
+            entry.Gate.Release();
+            if (!created && !Store.Exists(id)) Forget(entry);
+        }
+    }
+
+    private unsafe void CreateCore(string id, ComputeSystemDocument document, SystemEntry entry)
+    {
+        Directory.CreateDirectory(ScratchRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var scratch = ScratchOf(id);
+        if (Libc.mkdirat(Libc.AT_FDCWD, scratch, 0x1C0 /* 0700 */) < 0)
+        {
+            int e = Marshal.GetLastPInvokeError();
+            if (e == Errno.EEXIST) throw new ComputeSystemAlreadyExistsException(id);
+            throw new ComputeException("Failed", new SyscallException($"create scratch directory {scratch}", e).Message);
+        }
+        var undo = new Stack<Action>();
+        undo.Push(() => Directory.Delete(scratch, recursive: true));
+        var fds = new List<int>();
+        try
+        {
+            var record = new ComputeRecord();
+            Spec spec;
+            string bundle;
+            bool idle = false;
+            if (document.Hcs is { } hcs)
+            {
+                var t = HcsTranslator.Translate(hcs, new HcsTranslationContext { Id = id, ScratchDirectory = scratch });
+                record.Owner = hcs.Owner ?? "";
+                record.Warnings.AddRange(t.Warnings);
+                foreach (var d in new[] { t.UpperDir, t.WorkDir, t.RootfsDir }) Directory.CreateDirectory(d);
+                Overlay.Mount(t.RootfsDir, t.OverlayOptions);
+                record.OverlayMountPoint = t.RootfsDir;
+                undo.Push(() => Overlay.Unmount(t.RootfsDir));
+                spec = t.Spec;
+                bundle = scratch;
+                idle = t.Idle;
+                ValidateSpec(spec, bundle, hcs: true);
+            }
+            else
+            {
+                var oci = document.Oci!;
+                spec = Clone(oci.Spec ?? throw new InvalidComputeDocumentException("spec", "is required"));
+                if (oci.Bundle is { Length: > 0 } b && !Directory.Exists(b)) throw new InvalidComputeDocumentException("bundle", $"{b}: no such directory");
+                bundle = oci.Bundle is { Length: > 0 } given ? Path.GetFullPath(given) : scratch;
+                if (spec.Root?.Path is { Length: > 0 } rp && !rp.StartsWith('/') && oci.Bundle is not { Length: > 0 })
+                    throw new InvalidComputeDocumentException("root.path", $"{rp}: a relative root.path needs \"bundle\"");
+                ValidateSpec(spec, bundle, hcs: false);
+                if (spec.Process?.Terminal == true)
+                    throw new InvalidComputeDocumentException("process.terminal", "the compute service gives the init no console: set it false (a process with EmulateConsole can have one)");
+            }
+
+            record.StdoutPath = Path.Combine(scratch, "init.out");
+            record.StderrPath = Path.Combine(scratch, "init.err");
+            int stdin = OpenFd("/dev/null", Libc.O_RDONLY), stdout = OpenFd(record.StdoutPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND);
+            fds.Add(stdin);
+            fds.Add(stdout);
+            int stderr = OpenFd(record.StderrPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND);
+            fds.Add(stderr);
+            WriteRecord(scratch, record);
+
+            var creator = new ContainerCreator(Store);
+            var created = creator.Create(new CreateOptions
+            {
+                Id = id, Bundle = bundle, Spec = spec, StdinFd = stdin, StdoutFd = stdout, StderrFd = stderr, Idle = idle,
+                NoNewKeyring = false,
+            });
+            undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
+            // The init is our child (the spawn helper's CLONE_PARENT): reap it here, and know its exit code.
+            entry.ExitCode = null;
+            entry.Init = new ChildReaper(created.Pid, $"carton-compute init {id}", code =>
+            {
+                entry.ExitCode = code;
+                entry.Publish(new ComputeSystemEvent { Type = "exit", ExitCode = code });
+                entry.PublishState(ContainerStatus.Stopped);
+            });
+            record.Warnings.AddRange(creator.Warnings);
+            WriteRecord(scratch, record);
+            try { entry.WatchOom(Life.WatchOom(id)); }
+            catch (Exception e) when (e is CgroupException or RuntimeError) { record.Warnings.Add($"OOM events unavailable: {e.Message}"); WriteRecord(scratch, record); }
+        }
+        catch (Exception e)
+        {
+            while (undo.Count > 0)
+            {
+                try { undo.Pop()(); }
+                catch (Exception) { /* keep undoing: the original error is the one to report */ }
+            }
+            throw Errors.Map(e, id);
+        }
+        finally
+        {
+            foreach (var fd in fds) Libc.close(fd);
+        }
+    }
+
+    private static int OpenFd(string path, int flags)
+    {
+        int fd = Libc.open(path, flags | Libc.O_CLOEXEC, 0x1A0 /* 0640 */);
+        if (fd < 0) throw SyscallException.Last($"open {path}");
+        return fd;
+    }
+
+    private static void ValidateSpec(Spec spec, string bundle, bool hcs)
+    {
+        var errors = SpecValidator.Validate(spec, bundle);
+        if (errors.Count == 0) return;
+        var e = errors[0];
+        if (hcs) throw new InvalidComputeDocumentException("Container", $"the translated OCI spec is invalid: {e}");
+        throw new InvalidComputeDocumentException(string.IsNullOrEmpty(e.Path) ? "$" : e.Path, e.Message);
+    }
+
+    private static Spec Clone(Spec spec) =>
+        JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonCompactContext.Default.Spec), OciJsonCompactContext.Default.Spec)!;
+
+    internal static void WriteRecord(string scratch, ComputeRecord record)
+    {
+        var path = Path.Combine(scratch, "compute.json");
+        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(record, ComputeStateJsonContext.Default.ComputeRecord));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    internal ComputeRecord ReadRecord(string id)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(ScratchOf(id), "compute.json"));
+            return JsonSerializer.Deserialize(bytes, ComputeStateJsonContext.Default.ComputeRecord) ?? new ComputeRecord();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return new ComputeRecord(); }
+    }
+
+    public Task<IComputeSystem> OpenComputeSystemAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ValidateId(id);
+        if (!Store.Exists(id)) throw new ComputeSystemNotFoundException(id);
+        return Task.FromResult<IComputeSystem>(new ComputeSystem(this, EntryOf(id)));
+    }
+
+    public async IAsyncEnumerable<ComputeSystemSummary> EnumerateComputeSystemsAsync(ComputeSystemQuery? query = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        foreach (var id in Store.Ids())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (query?.Ids is { Count: > 0 } ids && !ids.Contains(id)) continue;
+            ComputeSystemSummary s;
+            try { s = Summarize(id); }
+            catch (ComputeSystemNotFoundException) { continue; }
+            if (query?.Owners is { Count: > 0 } owners && !owners.Contains(s.Owner)) continue;
+            if (query?.States is { Count: > 0 } states && !states.Contains(s.State)) continue;
+            yield return s;
+        }
+    }
+
+    internal ComputeSystemSummary Summarize(string id)
+    {
+        ContainerRecord r;
+        try { r = Store.Load(id); }
+        catch (RuntimeError) { throw new ComputeSystemNotFoundException(id); }
+        var status = Life.StatusOf(r);
+        _entries.TryGetValue(id, out var entry);
+        return new ComputeSystemSummary
+        {
+            Id = id, Owner = ReadRecord(id).Owner, State = status, Pid = status == ContainerStatus.Stopped ? 0 : r.Pid,
+            Created = r.Created, ExitCode = status == ContainerStatus.Stopped ? entry?.ExitCode : null,
+        };
+    }
+
+    /// <summary>Unmounts the overlay (when there is one) and removes the scratch directory.</summary>
+    internal void RemoveScratch(string id)
+    {
+        var scratch = ScratchOf(id);
+        if (!Directory.Exists(scratch)) return;
+        var rootfs = Path.Combine(scratch, "rootfs");
+        if (Directory.Exists(rootfs)) Overlay.Unmount(rootfs);
+        Directory.Delete(scratch, recursive: true);
+    }
+}
+
+/// <summary>The overlayfs root of an HCS system, mounted in the host's mount namespace (the init bind-mounts it).</summary>
+internal static unsafe class Overlay
+{
+    public static void Mount(string target, string options)
+    {
+        if (Libc.mount("overlay", target, "overlay", 0, options) < 0)
+            throw new ComputeException("Failed", SyscallException.Last($"Container.Storage.Layers: mount overlay at {target} ({options})").Message);
+    }
+
+    /// <summary>Unmounts <paramref name="target"/> if it is a mount point; throws when it stays one (so that nothing
+    /// below it is ever deleted through the mount).</summary>
+    public static void Unmount(string target)
+    {
+        for (int i = 0; i < 50 && IsMountPoint(target); i++)
+        {
+            if (Libc.umount2(target, 0) == 0) continue;
+            int e = Marshal.GetLastPInvokeError();
+            if (e == Errno.EINVAL || e == Errno.ENOENT) break;
+            if (e == Errno.EBUSY && i >= 10) Libc.umount2(target, Libc.MNT_DETACH);
+            Thread.Sleep(10);
+        }
+        if (IsMountPoint(target)) throw new ComputeException("Failed", $"unmount {target}: still mounted");
+    }
+
+    public static bool IsMountPoint(string path)
+    {
+        Libc.Stat a, b;
+        if (Libc.fstatat(Libc.AT_FDCWD, path, &a, Libc.AT_SYMLINK_NOFOLLOW) < 0) return false;
+        if (Libc.fstatat(Libc.AT_FDCWD, Path.GetDirectoryName(path.TrimEnd('/'))!, &b, 0) < 0) return false;
+        return a.Dev != b.Dev || a.Ino == b.Ino;
+    }
+}
+
+/// <summary>Runtime-library failures as the compute API's typed errors.</summary>
+internal static class Errors
+{
+    public static Exception Map(Exception e, string id) => e switch
+    {
+        ComputeException => e,
+        ContainerNotFoundError => new ComputeSystemNotFoundException(id),
+        ContainerExistsError => new ComputeSystemAlreadyExistsException(id),
+        RuntimeError or SyscallException or CgroupException or SpawnException or SpecException or IOException or UnauthorizedAccessException
+            => new ComputeException("Failed", e.Message, e),
+        _ => e,
+    };
+}

@@ -1,0 +1,270 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Carton.Linux.Interop;
+using Carton.Oci;
+using Carton.Runtime;
+
+namespace Carton.Compute;
+
+/// <summary>
+/// A handle on one compute system. Operations that change the system serialize on a per-id lock held by the service
+/// (every handle of the same id shares it). Disposing the handle ends its event streams; the system lives on.
+/// </summary>
+public sealed class ComputeSystem : IComputeSystem
+{
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(30);
+    private readonly ComputeService _service;
+    private readonly SystemEntry _entry;
+    private readonly List<Channel<ComputeSystemEvent>> _streams = [];
+    private bool _disposed;
+
+    internal ComputeSystem(ComputeService service, SystemEntry entry)
+    {
+        _service = service;
+        _entry = entry;
+    }
+
+    public string Id => _entry.Id;
+
+    /// <summary>The host file receiving the init's stdout (stderr: <see cref="InitStderrPath"/>).</summary>
+    public string InitStdoutPath => Path.Combine(_service.ScratchOf(Id), "init.out");
+    public string InitStderrPath => Path.Combine(_service.ScratchOf(Id), "init.err");
+
+    private StateStore Store => _service.Store;
+    private Lifecycle Life => _service.Life;
+
+    private async Task<T> Locked<T>(Func<Task<T>> op, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _entry.Gate.WaitAsync(ct).ConfigureAwait(false);
+        try { return await op().ConfigureAwait(false); }
+        catch (Exception e) when (e is not ComputeException and not OperationCanceledException) { throw Errors.Map(e, Id); }
+        finally { _entry.Gate.Release(); }
+    }
+
+    private Task Locked(Func<Task> op, CancellationToken ct) => Locked(async () => { await op().ConfigureAwait(false); return 0; }, ct);
+
+    private Task Locked(Action op, CancellationToken ct) => Locked(() => { op(); return Task.FromResult(0); }, ct);
+
+    /// <summary>The record and runtime status; NotFound when the system was deleted.</summary>
+    private (ContainerRecord Record, string Status) Current()
+    {
+        if (!Store.Exists(Id)) throw new ComputeSystemNotFoundException(Id);
+        ContainerRecord r;
+        try { r = Store.Load(Id); }
+        catch (RuntimeError) { throw new ComputeSystemNotFoundException(Id); }
+        return (r, Life.StatusOf(r));
+    }
+
+    private string Require(string operation, params string[] allowed)
+    {
+        var (_, status) = Current();
+        if (!allowed.Contains(status))
+        {
+            if (status == ContainerStatus.Stopped && operation is "shut down" or "terminate") throw new ComputeSystemAlreadyStoppedException(Id);
+            throw new InvalidComputeSystemStateException(Id, status, operation);
+        }
+        return status;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        Require("start", ContainerStatus.Created);
+        Life.Start(Id);
+        _entry.PublishState(ContainerStatus.Running);
+    }, cancellationToken);
+
+    public Task PauseAsync(CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        Require("pause", ContainerStatus.Running);
+        Life.Pause(Id);
+        _entry.PublishState(ContainerStatus.Paused);
+    }, cancellationToken);
+
+    public Task ResumeAsync(CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        Require("resume", ContainerStatus.Paused);
+        Life.Resume(Id);
+        _entry.PublishState(ContainerStatus.Running);
+    }, cancellationToken);
+
+    public Task ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        var status = Require("shut down", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
+        // A frozen init cannot handle SIGTERM: thaw it first.
+        if (status == ContainerStatus.Paused) Life.Resume(Id);
+        try { Life.Kill(Id, 15, all: false); }
+        catch (RuntimeError) when (Life.IsStopped(Id)) { }
+        if (await WaitExitAsync(timeout, cancellationToken).ConfigureAwait(false)) return;
+        await KillAllAndWaitAsync(cancellationToken).ConfigureAwait(false);
+    }, cancellationToken);
+
+    public Task TerminateAsync(CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        Require("terminate", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
+        await KillAllAndWaitAsync(cancellationToken).ConfigureAwait(false);
+    }, cancellationToken);
+
+    private async Task KillAllAndWaitAsync(CancellationToken ct)
+    {
+        Life.Kill(Id, 9, all: true);
+        if (!await WaitExitAsync(KillWait, ct).ConfigureAwait(false))
+            throw new ComputeException("Failed", $"compute system \"{Id}\" did not exit {KillWait.TotalSeconds} s after SIGKILL");
+    }
+
+    /// <summary>True once the init has exited (and, when it is our child, been reaped), false at the timeout.</summary>
+    private async Task<bool> WaitExitAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        if (_entry.Init is { } reaper)
+        {
+            var done = await Task.WhenAny(reaper.Exited, Task.Delay(timeout, ct)).ConfigureAwait(false);
+            if (done != reaper.Exited) ct.ThrowIfCancellationRequested();
+            return done == reaper.Exited;
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (Life.IsStopped(Id)) return true;
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The init's exit code. For a system opened from the state store (not created by this service object) the init
+    /// is not our child: its exit is noticed through /proc and the code is unknown (-1).
+    /// </summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_entry.Init is { } reaper) return await reaper.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!Store.Exists(Id)) throw new ComputeSystemNotFoundException(Id);
+        while (!Life.IsStopped(Id)) await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        return _entry.ExitCode ?? -1;
+    }
+
+    public Task<ComputeSystemProperties> GetPropertiesAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            var summary = _service.Summarize(Id);
+            var record = _service.ReadRecord(Id);
+            var props = new ComputeSystemProperties
+            {
+                Summary = summary, Warnings = record.Warnings.Count > 0 ? record.Warnings : null,
+                InitStdoutPath = record.StdoutPath, InitStderrPath = record.StderrPath,
+            };
+            if (summary.State != ContainerStatus.Stopped)
+            {
+                try
+                {
+                    props.Processes = [.. Life.Pids(Id)];
+                    props.Statistics = Life.Stats(Id);
+                }
+                catch (Exception e) when (e is RuntimeError or Carton.Linux.Cgroups.CgroupException or IOException && Life.IsStopped(Id))
+                {
+                    // It stopped (or was deleted) meanwhile: report it as it is now.
+                    props.Summary = _service.Summarize(Id);
+                    props.Processes = [];
+                    props.Statistics = null;
+                }
+            }
+            return Task.FromResult(props);
+        }
+        catch (Exception e) when (e is not ComputeException)
+        {
+            if (!Store.Exists(Id)) throw new ComputeSystemNotFoundException(Id);
+            throw Errors.Map(e, Id);
+        }
+    }
+
+    public Task UpdateResourcesAsync(LinuxResources resources, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        Require("update", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
+        Life.Update(Id, current => Merge(current, resources));
+    }, cancellationToken);
+
+    /// <summary>`update` semantics: every group given replaces the current one; the others stay.</summary>
+    internal static LinuxResources Merge(LinuxResources current, LinuxResources change)
+    {
+        if (change.Devices is not null) current.Devices = change.Devices;
+        if (change.Memory is not null) current.Memory = change.Memory;
+        if (change.Cpu is not null) current.Cpu = change.Cpu;
+        if (change.Pids is not null) current.Pids = change.Pids;
+        if (change.BlockIO is not null) current.BlockIO = change.BlockIO;
+        if (change.HugepageLimits is not null) current.HugepageLimits = change.HugepageLimits;
+        if (change.Network is not null) current.Network = change.Network;
+        if (change.Rdma is not null) current.Rdma = change.Rdma;
+        if (change.Unified is not null) current.Unified = change.Unified;
+        return current;
+    }
+
+    public Task<IComputeProcess> CreateProcessAsync(ProcessParameters parameters, CancellationToken cancellationToken = default) =>
+        Locked(() => Task.Run(() =>
+        {
+            ArgumentNullException.ThrowIfNull(parameters);
+            var (record, status) = Current();
+            if (status != ContainerStatus.Running) throw new InvalidComputeSystemStateException(Id, status, "create a process in");
+            return (IComputeProcess)ComputeProcess.Start(Life, record, parameters);
+        }), cancellationToken);
+
+    public async IAsyncEnumerable<ComputeSystemEvent> EventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var ch = _entry.Subscribe();
+        lock (_streams) _streams.Add(ch);
+        try
+        {
+            while (await ch.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                while (ch.Reader.TryRead(out var e))
+                    yield return e;
+        }
+        finally
+        {
+            lock (_streams) _streams.Remove(ch);
+            _entry.Unsubscribe(ch);
+        }
+    }
+
+    public Task DeleteAsync(CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        if (!Store.Exists(Id))
+        {
+            // A create interrupted before its state was written can leave the scratch directory: clean it.
+            if (!Directory.Exists(_service.ScratchOf(Id))) throw new ComputeSystemNotFoundException(Id);
+        }
+        else
+        {
+            var (_, status) = Current();
+            if (status != ContainerStatus.Stopped)
+            {
+                try { Life.Kill(Id, 9, all: true); }
+                catch (RuntimeError) { }
+                catch (SyscallException) { }
+                await WaitExitAsync(KillWait, cancellationToken).ConfigureAwait(false);
+            }
+            else if (_entry.Init is { } reaper)
+                await reaper.Exited.WaitAsync(KillWait, cancellationToken).ConfigureAwait(false);
+            Life.Delete(Id, force: true);
+        }
+        await _entry.StopOomAsync().ConfigureAwait(false);
+        _service.RemoveScratch(Id);
+        _entry.PublishState("deleted");
+        _entry.MarkDeleted();
+        _service.Forget(_entry);
+    }, cancellationToken);
+
+    public ValueTask DisposeAsync()
+    {
+        if (_disposed) return ValueTask.CompletedTask;
+        _disposed = true;
+        lock (_streams)
+        {
+            foreach (var ch in _streams) _entry.Unsubscribe(ch);
+            _streams.Clear();
+        }
+        return ValueTask.CompletedTask;
+    }
+}

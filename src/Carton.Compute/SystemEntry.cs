@@ -1,0 +1,98 @@
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+
+namespace Carton.Compute;
+
+/// <summary>What the service keeps about one compute system in memory, shared by every handle of it: the lock that
+/// serializes operations, the init's reaper (when this process created it), the event subscribers, the OOM watch.</summary>
+internal sealed class SystemEntry(string id)
+{
+    private readonly object _sync = new();
+    private readonly List<Channel<ComputeSystemEvent>> _subscribers = [];
+    private CancellationTokenSource? _oomCancel;
+    private Task? _oomTask;
+
+    public string Id { get; } = id;
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+    public ChildReaper? Init { get; set; }
+    public int? ExitCode { get; set; }
+    public bool Deleted { get; private set; }
+
+    public void Publish(ComputeSystemEvent e)
+    {
+        e.Id = Id;
+        lock (_sync)
+            foreach (var s in _subscribers) s.Writer.TryWrite(e);
+    }
+
+    public void PublishState(string state) => Publish(new ComputeSystemEvent { Type = "state", State = state });
+
+    public Channel<ComputeSystemEvent> Subscribe()
+    {
+        var ch = Channel.CreateUnbounded<ComputeSystemEvent>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_sync)
+        {
+            if (Deleted) ch.Writer.TryComplete();
+            else _subscribers.Add(ch);
+        }
+        return ch;
+    }
+
+    public void Unsubscribe(Channel<ComputeSystemEvent> ch)
+    {
+        lock (_sync) _subscribers.Remove(ch);
+        ch.Writer.TryComplete();
+    }
+
+    /// <summary>Watches the system's memory cgroup and publishes an "oom" event for each OOM kill.</summary>
+    public void WatchOom(Carton.Linux.Cgroups.CgroupOomWatcher watcher)
+    {
+        var cts = new CancellationTokenSource();
+        _oomCancel = cts;
+        _oomTask = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in watcher.WatchAsync(cts.Token).ConfigureAwait(false))
+                    Publish(new ComputeSystemEvent { Type = "oom" });
+            }
+            catch (OperationCanceledException) { }
+            catch (Carton.Linux.Cgroups.CgroupException) { }
+            finally { watcher.Dispose(); }
+        });
+    }
+
+    public async Task StopOomAsync()
+    {
+        if (_oomCancel is null) return;
+        await _oomCancel.CancelAsync().ConfigureAwait(false);
+        try { await _oomTask!.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        _oomCancel.Dispose();
+        _oomCancel = null;
+    }
+
+    /// <summary>The system is gone: every event stream ends.</summary>
+    public void MarkDeleted()
+    {
+        lock (_sync)
+        {
+            Deleted = true;
+            foreach (var s in _subscribers) s.Writer.TryComplete();
+            _subscribers.Clear();
+        }
+    }
+}
+
+/// <summary>What the service records next to a system's scratch layer (compute.json), for later opens.</summary>
+internal sealed class ComputeRecord
+{
+    [JsonPropertyName("owner")] public string Owner { get; set; } = "";
+    [JsonPropertyName("overlay")] public string? OverlayMountPoint { get; set; }
+    [JsonPropertyName("warnings")] public List<string> Warnings { get; set; } = [];
+    [JsonPropertyName("stdout")] public string? StdoutPath { get; set; }
+    [JsonPropertyName("stderr")] public string? StderrPath { get; set; }
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ComputeRecord))]
+internal sealed partial class ComputeStateJsonContext : JsonSerializerContext;

@@ -1,0 +1,81 @@
+using System.Net.Sockets;
+using Carton.Compute;
+using Carton.Linux.Interop;
+
+namespace Carton.Service;
+
+/// <summary>Kestrel on a Unix socket that only root may connect to, serving <see cref="ComputeApi"/>.</summary>
+public static class DaemonHost
+{
+    public static WebApplication Build(string socketPath, IComputeService service)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new JsonLineLoggerProvider());
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.ListenUnixSocket(socketPath);
+            // stdio streams and long polls are idle for as long as the process is: no minimum data rates
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Limits.MinResponseDataRate = null;
+        });
+        var registry = new ComputeRegistry(service);
+        builder.Services.AddSingleton(registry);
+        var app = builder.Build();
+        ErrorAndLogMiddleware.Use(app);
+        ComputeApi.Map(app, registry);
+        return app;
+    }
+
+    /// <summary>
+    /// Removes a stale socket file (refusing to when a daemon answers on it), binds with umask 077 so that the
+    /// socket is never reachable by others, then makes it 0600 root:root.
+    /// </summary>
+    public static async Task StartAsync(WebApplication app, string socketPath)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(socketPath))!;
+        if (!Directory.Exists(dir))
+            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        RemoveStaleSocket(socketPath);
+        var old = Libc.umask(0x3F) /* 077 */;
+        try
+        {
+            await app.StartAsync();
+        }
+        finally
+        {
+            Libc.umask(old);
+        }
+        File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (Libc.geteuid() == 0 && Libc.fchownat(Libc.AT_FDCWD, socketPath, 0, 0, Libc.AT_SYMLINK_NOFOLLOW) != 0)
+            throw new IOException($"chown {socketPath}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    private static void RemoveStaleSocket(string path)
+    {
+        FileSystemInfo info = new FileInfo(path);
+        if (!info.Exists && info.LinkTarget is null) return;
+        if (!IsSocket(path))
+            throw new IOException($"{path} exists and is not a socket: refusing to replace it");
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException)
+        {
+            File.Delete(path); // nobody listens: a daemon died without cleaning up
+            return;
+        }
+        throw new IOException($"another carton serve is listening on {path}");
+    }
+
+    private static unsafe bool IsSocket(string path)
+    {
+        Libc.Stat st;
+        if (Libc.fstatat(Libc.AT_FDCWD, path, &st, Libc.AT_SYMLINK_NOFOLLOW) != 0) return false;
+        return (st.Mode & 0xF000) == 0xC000;
+    }
+}

@@ -1,0 +1,124 @@
+using Carton.Compute;
+
+namespace Carton.Service;
+
+/// <summary>
+/// `carton-serve` (also `carton serve`): the compute service daemon. HTTP/JSON on a Unix socket over the in-process
+/// <see cref="IComputeService"/>. The daemon only drives containers: their state lives in the state root and they
+/// keep running when it stops or dies; a restarted daemon re-adopts them.
+/// </summary>
+public static class Program
+{
+    public const string DefaultSocket = "/run/carton/carton.sock";
+
+    private const string Usage = """
+        usage: carton-serve [--socket PATH] [--root PATH] [--init-binary PATH]
+
+        The carton compute service: an HTTP/JSON API (GET /openapi.json) on a Unix socket that only root may use.
+
+          --socket PATH        the socket to listen on (default /run/carton/carton.sock)
+          --root PATH          the state root of the compute systems (default /run/carton-compute)
+          --init-binary PATH   the carton binary, exec'd as every container's init
+                               (default: carton next to carton-serve, else artifacts/bin/carton)
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        string socket = DefaultSocket, root = ServiceFactory.DefaultStateRoot;
+        string? init = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? inline = null;
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is > 2 and var eq)
+            {
+                inline = a[(eq + 1)..];
+                a = a[..eq];
+            }
+            string Value()
+            {
+                if (inline is not null) return inline;
+                if (i + 1 >= args.Length) throw new ArgumentException($"{a} needs a value");
+                return args[++i];
+            }
+            try
+            {
+                switch (a)
+                {
+                    case "--socket": socket = Value(); break;
+                    case "--root": root = Value(); break;
+                    case "--init-binary": init = Value(); break;
+                    case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
+                    default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"carton-serve: {e.Message}");
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+        }
+
+        init ??= FindInitBinary();
+        if (init is null || !File.Exists(init))
+        {
+            Console.Error.WriteLine($"carton-serve: the carton binary (the containers' init) was not found{(init is null ? "" : $" at {init}")}: pass --init-binary PATH");
+            return 1;
+        }
+        init = Path.GetFullPath(init);
+
+        IComputeService service;
+        WebApplication app;
+        try
+        {
+            Directory.CreateDirectory(root);
+            service = ServiceFactory.Create(root, init);
+            app = DaemonHost.Build(socket, service);
+            await DaemonHost.StartAsync(app, socket);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ComputeException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"carton-serve: {e.Message}");
+            return 1;
+        }
+
+        var registry = app.Services.GetRequiredService<ComputeRegistry>();
+        try
+        {
+            int adopted = await registry.AdoptAllAsync(app.Lifetime.ApplicationStopping);
+            JsonLog.Info("listening", w =>
+            {
+                w.WriteString("socket", socket);
+                w.WriteString("root", root);
+                w.WriteString("initBinary", init);
+                w.WriteNumber("adopted", adopted);
+                w.WriteNumber("pid", Environment.ProcessId);
+            });
+        }
+        catch (Exception e) when (e is IOException or ComputeException or UnauthorizedAccessException)
+        {
+            JsonLog.Warn("re-adopting existing compute systems failed", w => w.WriteString("error", e.Message));
+        }
+
+        // SIGTERM/SIGINT: Kestrel stops accepting, in-flight requests finish (streams and long polls end), and the
+        // containers keep running: the daemon never kills or disposes them on the way out.
+        await app.WaitForShutdownAsync();
+        try { File.Delete(socket); } catch (IOException) { }
+        JsonLog.Info("stopped");
+        return 0;
+    }
+
+    /// <summary>`carton` next to this binary, else artifacts/bin/carton (from the working directory up).</summary>
+    private static string? FindInitBinary()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "carton");
+        if (File.Exists(beside)) return beside;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "artifacts", "bin", "carton");
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+}

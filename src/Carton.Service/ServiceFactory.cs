@@ -1,0 +1,15 @@
+using Carton.Compute;
+
+namespace Carton.Service;
+
+/// <summary>The one place the daemon names the in-process implementation.</summary>
+internal static class ServiceFactory
+{
+    public static IComputeService Create(string? stateRoot, string initBinary)
+    {
+        var defaults = new ComputeServiceOptions();
+        return new ComputeService(new ComputeServiceOptions { StateRoot = stateRoot ?? defaults.StateRoot, InitBinaryPath = initBinary });
+    }
+
+    public static string DefaultStateRoot => new ComputeServiceOptions().StateRoot;
+}
