@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
+using Carton.Runtime;
 
 namespace Carton.Compute;
 
@@ -13,11 +14,60 @@ internal sealed unsafe partial class ChildReaper
     private const int P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly ulong _startTime;
+
     public ChildReaper(int pid, string name, Action<int>? onExit = null)
     {
         Pid = pid;
         var thread = new Thread(() => Run(onExit)) { IsBackground = true, Name = name };
         thread.Start();
+    }
+
+    private ChildReaper(int pid, ulong startTime, string name, Func<ChildReaper, int> wait, Action<int>? onExit)
+    {
+        Pid = pid;
+        _startTime = startTime;
+        var thread = new Thread(() =>
+        {
+            int code = -1;
+            try { code = wait(this); }
+            finally
+            {
+                lock (Lock) HasExited = true;
+                try { onExit?.Invoke(code); }
+                finally { _exit.TrySetResult(code); }
+            }
+        }) { IsBackground = true, Name = name };
+        thread.Start();
+    }
+
+    /// <summary>
+    /// A system whose init is the child of a monitor (`carton monitor`, our child): the monitor exits right after it
+    /// has reaped the init and written the exit file, so waiting for the monitor is waiting for the init.
+    /// </summary>
+    public static ChildReaper ForMonitor(int initPid, ulong initStartTime, int monitorPid, string exitFile, string name, Action<int>? onExit) =>
+        new(initPid, initStartTime, name, r =>
+        {
+            int status;
+            while (Libc.waitpid(monitorPid, &status, 0) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
+            return ContainerMonitor.ReadExit(exitFile) ?? r.WatchUntilGone(exitFile);
+        }, onExit);
+
+    /// <summary>A system created by an earlier service (or process): its monitor is not our child; poll the init's
+    /// liveness, then read the exit status the monitor recorded.</summary>
+    public static ChildReaper Watch(int initPid, ulong initStartTime, string exitFile, string name, Action<int>? onExit) =>
+        new(initPid, initStartTime, name, r => r.WatchUntilGone(exitFile), onExit);
+
+    private int WatchUntilGone(string exitFile)
+    {
+        while (ProcessInfo.IsAlive(Pid, _startTime)) Thread.Sleep(50);
+        // The monitor writes the file just after reaping: give it a moment.
+        for (int i = 0; i < 40; i++)
+        {
+            if (ContainerMonitor.ReadExit(exitFile) is int code) return code;
+            Thread.Sleep(50);
+        }
+        return -1;
     }
 
     public int Pid { get; }
@@ -31,6 +81,8 @@ internal sealed unsafe partial class ChildReaper
         lock (Lock)
         {
             if (HasExited) return false;
+            // Not our child (a monitor's): make sure the pid still is the init before signalling it.
+            if (_startTime != 0 && !ProcessInfo.IsAlive(Pid, _startTime)) return false;
             if (Libc.kill(Pid, signal) < 0) throw SyscallException.Last($"kill pid {Pid} with signal {signal}");
             return true;
         }

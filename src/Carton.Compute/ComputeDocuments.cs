@@ -6,71 +6,102 @@ namespace Carton.Compute;
 /// <summary>What to create: exactly one of <see cref="Oci"/> or <see cref="Hcs"/>.</summary>
 public sealed class ComputeSystemDocument
 {
+    /// <summary>An OCI runtime spec (with an optional bundle directory); null when <see cref="Hcs"/> is given.</summary>
     [JsonPropertyName("oci")] public OciSystemDocument? Oci { get; set; }
+    /// <summary>An HCS container document, translated to an OCI spec by <see cref="HcsTranslator"/>; null when <see cref="Oci"/> is given.</summary>
     [JsonPropertyName("hcs")] public HcsSystemDocument? Hcs { get; set; }
 }
 
 /// <summary>An OCI runtime spec; a relative root.path is taken relative to <see cref="Bundle"/>.</summary>
 public sealed class OciSystemDocument
 {
+    /// <summary>The runtime spec (config.json's content); validated as `carton create` validates it. process.terminal must be false.</summary>
     [JsonPropertyName("spec")] public Spec Spec { get; set; } = new();
+    /// <summary>The bundle directory (must exist); required when root.path is relative. Null: the system's scratch directory.</summary>
     [JsonPropertyName("bundle")] public string? Bundle { get; set; }
 }
 
 /// <summary>The HCS container document (schema 2.x subset), translated to an OCI spec as hcsshim translates the other way.</summary>
 public sealed class HcsSystemDocument
 {
+    /// <summary>Free-form owner name: recorded, reported in <see cref="ComputeSystemSummary.Owner"/> and usable as an enumeration filter.</summary>
     [JsonPropertyName("Owner")] public string Owner { get; set; } = "";
+    /// <summary>The HCS schema version the document follows (2.1 by default; not checked).</summary>
     [JsonPropertyName("SchemaVersion")] public HcsSchemaVersion SchemaVersion { get; set; } = new();
+    /// <summary>The container to create: storage, mounts, resources, networking, init process.</summary>
     [JsonPropertyName("Container")] public HcsContainer Container { get; set; } = new();
 }
 
+/// <summary>HCS's SchemaVersion ({"Major": 2, "Minor": 1}).</summary>
 public sealed class HcsSchemaVersion
 {
+    /// <summary>The major version (default 2).</summary>
     [JsonPropertyName("Major")] public int Major { get; set; } = 2;
+    /// <summary>The minor version (default 1).</summary>
     [JsonPropertyName("Minor")] public int Minor { get; set; } = 1;
 }
 
+/// <summary>HCS's Container: what the compute system is made of. Only <see cref="Storage"/> is required.</summary>
 public sealed class HcsContainer
 {
+    /// <summary>The root file system's layers (at least one) and optional disk QoS.</summary>
     [JsonPropertyName("Storage")] public HcsStorage Storage { get; set; } = new();
+    /// <summary>Host paths bind-mounted into the container (OCI mounts of type bind, rbind).</summary>
     [JsonPropertyName("MappedDirectories")] public List<HcsMappedDirectory>? MappedDirectories { get; set; }
+    /// <summary>CPU limits (cpuset, CFS quota, weight); null: none.</summary>
     [JsonPropertyName("Processor")] public HcsProcessor? Processor { get; set; }
+    /// <summary>The memory limit; null: none.</summary>
     [JsonPropertyName("Memory")] public HcsMemory? Memory { get; set; }
+    /// <summary>The network namespace; null: a new one with loopback only.</summary>
     [JsonPropertyName("Networking")] public HcsNetworking? Networking { get; set; }
+    /// <summary>The container's host name, 1..64 characters; null: the id (truncated to 63 characters).</summary>
     [JsonPropertyName("HostName")] public string? HostName { get; set; }
     /// <summary>The init process; when null the system's pid 1 is carton's own idle init (HCS: processes come later).</summary>
     [JsonPropertyName("InitProcess")] public ProcessParameters? InitProcess { get; set; }
 }
 
+/// <summary>HCS's Storage: the layers of the root file system.</summary>
 public sealed class HcsStorage
 {
     /// <summary>Read-only layer directories, base layer first; mounted with overlayfs under a per-system scratch layer.</summary>
     [JsonPropertyName("Layers")] public List<HcsLayer> Layers { get; set; } = [];
+    /// <summary>Disk throttling of the disk under the scratch directory; skipped with a warning when there is no such disk.</summary>
     [JsonPropertyName("QoS")] public HcsStorageQoS? QoS { get; set; }
 }
 
+/// <summary>One read-only layer: a directory on the host.</summary>
 public sealed class HcsLayer
 {
+    /// <summary>The layer's id (informational; HCS uses a GUID).</summary>
     [JsonPropertyName("Id")] public string Id { get; set; } = "";
+    /// <summary>The layer directory: absolute, existing, without ':' or ',' (overlayfs option syntax).</summary>
     [JsonPropertyName("Path")] public string Path { get; set; } = "";
 }
 
+/// <summary>HCS's StorageQoS, applied to both reads and writes as blkio/io throttling.</summary>
 public sealed class HcsStorageQoS
 {
+    /// <summary>Maximum I/O operations per second (each of read and write); null or 0: no limit.</summary>
     [JsonPropertyName("IopsMaximum")] public ulong? IopsMaximum { get; set; }
+    /// <summary>Maximum bytes per second (each of read and write); null or 0: no limit.</summary>
     [JsonPropertyName("BandwidthMaximum")] public ulong? BandwidthMaximum { get; set; }
 }
 
+/// <summary>A host path bind-mounted into the container.</summary>
 public sealed class HcsMappedDirectory
 {
+    /// <summary>The host file or directory (absolute, must exist).</summary>
     [JsonPropertyName("HostPath")] public string HostPath { get; set; } = "";
+    /// <summary>Where it appears in the container (absolute).</summary>
     [JsonPropertyName("ContainerPath")] public string ContainerPath { get; set; } = "";
+    /// <summary>Mount it read-only.</summary>
     [JsonPropertyName("ReadOnly")] public bool ReadOnly { get; set; }
 }
 
+/// <summary>HCS's Processor: CPU limits, each optional.</summary>
 public sealed class HcsProcessor
 {
+    /// <summary>Number of CPUs, 1..the host's online CPUs: the container runs on CPUs 0..Count-1 (cpuset).</summary>
     [JsonPropertyName("Count")] public uint? Count { get; set; }
     /// <summary>Percent of the processors (1..10000 = 0.01%..100%), as HCS's Maximum.</summary>
     [JsonPropertyName("Maximum")] public uint? Maximum { get; set; }
@@ -78,11 +109,14 @@ public sealed class HcsProcessor
     [JsonPropertyName("Weight")] public uint? Weight { get; set; }
 }
 
+/// <summary>HCS's Memory.</summary>
 public sealed class HcsMemory
 {
+    /// <summary>The memory limit in MiB (2^20 bytes), at least 1: memory.max (v2) or memory.limit_in_bytes (v1).</summary>
     [JsonPropertyName("SizeInMB")] public ulong SizeInMB { get; set; }
 }
 
+/// <summary>Which network namespace the container gets.</summary>
 public sealed class HcsNetworking
 {
     /// <summary>"none": a network namespace with loopback only (default); "host": the host's network namespace; a path: join it.</summary>
@@ -92,15 +126,22 @@ public sealed class HcsNetworking
 /// <summary>HCS's ProcessParameters, for CreateProcess and for a document's init process.</summary>
 public sealed class ProcessParameters
 {
+    /// <summary>The program and its arguments (argv; not empty).</summary>
     [JsonPropertyName("CommandArgs")] public List<string> CommandArgs { get; set; } = [];
+    /// <summary>Variables added to the spec's environment (a name already there is replaced); names must not be empty nor contain '='.</summary>
     [JsonPropertyName("Environment")] public Dictionary<string, string>? Environment { get; set; }
+    /// <summary>The absolute working directory in the container; null: the spec's (/ by default).</summary>
     [JsonPropertyName("WorkingDirectory")] public string? WorkingDirectory { get; set; }
     /// <summary>"uid[:gid]".</summary>
     [JsonPropertyName("User")] public string? User { get; set; }
+    /// <summary>Give the process a stdin pipe (<see cref="IComputeProcess.StandardInput"/>); otherwise stdin is /dev/null. Ignored for an init process.</summary>
     [JsonPropertyName("CreateStdInPipe")] public bool CreateStdInPipe { get; set; }
+    /// <summary>Give the process a stdout pipe (<see cref="IComputeProcess.StandardOutput"/>); otherwise stdout is /dev/null. Ignored for an init process.</summary>
     [JsonPropertyName("CreateStdOutPipe")] public bool CreateStdOutPipe { get; set; }
+    /// <summary>Give the process a stderr pipe (<see cref="IComputeProcess.StandardError"/>); otherwise stderr is /dev/null. Ignored for an init process.</summary>
     [JsonPropertyName("CreateStdErrPipe")] public bool CreateStdErrPipe { get; set; }
+    /// <summary>Run the process on a pty (<see cref="IComputeProcess.Console"/>; the Create*Pipe flags are then ignored). Rejected for an init process.</summary>
     [JsonPropertyName("EmulateConsole")] public bool EmulateConsole { get; set; }
-    /// <summary>[rows, columns].</summary>
+    /// <summary>[rows, columns]: the pty's initial size (with <see cref="EmulateConsole"/>).</summary>
     [JsonPropertyName("ConsoleSize")] public ushort[]? ConsoleSize { get; set; }
 }

@@ -2,26 +2,39 @@ using System.Text.Json.Serialization;
 
 namespace Carton.Compute;
 
+/// <summary>A filter for <see cref="IComputeService.EnumerateComputeSystemsAsync"/>: a system matches when each non-empty list contains its value.</summary>
 public sealed class ComputeSystemQuery
 {
+    /// <summary>Only these ids; null or empty: any.</summary>
     [JsonPropertyName("ids")] public List<string>? Ids { get; set; }
+    /// <summary>Only these owners (<see cref="HcsSystemDocument.Owner"/>; "" for OCI documents); null or empty: any.</summary>
     [JsonPropertyName("owners")] public List<string>? Owners { get; set; }
+    /// <summary>Only these states (created, running, paused, stopped); null or empty: any.</summary>
     [JsonPropertyName("states")] public List<string>? States { get; set; }
 }
 
+/// <summary>One compute system at a glance (the enumeration's items, and <see cref="ComputeSystemProperties.Summary"/>).</summary>
 public sealed class ComputeSystemSummary
 {
+    /// <summary>The compute system id.</summary>
     [JsonPropertyName("id")] public string Id { get; set; } = "";
+    /// <summary>The document's owner ("" when none was given).</summary>
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
     /// <summary>created, running, paused or stopped (runtime-spec states).</summary>
     [JsonPropertyName("state")] public string State { get; set; } = "";
+    /// <summary>The init's pid in the host's pid namespace; 0 once stopped.</summary>
     [JsonPropertyName("pid")] public int Pid { get; set; }
+    /// <summary>When the system was created (UTC).</summary>
     [JsonPropertyName("created")] public DateTime Created { get; set; }
+    /// <summary>The init's exit code (128+N when killed by signal N) once stopped, when known; null while it runs,
+    /// and for a system this service did not create (opened from the state store).</summary>
     [JsonPropertyName("exitCode")] public int? ExitCode { get; set; }
 }
 
+/// <summary>What <see cref="IComputeSystem.GetPropertiesAsync"/> returns: summary, processes, statistics, warnings.</summary>
 public sealed class ComputeSystemProperties
 {
+    /// <summary>Id, owner, state, pid, creation time, exit code.</summary>
     [JsonPropertyName("summary")] public ComputeSystemSummary Summary { get; set; } = new();
     /// <summary>Host pids of every process in the system.</summary>
     [JsonPropertyName("processes")] public List<int> Processes { get; set; } = [];
@@ -29,17 +42,23 @@ public sealed class ComputeSystemProperties
     [JsonPropertyName("statistics")] public Carton.Linux.Cgroups.CgroupStats? Statistics { get; set; }
     /// <summary>What the host could not apply exactly at create (a skipped Storage.QoS, a missing cgroup controller file).</summary>
     [JsonPropertyName("warnings")] public List<string>? Warnings { get; set; }
-    /// <summary>Host files receiving the init process's stdout and stderr (the service keeps them in the scratch directory).</summary>
+    /// <summary>The host file receiving the init process's stdout (init.out in the system's scratch directory).</summary>
     [JsonPropertyName("initStdoutPath")] public string? InitStdoutPath { get; set; }
+    /// <summary>The host file receiving the init process's stderr (init.err in the system's scratch directory).</summary>
     [JsonPropertyName("initStderrPath")] public string? InitStderrPath { get; set; }
 }
 
+/// <summary>One item of <see cref="IComputeSystem.EventsAsync"/>.</summary>
 public sealed class ComputeSystemEvent
 {
     /// <summary>"state" (a state change), "exit" (the init exited; <see cref="ExitCode"/>), "oom".</summary>
     [JsonPropertyName("type")] public string Type { get; set; } = "";
+    /// <summary>The compute system id.</summary>
     [JsonPropertyName("id")] public string Id { get; set; } = "";
+    /// <summary>For "state" events: the new state (running, paused, stopped, deleted).</summary>
     [JsonPropertyName("state")] public string? State { get; set; }
+    /// <summary>For "exit" events: the init's exit code (128+N when killed by signal N).</summary>
     [JsonPropertyName("exitCode")] public int? ExitCode { get; set; }
+    /// <summary>When the event happened (UTC).</summary>
     [JsonPropertyName("time")] public DateTime Time { get; set; } = DateTime.UtcNow;
 }

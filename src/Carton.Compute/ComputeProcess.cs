@@ -24,10 +24,15 @@ public sealed class ComputeProcess : IComputeProcess
         _reaper = new ChildReaper(pid, $"carton-compute process {pid}");
     }
 
+    /// <inheritdoc/>
     public int Pid { get; }
+    /// <inheritdoc/>
     public Stream? StandardInput { get; }
+    /// <inheritdoc/>
     public Stream? StandardOutput { get; }
+    /// <inheritdoc/>
     public Stream? StandardError { get; }
+    /// <inheritdoc/>
     public Stream? Console { get; }
 
     internal static unsafe ComputeProcess Start(Lifecycle life, ContainerRecord record, ProcessParameters p)
@@ -127,6 +132,7 @@ public sealed class ComputeProcess : IComputeProcess
 
     private static FileStream Wrap(int fd, FileAccess access) => new(new SafeFileHandle(fd, ownsHandle: true), access, bufferSize: 0);
 
+    /// <inheritdoc/>
     public Task SignalAsync(int signal, CancellationToken cancellationToken = default)
     {
         if (signal is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(signal), signal, "must be 1..64");
@@ -134,8 +140,11 @@ public sealed class ComputeProcess : IComputeProcess
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public Task KillAsync(CancellationToken cancellationToken = default) => SignalAsync(9, cancellationToken);
 
+    /// <inheritdoc/>
+    /// <exception cref="ComputeException">code "Failed": the ioctl failed</exception>
     public Task ResizeConsoleAsync(ushort rows, ushort columns, CancellationToken cancellationToken = default)
     {
         if (Console is null) throw new InvalidOperationException("the process has no console (EmulateConsole was not set)");
@@ -144,6 +153,7 @@ public sealed class ComputeProcess : IComputeProcess
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public Task<int> WaitForExitAsync(CancellationToken cancellationToken = default) => _reaper.Exited.WaitAsync(cancellationToken);
 
     /// <summary>Closes this side's streams; the process keeps running (HCS: closing a process handle does not kill it).</summary>

@@ -10,6 +10,7 @@ using Carton.Runtime;
 
 namespace Carton.Compute;
 
+/// <summary>Where <see cref="ComputeService"/> keeps its systems, and which binary runs as their init.</summary>
 public sealed class ComputeServiceOptions
 {
     /// <summary>The state store (one directory per system, as `carton --root`).</summary>
@@ -18,29 +19,43 @@ public sealed class ComputeServiceOptions
     public string? InitBinaryPath { get; init; }
     /// <summary>Per-system scratch directories (overlay upper/work/rootfs, init output); default &lt;StateRoot&gt;/scratch.</summary>
     public string? ScratchRoot { get; init; }
+    /// <summary>
+    /// Create each system through a per-container monitor (`carton monitor`, like containerd's shims): the init is
+    /// the monitor's child, the monitor outlives this process and records the exit status, so a restarted service
+    /// (or another process) still learns exit codes. Default true; false makes this process the init's parent.
+    /// </summary>
+    public bool UseMonitor { get; init; } = true;
 }
 
 /// <summary>
 /// The compute service in-process: systems are containers of the runtime library (Carton.Runtime), created from an
-/// OCI spec or an HCS document in one call. Systems created by this object are children of this process: their
-/// exit codes are known (a dedicated thread reaps each). Systems opened from the state store are watched through
-/// /proc instead, and their exit code is reported as -1 (unknown).
+/// OCI spec or an HCS document in one call. Each system is created by a per-container monitor (`carton monitor`) whose
+/// child the init is; the monitor records the exit status, so systems opened from the state store (by another
+/// process, or after a restart) report real exit codes too.
 /// </summary>
 public sealed class ComputeService : IComputeService
 {
     private readonly ConcurrentDictionary<string, SystemEntry> _entries = new(StringComparer.Ordinal);
+    private readonly bool _useMonitor;
 
+    /// <summary>A service over the state store <see cref="ComputeServiceOptions.StateRoot"/> (created on first use; systems
+    /// already there can be opened). Setting <see cref="ComputeServiceOptions.InitBinaryPath"/> sets the process-wide
+    /// <see cref="InitBinary.Path"/>. Creating systems needs root.</summary>
+    /// <param name="options">Paths; null: the defaults (/run/carton-compute).</param>
     public ComputeService(ComputeServiceOptions? options = null)
     {
         options ??= new ComputeServiceOptions();
         StateRoot = Path.GetFullPath(options.StateRoot);
         ScratchRoot = Path.GetFullPath(options.ScratchRoot ?? Path.Combine(StateRoot, "scratch"));
         if (options.InitBinaryPath is { } init) InitBinary.Path = init;
+        _useMonitor = options.UseMonitor;
         Store = new StateStore(StateRoot);
         Life = new Lifecycle(Store);
     }
 
+    /// <summary>The state store's absolute path (one directory per system, runc's layout).</summary>
     public string StateRoot { get; }
+    /// <summary>The absolute path of the per-system scratch directories.</summary>
     public string ScratchRoot { get; }
     internal StateStore Store { get; }
     internal Lifecycle Life { get; }
@@ -57,6 +72,8 @@ public sealed class ComputeService : IComputeService
             throw new InvalidComputeSystemIdException(id, $"invalid compute system id \"{id}\": the service keeps its scratch directory under that name");
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The new system's init is the child of its monitor (or of this process when <see cref="ComputeServiceOptions.UseMonitor"/> is false).</remarks>
     public async Task<IComputeSystem> CreateComputeSystemAsync(string id, ComputeSystemDocument document, CancellationToken cancellationToken = default)
     {
         ValidateId(id);
@@ -135,22 +152,39 @@ public sealed class ComputeService : IComputeService
             fds.Add(stderr);
             WriteRecord(scratch, record);
 
-            var creator = new ContainerCreator(Store);
-            var created = creator.Create(new CreateOptions
-            {
-                Id = id, Bundle = bundle, Spec = spec, StdinFd = stdin, StdoutFd = stdout, StderrFd = stderr, Idle = idle,
-                NoNewKeyring = false,
-            });
-            undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
-            // The init is our child (the spawn helper's CLONE_PARENT): reap it here, and know its exit code.
-            entry.ExitCode = null;
-            entry.Init = new ChildReaper(created.Pid, $"carton-compute init {id}", code =>
+            void OnExit(int code)
             {
                 entry.ExitCode = code;
                 entry.Publish(new ComputeSystemEvent { Type = "exit", ExitCode = code });
                 entry.PublishState(ContainerStatus.Stopped);
-            });
-            record.Warnings.AddRange(creator.Warnings);
+            }
+            entry.ExitCode = null;
+            if (_useMonitor)
+            {
+                record.ExitFile = Path.Combine(scratch, "exit.json");
+                var reply = ContainerMonitor.Launch(new MonitorRequest
+                {
+                    StateRoot = Store.Root, Id = id, Bundle = bundle, Spec = spec, Idle = idle, ExitFile = record.ExitFile,
+                }, stdin, stdout, stderr);
+                undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
+                record.InitPid = reply.Pid;
+                record.InitStartTime = reply.PidStartTime;
+                entry.Init = ChildReaper.ForMonitor(reply.Pid, reply.PidStartTime, reply.MonitorPid, record.ExitFile, $"carton-compute monitor {id}", OnExit);
+                record.Warnings.AddRange(reply.Warnings);
+            }
+            else
+            {
+                var creator = new ContainerCreator(Store);
+                var created = creator.Create(new CreateOptions
+                {
+                    Id = id, Bundle = bundle, Spec = spec, StdinFd = stdin, StdoutFd = stdout, StderrFd = stderr, Idle = idle,
+                    NoNewKeyring = false,
+                });
+                undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
+                // The init is our child (the spawn helper's CLONE_PARENT): reap it here, and know its exit code.
+                entry.Init = new ChildReaper(created.Pid, $"carton-compute init {id}", OnExit);
+                record.Warnings.AddRange(creator.Warnings);
+            }
             WriteRecord(scratch, record);
             try { entry.WatchOom(Life.WatchOom(id)); }
             catch (Exception e) when (e is CgroupException or RuntimeError) { record.Warnings.Add($"OOM events unavailable: {e.Message}"); WriteRecord(scratch, record); }
@@ -206,13 +240,29 @@ public sealed class ComputeService : IComputeService
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return new ComputeRecord(); }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>A handle on a system this object created shares its reaper; a system created by another process (or before
+    /// a restart) is watched through /proc and its exit code read from what its monitor recorded (-1 when none did).</remarks>
     public Task<IComputeSystem> OpenComputeSystemAsync(string id, CancellationToken cancellationToken = default)
     {
         ValidateId(id);
         if (!Store.Exists(id)) throw new ComputeSystemNotFoundException(id);
-        return Task.FromResult<IComputeSystem>(new ComputeSystem(this, EntryOf(id)));
+        var entry = EntryOf(id);
+        lock (entry)
+        {
+            // A system created through a monitor by an earlier service: watch it, and its exit code is the monitor's.
+            if (entry.Init is null && ReadRecord(id) is { ExitFile: { } exitFile, InitPid: > 0 } rec)
+                entry.Init = ChildReaper.Watch(rec.InitPid, rec.InitStartTime, exitFile, $"carton-compute watch {id}", code =>
+                {
+                    entry.ExitCode = code;
+                    entry.Publish(new ComputeSystemEvent { Type = "exit", ExitCode = code });
+                    entry.PublishState(ContainerStatus.Stopped);
+                });
+        }
+        return Task.FromResult<IComputeSystem>(new ComputeSystem(this, entry));
     }
 
+    /// <inheritdoc/>
     public async IAsyncEnumerable<ComputeSystemSummary> EnumerateComputeSystemsAsync(ComputeSystemQuery? query = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -240,7 +290,10 @@ public sealed class ComputeService : IComputeService
         return new ComputeSystemSummary
         {
             Id = id, Owner = ReadRecord(id).Owner, State = status, Pid = status == ContainerStatus.Stopped ? 0 : r.Pid,
-            Created = r.Created, ExitCode = status == ContainerStatus.Stopped ? entry?.ExitCode : null,
+            Created = r.Created,
+            ExitCode = status == ContainerStatus.Stopped
+                ? entry?.ExitCode ?? (ReadRecord(id).ExitFile is { } exitFile ? ContainerMonitor.ReadExit(exitFile) : null)
+                : null,
         };
     }
 

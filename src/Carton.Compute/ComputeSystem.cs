@@ -24,10 +24,12 @@ public sealed class ComputeSystem : IComputeSystem
         _entry = entry;
     }
 
+    /// <inheritdoc/>
     public string Id => _entry.Id;
 
     /// <summary>The host file receiving the init's stdout (stderr: <see cref="InitStderrPath"/>).</summary>
     public string InitStdoutPath => Path.Combine(_service.ScratchOf(Id), "init.out");
+    /// <summary>The host file receiving the init's stderr (init.err in the scratch directory).</summary>
     public string InitStderrPath => Path.Combine(_service.ScratchOf(Id), "init.err");
 
     private StateStore Store => _service.Store;
@@ -67,6 +69,8 @@ public sealed class ComputeSystem : IComputeSystem
         return status;
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="InvalidComputeSystemStateException">the system is not created</exception>
     public Task StartAsync(CancellationToken cancellationToken = default) => Locked(() =>
     {
         Require("start", ContainerStatus.Created);
@@ -74,6 +78,8 @@ public sealed class ComputeSystem : IComputeSystem
         _entry.PublishState(ContainerStatus.Running);
     }, cancellationToken);
 
+    /// <inheritdoc/>
+    /// <exception cref="InvalidComputeSystemStateException">the system is not running</exception>
     public Task PauseAsync(CancellationToken cancellationToken = default) => Locked(() =>
     {
         Require("pause", ContainerStatus.Running);
@@ -81,6 +87,8 @@ public sealed class ComputeSystem : IComputeSystem
         _entry.PublishState(ContainerStatus.Paused);
     }, cancellationToken);
 
+    /// <inheritdoc/>
+    /// <exception cref="InvalidComputeSystemStateException">the system is not paused</exception>
     public Task ResumeAsync(CancellationToken cancellationToken = default) => Locked(() =>
     {
         Require("resume", ContainerStatus.Paused);
@@ -88,6 +96,7 @@ public sealed class ComputeSystem : IComputeSystem
         _entry.PublishState(ContainerStatus.Running);
     }, cancellationToken);
 
+    /// <inheritdoc/>
     public Task ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => Locked(async () =>
     {
         var status = Require("shut down", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
@@ -99,6 +108,7 @@ public sealed class ComputeSystem : IComputeSystem
         await KillAllAndWaitAsync(cancellationToken).ConfigureAwait(false);
     }, cancellationToken);
 
+    /// <inheritdoc/>
     public Task TerminateAsync(CancellationToken cancellationToken = default) => Locked(async () =>
     {
         Require("terminate", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
@@ -131,8 +141,8 @@ public sealed class ComputeSystem : IComputeSystem
     }
 
     /// <summary>
-    /// The init's exit code. For a system opened from the state store (not created by this service object) the init
-    /// is not our child: its exit is noticed through /proc and the code is unknown (-1).
+    /// The init's exit code, as its monitor recorded it (or as this process reaped it without a monitor); -1 only for a
+    /// system opened from the state store that no monitor watched (created by another process with UseMonitor false).
     /// </summary>
     public async Task<int> WaitForExitAsync(CancellationToken cancellationToken = default)
     {
@@ -143,6 +153,8 @@ public sealed class ComputeSystem : IComputeSystem
         return _entry.ExitCode ?? -1;
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="ComputeSystemNotFoundException">the system was deleted</exception>
     public Task<ComputeSystemProperties> GetPropertiesAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -179,6 +191,8 @@ public sealed class ComputeSystem : IComputeSystem
         }
     }
 
+    /// <inheritdoc/>
+    /// <exception cref="InvalidComputeSystemStateException">the system is stopped</exception>
     public Task UpdateResourcesAsync(LinuxResources resources, CancellationToken cancellationToken = default) => Locked(() =>
     {
         ArgumentNullException.ThrowIfNull(resources);
@@ -201,6 +215,7 @@ public sealed class ComputeSystem : IComputeSystem
         return current;
     }
 
+    /// <inheritdoc/>
     public Task<IComputeProcess> CreateProcessAsync(ProcessParameters parameters, CancellationToken cancellationToken = default) =>
         Locked(() => Task.Run(() =>
         {
@@ -210,6 +225,7 @@ public sealed class ComputeSystem : IComputeSystem
             return (IComputeProcess)ComputeProcess.Start(Life, record, parameters);
         }), cancellationToken);
 
+    /// <inheritdoc/>
     public async IAsyncEnumerable<ComputeSystemEvent> EventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -228,6 +244,7 @@ public sealed class ComputeSystem : IComputeSystem
         }
     }
 
+    /// <inheritdoc/>
     public Task DeleteAsync(CancellationToken cancellationToken = default) => Locked(async () =>
     {
         if (!Store.Exists(Id))
@@ -256,6 +273,7 @@ public sealed class ComputeSystem : IComputeSystem
         _service.Forget(_entry);
     }, cancellationToken);
 
+    /// <summary>Ends this handle's event streams; the system keeps running (delete it with <see cref="DeleteAsync"/>).</summary>
     public ValueTask DisposeAsync()
     {
         if (_disposed) return ValueTask.CompletedTask;

@@ -11,8 +11,11 @@ public sealed class HcsTranslationContext
     public required string Id { get; init; }
     /// <summary>&lt;scratch root&gt;/&lt;id&gt;: holds upper/, work/ and rootfs/ (the overlay mount point).</summary>
     public required string ScratchDirectory { get; init; }
+    /// <summary>The host's online CPUs (bounds Processor.Count, scales Processor.Maximum).</summary>
     public int HostCpus { get; init; } = HostFacts.OnlineCpus();
+    /// <summary>Whether a directory exists (checks layer paths).</summary>
     public Func<string, bool> DirectoryExists { get; init; } = Directory.Exists;
+    /// <summary>Whether a file or directory exists (checks mapped host paths and network namespace paths).</summary>
     public Func<string, bool> PathExists { get; init; } = p => Directory.Exists(p) || File.Exists(p);
     /// <summary>The whole-disk block device (major, minor) backing a directory, or null when there is none.</summary>
     public Func<string, (long Major, long Minor)?> BlockDeviceOf { get; init; } = HostFacts.BlockDeviceOf;
@@ -21,14 +24,19 @@ public sealed class HcsTranslationContext
 /// <summary>The OCI side of an HCS document.</summary>
 public sealed class HcsTranslation
 {
+    /// <summary>The OCI runtime spec; root.path is <see cref="RootfsDir"/>.</summary>
     public required Spec Spec { get; init; }
     /// <summary>Layer directories, topmost first (overlayfs lowerdir order).</summary>
     public required IReadOnlyList<string> LowerDirs { get; init; }
+    /// <summary>The writable scratch layer: &lt;scratch&gt;/upper.</summary>
     public required string UpperDir { get; init; }
+    /// <summary>overlayfs's work directory: &lt;scratch&gt;/work.</summary>
     public required string WorkDir { get; init; }
+    /// <summary>The overlay mount point and the container's root: &lt;scratch&gt;/rootfs.</summary>
     public required string RootfsDir { get; init; }
     /// <summary>No InitProcess: the init stays idle as pid 1.</summary>
     public bool Idle { get; init; }
+    /// <summary>What cannot be applied on this host (a Storage.QoS without a block device).</summary>
     public List<string> Warnings { get; } = [];
 
     /// <summary>The overlayfs mount data.</summary>
@@ -43,9 +51,13 @@ public sealed class HcsTranslation
 /// </summary>
 public static class HcsTranslator
 {
+    /// <summary>process.args[0] of a system without InitProcess: the init stays pid 1, reaps children, exits 0 on SIGTERM/SIGINT.</summary>
     public const string IdleArg = "carton-idle";
+    /// <summary>The CFS period Processor.Maximum is expressed against, in microseconds (100 ms).</summary>
     public const ulong CpuPeriod = 100000;
 
+    /// <summary>Translates <paramref name="doc"/> into an OCI spec and an overlay layout under <see cref="HcsTranslationContext.ScratchDirectory"/>; touches nothing.</summary>
+    /// <exception cref="InvalidComputeDocumentException">a field is invalid (<see cref="InvalidComputeDocumentException.JsonPath"/> names it)</exception>
     public static HcsTranslation Translate(HcsSystemDocument doc, HcsTranslationContext ctx)
     {
         var c = doc.Container ?? throw new InvalidComputeDocumentException("Container", "is required");
@@ -164,6 +176,7 @@ public static class HcsTranslator
     }
 
     /// <summary>ProcessParameters onto an OCI process (the init's, or the base of an exec'd one).</summary>
+    /// <exception cref="InvalidComputeDocumentException">an invalid field, named under <paramref name="where"/></exception>
     public static void ApplyProcess(Oci.Process process, ProcessParameters p, string where)
     {
         if (p.CommandArgs is not { Count: > 0 }) throw new InvalidComputeDocumentException(where + ".CommandArgs", "must not be empty");
@@ -182,6 +195,8 @@ public static class HcsTranslator
         }
     }
 
+    /// <summary>"NAME=value" list <paramref name="baseEnv"/> plus <paramref name="add"/>; a name already present is replaced.</summary>
+    /// <exception cref="InvalidComputeDocumentException">an empty name, or one containing '=' (path: <paramref name="where"/>["name"])</exception>
     public static List<string> MergeEnv(List<string>? baseEnv, Dictionary<string, string>? add, string where)
     {
         var env = new List<string>(baseEnv ?? []);
@@ -194,6 +209,8 @@ public static class HcsTranslator
         return env;
     }
 
+    /// <summary>Parses "uid[:gid]" (decimal numbers); Gid is null when absent.</summary>
+    /// <exception cref="InvalidComputeDocumentException">not uid[:gid] (path: <paramref name="where"/>)</exception>
     public static (uint Uid, uint? Gid) ParseUser(string user, string where)
     {
         var parts = user.Split(':');

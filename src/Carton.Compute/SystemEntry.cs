@@ -91,6 +91,10 @@ internal sealed class ComputeRecord
     [JsonPropertyName("warnings")] public List<string> Warnings { get; set; } = [];
     [JsonPropertyName("stdout")] public string? StdoutPath { get; set; }
     [JsonPropertyName("stderr")] public string? StderrPath { get; set; }
+    /// <summary>Where the system's monitor records the init's exit status (null when created without a monitor).</summary>
+    [JsonPropertyName("exitFile")] public string? ExitFile { get; set; }
+    [JsonPropertyName("initPid")] public int InitPid { get; set; }
+    [JsonPropertyName("initStartTime")] public ulong InitStartTime { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

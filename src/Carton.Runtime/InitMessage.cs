@@ -57,9 +57,15 @@ public sealed class CgroupMountSource
 /// <summary>Framing over a raw fd (blocking I/O on the calling thread: the init must stay on its main thread).</summary>
 public static unsafe class InitChannel
 {
-    public static void Send(int fd, InitMessage message)
+    public static void Send(int fd, InitMessage message) =>
+        SendFrame(fd, JsonSerializer.SerializeToUtf8Bytes(message, RuntimeJsonContext.Default.InitMessage));
+
+    /// <summary>The next message, or null at EOF.</summary>
+    public static InitMessage? Receive(int fd) =>
+        ReceiveFrame(fd) is { } body ? JsonSerializer.Deserialize(body, RuntimeJsonContext.Default.InitMessage) : null;
+
+    public static void SendFrame(int fd, byte[] body)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(message, RuntimeJsonContext.Default.InitMessage);
         var frame = new byte[4 + body.Length];
         BinaryPrimitives.WriteInt32LittleEndian(frame, body.Length);
         body.CopyTo(frame, 4);
@@ -79,16 +85,15 @@ public static unsafe class InitChannel
         }
     }
 
-    /// <summary>The next message, or null at EOF.</summary>
-    public static InitMessage? Receive(int fd)
+    /// <summary>The next frame's body, or null at EOF.</summary>
+    public static byte[]? ReceiveFrame(int fd)
     {
         var header = new byte[4];
         if (!ReadExactly(fd, header)) return null;
         int len = BinaryPrimitives.ReadInt32LittleEndian(header);
         if (len < 0 || len > 64 << 20) throw new RuntimeError($"init channel: bad frame length {len}");
         var body = new byte[len];
-        if (!ReadExactly(fd, body)) return null;
-        return JsonSerializer.Deserialize(body, RuntimeJsonContext.Default.InitMessage);
+        return ReadExactly(fd, body) ? body : null;
     }
 
     private static bool ReadExactly(int fd, byte[] buffer)

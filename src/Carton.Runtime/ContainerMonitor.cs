@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Carton.Linux.Interop;
+using Carton.Linux.Spawn;
+using Carton.Oci;
+
+namespace Carton.Runtime;
+
+/// <summary>What a monitor is asked to create.</summary>
+public sealed class MonitorRequest
+{
+    [JsonPropertyName("stateRoot")] public string StateRoot { get; set; } = "";
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
+    [JsonPropertyName("spec")] public Spec Spec { get; set; } = new();
+    [JsonPropertyName("idle")] public bool Idle { get; set; }
+    [JsonPropertyName("exitFile")] public string ExitFile { get; set; } = "";
+}
+
+/// <summary>The monitor's answer once the container is created (or why it is not).</summary>
+public sealed class MonitorReply
+{
+    [JsonPropertyName("pid")] public int Pid { get; set; }
+    [JsonPropertyName("pidStartTime")] public ulong PidStartTime { get; set; }
+    [JsonPropertyName("monitorPid")] public int MonitorPid { get; set; }
+    [JsonPropertyName("warnings")] public List<string> Warnings { get; set; } = [];
+    /// <summary>null on success; otherwise "exists", "notfound" or "error", with <see cref="Error"/>.</summary>
+    [JsonPropertyName("errorKind")] public string? ErrorKind { get; set; }
+    [JsonPropertyName("error")] public string? Error { get; set; }
+}
+
+/// <summary>What the monitor writes when the container's init exits (the exit file).</summary>
+public sealed class MonitorExit
+{
+    [JsonPropertyName("exitCode")] public int ExitCode { get; set; }
+    [JsonPropertyName("time")] public DateTime Time { get; set; }
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(MonitorRequest))]
+[JsonSerializable(typeof(MonitorReply))]
+[JsonSerializable(typeof(MonitorExit))]
+internal sealed partial class MonitorJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// A per-container monitor, as containerd's shims are: `carton monitor` creates the container itself, so the
+/// container's init is *its* child; it outlives whoever launched it (it runs in a session of its own), reaps the
+/// init, and writes the exit status to a file. A compute service daemon that dies and restarts thus loses no exit
+/// code, and no zombie is left to a host init that does not reap.
+/// </summary>
+public static unsafe class ContainerMonitor
+{
+    public const string ChannelEnv = "_CARTON_MONITOR_FD";
+
+    /// <summary>Starts a monitor that creates the container with the given stdio; returns once it is created.</summary>
+    public static MonitorReply Launch(MonitorRequest request, int stdin, int stdout, int stderr)
+    {
+        int* pair = stackalloc int[2];
+        if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
+            throw SyscallException.Last("socketpair for the monitor");
+        int own = pair[0], peer = pair[1];
+        int pid;
+        try
+        {
+            var spawn = new SpawnOptions
+            {
+                Path = InitBinary.Path,
+                Args = ["carton", "monitor"],
+                Env = [$"{ChannelEnv}={peer.ToString(CultureInfo.InvariantCulture)}"],
+                NewSession = true,
+                WorkingDirectory = "/",
+            };
+            spawn.Dups.Add((stdin, 0));
+            spawn.Dups.Add((stdout, 1));
+            spawn.Dups.Add((stderr, 2));
+            spawn.KeepFds.Add(peer);
+            pid = Spawner.Spawn(spawn, $"start the monitor of container \"{request.Id}\"");
+        }
+        finally { Libc.close(peer); }
+        try
+        {
+            InitChannel.SendFrame(own, JsonSerializer.SerializeToUtf8Bytes(request, MonitorJsonContext.Default.MonitorRequest));
+            var body = InitChannel.ReceiveFrame(own);
+            var reply = body is null ? null : JsonSerializer.Deserialize(body, MonitorJsonContext.Default.MonitorReply);
+            if (reply is null)
+            {
+                Reap(pid);
+                throw new RuntimeError($"the monitor of container \"{request.Id}\" exited before it answered");
+            }
+            reply.MonitorPid = pid;
+            if (reply.ErrorKind is { } kind)
+            {
+                Reap(pid);
+                throw kind switch
+                {
+                    "exists" => new ContainerExistsError(request.Id),
+                    "notfound" => new ContainerNotFoundError(request.Id),
+                    _ => new RuntimeError(reply.Error ?? "create failed"),
+                };
+            }
+            return reply;
+        }
+        finally { Libc.close(own); }
+    }
+
+    /// <summary>The exit status a monitor recorded, or null while the init runs (or when no monitor recorded one).</summary>
+    public static int? ReadExit(string exitFile)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(exitFile), MonitorJsonContext.Default.MonitorExit)?.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
+    }
+
+    private static void Reap(int pid)
+    {
+        int status;
+        while (Libc.waitpid(pid, &status, 0) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
+    }
+
+    /// <summary>`carton monitor`: create, answer, then wait for the init and record its exit status.</summary>
+    public static int Run()
+    {
+        if (Environment.GetEnvironmentVariable(ChannelEnv) is not { } text || !int.TryParse(text, CultureInfo.InvariantCulture, out int channel))
+        {
+            Console.Error.WriteLine("carton monitor: not started by the compute service (no channel)");
+            return 1;
+        }
+        Environment.SetEnvironmentVariable(ChannelEnv, null);
+        var body = InitChannel.ReceiveFrame(channel);
+        if (body is null || JsonSerializer.Deserialize(body, MonitorJsonContext.Default.MonitorRequest) is not { } request) return 1;
+        var reply = new MonitorReply();
+        ContainerRecord record;
+        var creator = new ContainerCreator(new StateStore(request.StateRoot));
+        try
+        {
+            record = creator.Create(new CreateOptions { Id = request.Id, Bundle = request.Bundle, Spec = request.Spec, Idle = request.Idle });
+        }
+        catch (Exception e)
+        {
+            reply.ErrorKind = e switch { ContainerExistsError => "exists", ContainerNotFoundError => "notfound", _ => "error" };
+            reply.Error = e.Message;
+            InitChannel.SendFrame(channel, JsonSerializer.SerializeToUtf8Bytes(reply, MonitorJsonContext.Default.MonitorReply));
+            return 1;
+        }
+        reply.Pid = record.Pid;
+        reply.PidStartTime = record.PidStartTime;
+        reply.Warnings = creator.Warnings;
+        InitChannel.SendFrame(channel, JsonSerializer.SerializeToUtf8Bytes(reply, MonitorJsonContext.Default.MonitorReply));
+        Libc.close(channel);
+        // The monitor's own stdio is the container's; it keeps nothing else open.
+        int status;
+        int rc;
+        while ((rc = Libc.waitpid(record.Pid, &status, 0)) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
+        var exit = new MonitorExit { ExitCode = rc == record.Pid ? Libc.ExitCodeOf(status) : -1, Time = DateTime.UtcNow };
+        var tmp = request.ExitFile + ".tmp";
+        try
+        {
+            File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(exit, MonitorJsonContext.Default.MonitorExit));
+            File.Move(tmp, request.ExitFile, overwrite: true);
+        }
+        catch (IOException) { /* the system was deleted meanwhile: nobody is left to read it */ }
+        catch (UnauthorizedAccessException) { }
+        return 0;
+    }
+}
