@@ -9,7 +9,7 @@ namespace Carton.Compute;
 /// (128+N when killed by signal N). It first waits without reaping (waitid WNOWAIT), then marks the child exited
 /// under <see cref="Lock"/> and only then reaps it: a signal sent under the same lock can never reach a recycled pid.
 /// </summary>
-internal sealed unsafe partial class ChildReaper
+internal sealed unsafe class ChildReaper
 {
     private const int P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,7 +91,7 @@ internal sealed unsafe partial class ChildReaper
     private void Run(Action<int>? onExit)
     {
         var info = stackalloc byte[128];
-        while (waitid(P_PID, Pid, info, WEXITED | WNOWAIT) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
+        while (Libc.waitid(P_PID, Pid, info, WEXITED | WNOWAIT) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
         int code = -1;
         lock (Lock)
         {
@@ -105,6 +105,4 @@ internal sealed unsafe partial class ChildReaper
         finally { _exit.TrySetResult(code); }
     }
 
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int waitid(int idtype, int id, byte* infop, int options);
 }

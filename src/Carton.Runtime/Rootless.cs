@@ -29,7 +29,7 @@ public static class Rootless
     public static bool ChooseMapWriters(SpawnOptions spawn, Spec spec)
     {
         uint uid = Libc.geteuid();
-        uint gid = GetEgid();
+        uint gid = Libc.getegid();
         bool selfOnly = IsSelfOnly(spec.Linux?.UidMappings, uid) && IsSelfOnly(spec.Linux?.GidMappings, gid);
         if (selfOnly)
         {
@@ -73,8 +73,6 @@ public static class Rootless
         }
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getegid")]
-    private static extern uint GetEgid();
 
     /// <summary>Stands in for a cgroup when a rootless container has none: every operation is a no-op.</summary>
     public static ICgroupManager NoCgroup { get; } = new NoCgroupManager();

@@ -83,7 +83,7 @@ public sealed class StateStore
     {
         int fd = Libc.open(DirOf(id), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (fd < 0) throw new ContainerNotFoundError(id);
-        if (Flock(fd, 2 /* LOCK_EX */) < 0)
+        if (Libc.flock(fd, 2 /* LOCK_EX */) < 0)
         {
             Libc.close(fd);
             throw SyscallException.Last($"lock {DirOf(id)}");
@@ -91,8 +91,6 @@ public sealed class StateStore
         return new FdLock(fd);
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static extern int Flock(int fd, int op);
 
     private sealed class FdLock(int fd) : IDisposable
     {

@@ -8,7 +8,7 @@ namespace Carton.Cli;
 /// (its client), from carton's own directory with the same arguments. They are binaries of their own so that the
 /// HTTP stacks stay out of `carton`, whose size every container start pays for.
 /// </summary>
-public static partial class ServeCommand
+public static class ServeCommand
 {
     public static Command Build() => Sibling("serve", "carton-serve", "run the compute service daemon (carton-serve): HTTP/JSON on a Unix socket, see carton-serve --help");
 
@@ -43,11 +43,9 @@ public static partial class ServeCommand
         argv[0] = daemon;
         for (int i = at + 1; i < raw.Length; i++) argv[i - at] = raw[i];
         argv[^1] = null;
-        execv(daemon, argv);
+        Linux.Interop.Libc.execv(daemon, argv);
         Console.Error.WriteLine($"carton {name}: exec {daemon}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         return 1;
     }
 
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int execv(string path, string?[] argv);
 }

@@ -19,7 +19,7 @@ public sealed class CgroupException : Exception
 
     /// <summary>"&lt;operation&gt;: &lt;strerror&gt; (&lt;ENAME&gt;)", e.g. "remove cgroup /sys/fs/cgroup/memory/x: device or resource busy (EBUSY)".</summary>
     public CgroupException(string operation, string? path, int errno, Exception? inner = null)
-        : base($"{operation}: {CgroupErrno.Describe(errno)}", inner)
+        : base($"{operation}: {Interop.Errno.Describe(errno)}", inner)
     {
         Errno = errno;
         Path = path;

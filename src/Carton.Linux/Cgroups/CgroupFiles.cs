@@ -15,7 +15,7 @@ internal static class CgroupFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CgroupException($"read {path}", path, CgroupErrno.FromException(e), e);
+            throw new CgroupException($"read {path}", path, Interop.Errno.FromException(e), e);
         }
     }
 
@@ -32,9 +32,9 @@ internal static class CgroupFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            var errno = CgroupErrno.FromException(e);
+            var errno = Interop.Errno.FromException(e);
             // A cgroup removed while we read it surfaces as ENODEV on kernfs; treat it like a missing file.
-            if (errno is CgroupErrno.ENOENT or CgroupErrno.ENODEV) return null;
+            if (errno is Interop.Errno.ENOENT or Interop.Errno.ENODEV) return null;
             throw new CgroupException($"read {path}", path, errno, e);
         }
     }
@@ -60,7 +60,7 @@ internal static class CgroupFiles
         {
             var errno = CgroupNative.MakeDirectory(current);
             if (errno == 0) created.Add(current);
-            else if (errno != CgroupErrno.EEXIST) throw new CgroupException($"create cgroup {current}", current, errno);
+            else if (errno != Interop.Errno.EEXIST) throw new CgroupException($"create cgroup {current}", current, errno);
         }
     }
 

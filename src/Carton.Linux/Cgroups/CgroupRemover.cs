@@ -25,7 +25,7 @@ internal static class CgroupRemover
             {
                 var failure = RemoveTree(dir);
                 if (failure is null) continue;
-                if (failure.Value.Errno != CgroupErrno.EBUSY) throw Failed(failure.Value);
+                if (failure.Value.Errno != Interop.Errno.EBUSY) throw Failed(failure.Value);
                 busy.Add(failure.Value);
             }
             if (busy.Count == 0) return;
@@ -52,6 +52,6 @@ internal static class CgroupRemover
             if (failure is not null) return failure;
         }
         var errno = CgroupNative.RemoveDirectory(dir);
-        return errno is 0 or CgroupErrno.ENOENT ? null : (dir, errno);
+        return errno is 0 or Interop.Errno.ENOENT ? null : (dir, errno);
     }
 }

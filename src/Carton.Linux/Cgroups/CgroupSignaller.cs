@@ -48,7 +48,7 @@ internal static class CgroupSignaller
         foreach (var pid in pids)
         {
             var errno = CgroupNative.SendSignal(pid, signal);
-            if (errno != 0 && errno != CgroupErrno.ESRCH) failure ??= (pid, errno);
+            if (errno != 0 && errno != Interop.Errno.ESRCH) failure ??= (pid, errno);
         }
         return failure;
     }

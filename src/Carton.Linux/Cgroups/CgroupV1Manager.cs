@@ -164,7 +164,7 @@ public sealed class CgroupV1Manager : ICgroupManager
 
     private string FreezerFile(string operation)
     {
-        var dir = FreezerPath ?? throw new CgroupException($"{operation} cgroup: no freezer cgroup hierarchy is mounted", null, CgroupErrno.EOPNOTSUPP);
+        var dir = FreezerPath ?? throw new CgroupException($"{operation} cgroup: no freezer cgroup hierarchy is mounted", null, Interop.Errno.EOPNOTSUPP);
         return Path.Combine(dir, "freezer.state");
     }
 

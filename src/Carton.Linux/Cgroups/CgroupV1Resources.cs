@@ -123,7 +123,7 @@ public static class CgroupV1Resources
                 var errno = w.TryWrite(dir, "memory.use_hierarchy", value);
                 // Since Linux 5.x hierarchy is always on and writing 0 fails with EINVAL; the request cannot be met
                 // but runc dropped the setting altogether, so this is a warning.
-                if (errno == CgroupErrno.EINVAL && !hierarchy)
+                if (errno == Interop.Errno.EINVAL && !hierarchy)
                     Warnings.Add($"linux.resources.memory.useHierarchy: ignored: this kernel always uses hierarchical accounting ({Path.Combine(dir, "memory.use_hierarchy")} refuses 0)");
                 else if (errno != 0)
                     throw CgroupResourceWriter.Failure("linux.resources.memory.useHierarchy", dir, "memory.use_hierarchy", value, errno);
@@ -200,9 +200,9 @@ public static class CgroupV1Resources
             }
             var text = CgroupResourceWriter.Format(value);
             var errno = w.TryWrite(dir, file, text);
-            if (errno is CgroupErrno.EOPNOTSUPP or 524 /* kernel-internal ENOTSUPP */ or CgroupErrno.EINVAL)
+            if (errno is Interop.Errno.EOPNOTSUPP or 524 /* kernel-internal ENOTSUPP */ or Interop.Errno.EINVAL)
             {
-                Warnings.Add($"{field}: ignored: write {text} to {Path.Combine(dir, file)}: {CgroupErrno.Describe(errno)}");
+                Warnings.Add($"{field}: ignored: write {text} to {Path.Combine(dir, file)}: {Interop.Errno.Describe(errno)}");
                 return;
             }
             if (errno != 0) throw CgroupResourceWriter.Failure(field, dir, file, text, errno);
@@ -234,16 +234,16 @@ public static class CgroupV1Resources
             {
                 var text = CgroupResourceWriter.Format(period);
                 var errno = w.TryWrite(dir, "cpu.cfs_period_us", text);
-                if (errno == CgroupErrno.EINVAL && c.Quota is not (null or 0)) pendingPeriod = text;
+                if (errno == Interop.Errno.EINVAL && c.Quota is not (null or 0)) pendingPeriod = text;
                 else if (errno != 0) throw CgroupResourceWriter.Failure("linux.resources.cpu.period", dir, "cpu.cfs_period_us", text, errno);
             }
             if (c.Burst is { } burst)
             {
                 var text = CgroupResourceWriter.Format(burst);
                 var errno = w.TryWrite(dir, "cpu.cfs_burst_us", text);
-                if (errno == CgroupErrno.ENOENT)
+                if (errno == Interop.Errno.ENOENT)
                     Warnings.Add($"linux.resources.cpu.burst: ignored: {Path.Combine(dir, "cpu.cfs_burst_us")} does not exist (CPU burst needs Linux 5.14+)");
-                else if (errno == CgroupErrno.EINVAL && c.Quota is not (null or 0)) pendingBurst = text;
+                else if (errno == Interop.Errno.EINVAL && c.Quota is not (null or 0)) pendingBurst = text;
                 else if (errno != 0) throw CgroupResourceWriter.Failure("linux.resources.cpu.burst", dir, "cpu.cfs_burst_us", text, errno);
             }
             if (CgroupConversions.CfsQuotaV1(c.Quota) is { } quota)

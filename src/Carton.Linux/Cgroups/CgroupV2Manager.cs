@@ -85,7 +85,7 @@ public sealed class CgroupV2Manager : ICgroupManager
         foreach (var controller in controllers)
         {
             var errno = CgroupFiles.TryWrite(file, "+" + controller);
-            if (errno != 0) _warnings.Add($"write +{controller} to {file}: {CgroupErrno.Describe(errno)}");
+            if (errno != 0) _warnings.Add($"write +{controller} to {file}: {Interop.Errno.Describe(errno)}");
         }
     }
 
@@ -126,7 +126,7 @@ public sealed class CgroupV2Manager : ICgroupManager
         var operation = frozen ? "freeze" : "thaw";
         var file = Path.Combine(_path, "cgroup.freeze");
         if (!File.Exists(file))
-            throw new CgroupException($"{operation} cgroup {_path}: {file} is missing (cgroup v2 freezer needs Linux 5.2+)", file, CgroupErrno.EOPNOTSUPP);
+            throw new CgroupException($"{operation} cgroup {_path}: {file} is missing (cgroup v2 freezer needs Linux 5.2+)", file, Interop.Errno.EOPNOTSUPP);
         CgroupFiles.Write(file, frozen ? "1" : "0");
 
         var clock = Stopwatch.StartNew();

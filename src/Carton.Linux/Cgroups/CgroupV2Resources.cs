@@ -115,7 +115,7 @@ public static class CgroupV2Resources
             {
                 var errno = w.TryWrite(dir, "memory.swap.max", swapMax);
                 // Without swap accounting the file is missing; "max" and "0" then already hold (runc ignores them).
-                if (errno != 0 && !(errno == CgroupErrno.ENOENT && swapMax is "max" or "0"))
+                if (errno != 0 && !(errno == Interop.Errno.ENOENT && swapMax is "max" or "0"))
                     throw CgroupResourceWriter.Failure("linux.resources.memory.swap", dir, "memory.swap.max", swapMax, errno);
             }
             if (max is not null) w.Write("linux.resources.memory.limit", dir, "memory.max", max);
@@ -213,7 +213,7 @@ public static class CgroupV2Resources
         {
             var text = CgroupResourceWriter.Format(burst);
             var errno = w.TryWrite(dir, "cpu.max.burst", text);
-            if (errno == CgroupErrno.EINVAL && max is not null) pendingBurst = text;
+            if (errno == Interop.Errno.EINVAL && max is not null) pendingBurst = text;
             else if (errno != 0) throw CgroupResourceWriter.Failure("linux.resources.cpu.burst", dir, "cpu.max.burst", text, errno);
         }
         if (max is not null)

@@ -9,7 +9,7 @@ public static class Errno
         ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18, ENODEV = 19,
         ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, ETXTBSY = 26, EFBIG = 27, ENOSPC = 28,
         ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34, EDEADLK = 35, ENAMETOOLONG = 36, ENOSYS = 38,
-        ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95, EADDRINUSE = 98, ECONNREFUSED = 111, ETIMEDOUT = 110, ESTALE = 116;
+        ENOTEMPTY = 39, ELOOP = 40, EOPNOTSUPP = 95, ENOTSUP = 95 /* the same number as EOPNOTSUPP on Linux */, EADDRINUSE = 98, ECONNREFUSED = 111, ETIMEDOUT = 110, ESTALE = 116;
 
     private static readonly Dictionary<int, string> Names = new()
     {
@@ -25,6 +25,20 @@ public static class Errno
     };
 
     public static string Name(int errno) => Names.TryGetValue(errno, out var n) ? n : "E" + errno.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The errno behind a .NET file-system exception. On Unix the runtime raises a plain IOException whose HResult is
+    /// the raw errno, except for a few errnos it turns into dedicated exception types.
+    /// </summary>
+    public static int FromException(Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => ENOENT,
+        // The runtime folds EACCES, EPERM and EBADF into this type; EACCES is by far the most likely.
+        UnauthorizedAccessException => EACCES,
+        PathTooLongException => ENAMETOOLONG,
+        IOException io when io.HResult > 0 && io.HResult < 4096 => io.HResult,
+        _ => EIO,
+    };
 
     /// <summary>"operation not permitted (EPERM)": strerror in lower case, then the errno name.</summary>
     public static string Describe(int errno)

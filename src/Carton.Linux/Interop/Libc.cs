@@ -120,6 +120,20 @@ public static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int execve(byte* path, byte** argv, byte** envp);
     [LibraryImport(C, SetLastError = true)] public static partial int getcwd(byte* buf, nuint size);
     [LibraryImport(C)] public static partial int isatty(int fd);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkdir(string path, uint mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int rmdir(string path);
+    [LibraryImport(C, SetLastError = true)] public static partial int flock(int fd, int operation);
+    [LibraryImport(C)] public static partial uint getegid();
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int statvfs(string path, byte* buf);
+    [LibraryImport(C, SetLastError = true)] public static partial int waitid(int idtype, int id, byte* infop, int options);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int execv(string path, string?[] argv);
+    [LibraryImport(C, SetLastError = true)] public static partial int eventfd(uint initval, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int inotify_init1(int flags);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int inotify_add_watch(int fd, string path, uint mask);
+    [LibraryImport(C, SetLastError = true)] public static partial int poll(PollFd* fds, nuint nfds, int timeout);
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd { public int Fd; public short Events; public short Revents; }
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial nint readlinkat(int dirfd, string path, byte* buf, nuint size);
     /// <summary>struct termios is 60 bytes on x86_64 glibc; callers treat it as an opaque buffer.</summary>
     [LibraryImport(C, SetLastError = true)] public static partial int tcgetattr(int fd, byte* termios);

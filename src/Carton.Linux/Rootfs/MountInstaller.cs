@@ -236,9 +236,7 @@ public sealed class MountInstaller
             var st = new byte[120];
             fixed (byte* p = st)
             {
-                var path = Libc.Utf8Z(source);
-                fixed (byte* s = path)
-                    if (StatVfs(s, p) != 0) return 0;
+                if (Libc.statvfs(source, p) != 0) return 0;
                 ulong f = BitConverter.ToUInt64(st, 72); // f_flag in struct statvfs (x86_64)
                 ulong result = 0;
                 if ((f & 2) != 0) result |= MS_NOSUID;
@@ -249,8 +247,6 @@ public sealed class MountInstaller
         }
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "statvfs")]
-    private static extern unsafe int StatVfs(byte* path, byte* buf);
 
     private static void CopyTree(string from, string to)
     {

@@ -1,3 +1,4 @@
+using Carton.Linux.Interop;
 using System.Runtime.InteropServices;
 
 namespace Carton.Linux.Seccomp;
@@ -9,7 +10,7 @@ namespace Carton.Linux.Seccomp;
 /// nevertheless honoured as the profile gives them. The caller must have set no_new_privs (prctl
 /// PR_SET_NO_NEW_PRIVS) or hold CAP_SYS_ADMIN, or the kernel answers EACCES.
 /// </summary>
-public static partial class SeccompFilter
+public static class SeccompFilter
 {
     public const uint SECCOMP_SET_MODE_FILTER = 1;
     public const uint FlagTsync = 1, FlagLog = 2, FlagSpecAllow = 4, FlagNewListener = 8, FlagTsyncEsrch = 16, FlagWaitKillableRecv = 32;
@@ -23,8 +24,6 @@ public static partial class SeccompFilter
         public SockFilter* Filter;
     }
 
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial long Syscall3(long number, ulong a1, ulong a2, nint a3);
 
     /// <summary>
     /// Loads <paramref name="program"/> on the calling thread. <paramref name="flags"/> are the profile's
@@ -48,7 +47,7 @@ public static partial class SeccompFilter
         fixed (SockFilter* p = program)
         {
             var prog = new SockFprog { Len = (ushort)program.Length, Filter = p };
-            rc = Syscall3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, bits, (nint)(&prog));
+            rc = Libc.syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (long)bits, (long)(&prog), 0, 0, 0);
         }
         if (rc < 0)
         {

@@ -123,7 +123,7 @@ public class CgroupManagerFakeTreeTests
         File.Delete(Path.Combine(manager.Paths["memory"], "cgroup.procs"));
         var e = Assert.Throws<CgroupException>(() => manager.AddProcess(7));
         Assert.Equal($"write 7 to {manager.Paths["memory"]}/cgroup.procs: no such file or directory (ENOENT)", e.Message);
-        Assert.Equal(CgroupErrno.ENOENT, e.Errno);
+        Assert.Equal(Carton.Linux.Interop.Errno.ENOENT, e.Errno);
     }
 
     [Fact]
@@ -266,10 +266,10 @@ public class CgroupManagerFakeTreeTests
     [Fact]
     public void ErrnoNames()
     {
-        Assert.Equal("device or resource busy (EBUSY)", CgroupErrno.Describe(CgroupErrno.EBUSY));
-        Assert.Equal("no such process (ESRCH)", CgroupErrno.Describe(CgroupErrno.ESRCH));
-        Assert.Equal("EOPNOTSUPP", CgroupErrno.Name(CgroupErrno.ENOTSUP));
-        Assert.Equal(CgroupErrno.ENOENT, CgroupErrno.FromException(new FileNotFoundException()));
-        Assert.Equal(CgroupErrno.EBUSY, CgroupErrno.FromException(new IOException("busy", 16)));
+        Assert.Equal("device or resource busy (EBUSY)", Carton.Linux.Interop.Errno.Describe(Carton.Linux.Interop.Errno.EBUSY));
+        Assert.Equal("no such process (ESRCH)", Carton.Linux.Interop.Errno.Describe(Carton.Linux.Interop.Errno.ESRCH));
+        Assert.Equal("EOPNOTSUPP", Carton.Linux.Interop.Errno.Name(Carton.Linux.Interop.Errno.ENOTSUP));
+        Assert.Equal(Carton.Linux.Interop.Errno.ENOENT, Carton.Linux.Interop.Errno.FromException(new FileNotFoundException()));
+        Assert.Equal(Carton.Linux.Interop.Errno.EBUSY, Carton.Linux.Interop.Errno.FromException(new IOException("busy", 16)));
     }
 }

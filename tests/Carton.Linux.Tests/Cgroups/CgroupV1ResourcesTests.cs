@@ -291,7 +291,7 @@ public class CgroupV1ResourcesTests
         Directory.CreateDirectory(Path.Combine(f.Dir("pids"), "pids.max")); // every write fails with EISDIR
         var e = Assert.Throws<CgroupException>(() => CgroupV1Resources.Apply(f.Host, f.Paths, new LinuxResources { Pids = new LinuxPids { Limit = 20 } }));
         Assert.Equal($"linux.resources.pids.limit: write 20 to {f.Dir("pids")}/pids.max: is a directory (EISDIR)", e.Message);
-        Assert.Equal(CgroupErrno.EISDIR, e.Errno);
+        Assert.Equal(Carton.Linux.Interop.Errno.EISDIR, e.Errno);
         Assert.Equal(Path.Combine(f.Dir("pids"), "pids.max"), e.Path);
 
         var missing = Assert.Throws<CgroupException>(() => CgroupV1Resources.Apply(f.Host, f.Paths, new LinuxResources { Memory = new LinuxMemory { Reservation = 1048576 } }));

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Carton.Linux.Interop;
 
 namespace Carton.Linux.Cgroups;
 
@@ -7,13 +8,12 @@ namespace Carton.Linux.Cgroups;
 /// (include/uapi/linux/bpf.h). Each layout is an explicit struct whose size is what is passed as the attr size;
 /// unused members stay zero, which the kernel requires of any byte it does not know about.
 /// </summary>
-internal static unsafe partial class BpfNative
+internal static unsafe class BpfNative
 {
     public const int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_DETACH = 9, BPF_PROG_GET_FD_BY_ID = 13, BPF_PROG_QUERY = 16;
     public const uint BPF_PROG_TYPE_CGROUP_DEVICE = 15;
     public const uint BPF_CGROUP_DEVICE = 6;
     public const uint BPF_F_ALLOW_MULTI = 2;
-    private const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
     private const int RLIMIT_MEMLOCK = 8;
 
     /// <summary>BPF_PROG_LOAD, up to and including expected_attach_type (72 bytes).</summary>
@@ -66,24 +66,6 @@ internal static unsafe partial class BpfNative
         [FieldOffset(8)] public uint OpenFlags;
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Rlimit { public ulong Cur; public ulong Max; }
-
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial long Syscall(long number, long cmd, void* attr, long size);
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags, int mode);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int CloseFd(int fd);
-
-    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
-    private static partial int GetRlimit(int resource, Rlimit* limit);
-
-    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
-    private static partial int SetRlimit(int resource, Rlimit* limit);
-
     private static long SysBpf => RuntimeInformation.ProcessArchitecture switch
     {
         Architecture.X64 => 321,
@@ -97,11 +79,11 @@ internal static unsafe partial class BpfNative
         for (var attempt = 0; ; attempt++)
         {
             long r;
-            fixed (T* p = &attr) r = Syscall(SysBpf, cmd, p, sizeof(T));
+            fixed (T* p = &attr) r = Libc.syscall(SysBpf, cmd, (long)p, sizeof(T), 0, 0, 0);
             if (r >= 0) return (int)r;
             var errno = Marshal.GetLastPInvokeError();
             // PROG_LOAD can fail with EAGAIN while the verifier is interrupted by a signal; libbpf retries it too.
-            if ((errno == CgroupErrno.EINTR || errno == CgroupErrno.EAGAIN) && attempt < 5) continue;
+            if ((errno == Interop.Errno.EINTR || errno == Interop.Errno.EAGAIN) && attempt < 5) continue;
             return -errno;
         }
     }
@@ -109,23 +91,23 @@ internal static unsafe partial class BpfNative
     /// <summary>open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC); returns the fd or -errno.</summary>
     public static int OpenDirectory(string path)
     {
-        var fd = Open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        var fd = Libc.open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
     }
 
     public static void Close(int fd)
     {
-        if (fd >= 0) CloseFd(fd);
+        if (fd >= 0) Libc.close(fd);
     }
 
     /// <summary>Reads RLIMIT_MEMLOCK; false if it cannot be read.</summary>
-    public static bool TryGetMemlock(out Rlimit limit)
+    public static bool TryGetMemlock(out Libc.Rlimit limit)
     {
-        Rlimit l;
-        var ok = GetRlimit(RLIMIT_MEMLOCK, &l) == 0;
+        Libc.Rlimit l;
+        var ok = Libc.prlimit(0, RLIMIT_MEMLOCK, null, &l) == 0;
         limit = l;
         return ok;
     }
 
-    public static bool TrySetMemlock(Rlimit limit) => SetRlimit(RLIMIT_MEMLOCK, &limit) == 0;
+    public static bool TrySetMemlock(Libc.Rlimit limit) => Libc.prlimit(0, RLIMIT_MEMLOCK, &limit, null) == 0;
 }

@@ -1,3 +1,4 @@
+using Carton.Linux.Interop;
 using System.Text;
 using Carton.Oci;
 
@@ -49,7 +50,7 @@ public static unsafe class CgroupDeviceFilter
             {
                 var attr = new BpfNative.GetFdByIdAttr { ProgId = id };
                 var fd = BpfNative.Call(BpfNative.BPF_PROG_GET_FD_BY_ID, ref attr);
-                if (fd == -CgroupErrno.ENOENT) continue;
+                if (fd == -Interop.Errno.ENOENT) continue;
                 if (fd < 0) throw new CgroupException($"get eBPF program {id} attached to cgroup {cgroupDir}", cgroupDir, -fd);
                 oldFds.Add(fd);
             }
@@ -76,7 +77,7 @@ public static unsafe class CgroupDeviceFilter
                 };
                 r = BpfNative.Call(BpfNative.BPF_PROG_DETACH, ref detach);
                 // ENOENT: someone else detached it meanwhile, which is the state we want.
-                if (r < 0 && r != -CgroupErrno.ENOENT)
+                if (r < 0 && r != -Interop.Errno.ENOENT)
                     throw new CgroupException($"detach old device filter from cgroup {cgroupDir}", cgroupDir, -r);
             }
         }
@@ -127,13 +128,13 @@ public static unsafe class CgroupDeviceFilter
                 };
                 var r = BpfNative.Call(BpfNative.BPF_PROG_QUERY, ref attr);
                 // ENOSPC: the array was too small; prog_cnt now holds the real count.
-                if (r == -CgroupErrno.ENOSPC && attr.ProgCnt > capacity)
+                if (r == -Interop.Errno.ENOSPC && attr.ProgCnt > capacity)
                 {
                     capacity = attr.ProgCnt;
                     continue;
                 }
                 // EBADF: the directory is not on a cgroup2 mount (e.g. a v1 hierarchy).
-                if (r == -CgroupErrno.EBADF) throw new CgroupException($"query device filters of cgroup {cgroupDir} (not a cgroup v2 directory?)", cgroupDir, -r);
+                if (r == -Interop.Errno.EBADF) throw new CgroupException($"query device filters of cgroup {cgroupDir} (not a cgroup v2 directory?)", cgroupDir, -r);
                 if (r < 0) throw new CgroupException($"query device filters of cgroup {cgroupDir}", cgroupDir, -r);
                 return ids.AsSpan(0, (int)Math.Min(attr.ProgCnt, capacity)).ToArray();
             }
@@ -143,12 +144,12 @@ public static unsafe class CgroupDeviceFilter
     private static int Load(BpfInstruction[] program, string cgroupDir)
     {
         var fd = TryLoad(program, logBuffer: null);
-        if (fd == -CgroupErrno.EPERM)
+        if (fd == -Interop.Errno.EPERM)
         {
             // Before Linux 5.11 eBPF memory is charged to RLIMIT_MEMLOCK, whose default is tiny; raise it for the load
             // only (runc raises it for good) so that the container's processes do not inherit the raised limit.
             if (BpfNative.TryGetMemlock(out var old) &&
-                BpfNative.TrySetMemlock(new BpfNative.Rlimit { Cur = ulong.MaxValue, Max = ulong.MaxValue }))
+                BpfNative.TrySetMemlock(new Libc.Rlimit { Cur = ulong.MaxValue, Max = ulong.MaxValue }))
             {
                 try
                 {

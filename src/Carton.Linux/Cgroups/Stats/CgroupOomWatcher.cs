@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Carton.Linux.Interop;
 using static Carton.Linux.Cgroups.CgroupOomNative;
 
 namespace Carton.Linux.Cgroups;
@@ -57,7 +58,7 @@ public sealed class CgroupOomWatcher : IDisposable
     public static CgroupOomWatcher Open(CgroupHost host, IReadOnlyDictionary<string, string> paths)
     {
         var memory = CgroupStatsReader.Locate(host, paths, "memory")
-            ?? throw new CgroupException("watch for OOM events: no memory cgroup hierarchy is mounted", null, CgroupErrno.EOPNOTSUPP);
+            ?? throw new CgroupException("watch for OOM events: no memory cgroup hierarchy is mounted", null, Interop.Errno.EOPNOTSUPP);
         string? cgroupEvents = null;
         if (paths.TryGetValue("", out var unified) && File.Exists(Path.Combine(unified, "cgroup.events")))
             cgroupEvents = Path.Combine(unified, "cgroup.events");
@@ -77,19 +78,19 @@ public sealed class CgroupOomWatcher : IDisposable
 
     private void Start()
     {
-        _cancelFd = EventFd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        _cancelFd = Libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (_cancelFd < 0) throw Failure("eventfd", null);
 
         if (_v2 || _cgroupEventsFile is not null)
         {
-            _inotifyFd = InotifyInit1(IN_CLOEXEC | IN_NONBLOCK);
+            _inotifyFd = Libc.inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
             if (_inotifyFd < 0) throw Failure("inotify_init1", null);
         }
 
         if (_v2)
         {
             var events = Path.Combine(_memoryDir, "memory.events");
-            _memoryEventsWd = InotifyAddWatch(_inotifyFd, events, IN_MODIFY);
+            _memoryEventsWd = Libc.inotify_add_watch(_inotifyFd, events, IN_MODIFY);
             if (_memoryEventsWd < 0) throw Failure($"watch {events}", events);
             _oomKills = CgroupStatFiles.ReadValueByKey(_memoryDir, "memory.events", "oom_kill") ?? 0;
         }
@@ -98,23 +99,23 @@ public sealed class CgroupOomWatcher : IDisposable
             // "<eventfd> <fd of memory.oom_control>" registers for OOM notifications; the kernel holds its own
             // references, but the oom_control descriptor must stay valid until the write completes.
             var oomControl = Path.Combine(_memoryDir, "memory.oom_control");
-            var oomFd = CgroupOomNative.Open(oomControl, O_RDONLY | O_CLOEXEC, 0);
+            var oomFd = Libc.open(oomControl, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
             if (oomFd < 0) throw Failure($"open {oomControl}", oomControl);
             try
             {
-                _eventFd = EventFd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+                _eventFd = Libc.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
                 if (_eventFd < 0) throw Failure("eventfd", null);
                 CgroupFiles.Write(Path.Combine(_memoryDir, "cgroup.event_control"), $"{_eventFd} {oomFd}");
             }
             finally
             {
-                Close(oomFd);
+                Libc.close(oomFd);
             }
         }
 
         if (_cgroupEventsFile is not null)
         {
-            _cgroupEventsWd = InotifyAddWatch(_inotifyFd, _cgroupEventsFile, IN_MODIFY);
+            _cgroupEventsWd = Libc.inotify_add_watch(_inotifyFd, _cgroupEventsFile, IN_MODIFY);
             if (_cgroupEventsWd < 0) throw Failure($"watch {_cgroupEventsFile}", _cgroupEventsFile);
         }
     }
@@ -128,7 +129,7 @@ public sealed class CgroupOomWatcher : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var clock = Stopwatch.StartNew();
         using var registration = cancellationToken.Register(static state => Signal((int)state!), _cancelFd);
-        var fds = stackalloc PollFd[3];
+        var fds = stackalloc Libc.PollFd[3];
         while (true)
         {
             if (_pending > 0)
@@ -140,9 +141,9 @@ public sealed class CgroupOomWatcher : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
 
             var count = 0;
-            fds[count++] = new PollFd { Fd = _cancelFd, Events = POLLIN };
-            if (_eventFd >= 0) fds[count++] = new PollFd { Fd = _eventFd, Events = POLLIN };
-            if (_inotifyFd >= 0) fds[count++] = new PollFd { Fd = _inotifyFd, Events = POLLIN };
+            fds[count++] = new Libc.PollFd { Fd = _cancelFd, Events = POLLIN };
+            if (_eventFd >= 0) fds[count++] = new Libc.PollFd { Fd = _eventFd, Events = POLLIN };
+            if (_inotifyFd >= 0) fds[count++] = new Libc.PollFd { Fd = _inotifyFd, Events = POLLIN };
 
             var waitMs = -1;
             if (timeout != Timeout.InfiniteTimeSpan)
@@ -152,11 +153,11 @@ public sealed class CgroupOomWatcher : IDisposable
                 waitMs = (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalMilliseconds));
             }
 
-            var ready = Poll(fds, (nuint)count, waitMs);
+            var ready = Libc.poll(fds, (nuint)count, waitMs);
             if (ready < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno == CgroupErrno.EINTR) continue;
+                if (errno == Interop.Errno.EINTR) continue;
                 throw new CgroupException($"watch {_memoryDir} for OOM events: poll", _memoryDir, errno);
             }
             if (ready == 0) continue; // re-checks the deadline
@@ -201,11 +202,11 @@ public sealed class CgroupOomWatcher : IDisposable
         var buffer = stackalloc byte[4096];
         while (true)
         {
-            var n = Read(_inotifyFd, buffer, 4096);
+            var n = Libc.read(_inotifyFd, buffer, 4096);
             if (n < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno == CgroupErrno.EINTR) continue;
+                if (errno == Interop.Errno.EINTR) continue;
                 break; // EAGAIN: drained
             }
             if (n == 0) break;
@@ -273,7 +274,7 @@ public sealed class CgroupOomWatcher : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (var fd in new[] { _eventFd, _inotifyFd, _cancelFd })
-            if (fd >= 0) Close(fd);
+            if (fd >= 0) Libc.close(fd);
         _eventFd = _inotifyFd = _cancelFd = -1;
     }
 }

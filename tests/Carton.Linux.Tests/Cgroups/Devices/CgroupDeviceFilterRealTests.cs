@@ -143,7 +143,7 @@ public class CgroupDeviceFilterRealTests
             Assert.Contains(cgroup, e.Message);
             Assert.Contains("verifier log", e.Message);
             Assert.Contains("R0 !read_ok", e.Message);
-            Assert.Equal(CgroupErrno.EACCES, e.Errno);
+            Assert.Equal(Carton.Linux.Interop.Errno.EACCES, e.Errno);
             Assert.Empty(CgroupDeviceFilter.GetAttachedProgramIds(cgroup));
         }
         finally

@@ -110,7 +110,7 @@ public class CgroupOomWatcherFakeTests
         using var tree = new FakeCgroupTree();
         var pids = tree.AddV1("pids", "pids") + "/c";
         var e = Assert.Throws<CgroupException>(() => CgroupOomWatcher.Open(tree.Host(), new Dictionary<string, string> { ["pids"] = pids }));
-        Assert.Equal(CgroupErrno.EOPNOTSUPP, e.Errno);
+        Assert.Equal(Carton.Linux.Interop.Errno.EOPNOTSUPP, e.Errno);
     }
 
     [Fact]
@@ -121,6 +121,6 @@ public class CgroupOomWatcherFakeTests
         File.Delete(Path.Combine(paths[""], "memory.events"));
         var e = Assert.Throws<CgroupException>(() => CgroupOomWatcher.Open(host, paths));
         Assert.Contains("memory.events", e.Message);
-        Assert.Equal(CgroupErrno.ENOENT, e.Errno);
+        Assert.Equal(Carton.Linux.Interop.Errno.ENOENT, e.Errno);
     }
 }
