@@ -102,26 +102,10 @@ public sealed unsafe class ContainerCreator
                 cleanup.Push(() => Libc.close(l));
             }
 
-            int* pair = stackalloc int[2];
-            if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
-                throw SyscallException.Last("socketpair for the init channel");
-            int parentSock = pair[0], childSock = pair[1];
-            cleanup.Push(() => Libc.close(parentSock));
-
-            int exe = SealedExecutable.Create(InitBinary.Path);
-            var spawn = new SpawnOptions
-            {
-                ExecFd = exe,
-                Path = "/proc/self/exe",
-                Args = ["carton", "init"],
-                Env = [$"_CARTON_INIT_FD={childSock.ToString(CultureInfo.InvariantCulture)}"],
-            };
-            AddStdio(spawn, options.StdinFd, options.StdoutFd, options.StderrFd);
-            spawn.KeepFds.Add(childSock);
-            spawn.KeepFds.Add(fifoFd);
-            if (consoleFd >= 0) spawn.KeepFds.Add(consoleFd);
-            if (listenerFd >= 0) spawn.KeepFds.Add(listenerFd);
-            for (int i = 0; i < options.PreserveFds; i++) spawn.KeepFds.Add(3 + i);
+            using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd),
+                [fifoFd, consoleFd, listenerFd], options.PreserveFds);
+            var spawn = launch.Spawn;
+            int parentSock = launch.Channel;
 
             var joinFds = new List<int>();
             bool newCgroupNs = false, newTimeNs = false, setgroupsDenied = false;
@@ -154,12 +138,10 @@ public sealed unsafe class ContainerCreator
                 }
                 else if (Rootless.IsRootless)
                     throw new RuntimeError("linux.namespaces: carton runs unprivileged (rootless) and needs a new user namespace; `carton spec --rootless` makes such a config");
-                pid = Spawner.Spawn(spawn, "start container init");
+                pid = launch.Start("start container init");
             }
             finally
             {
-                Libc.close(childSock);
-                Libc.close(exe);
                 foreach (var fd in joinFds) Libc.close(fd);
             }
             int initPid = pid;
@@ -221,7 +203,6 @@ public sealed unsafe class ContainerCreator
             record.Creating = false;
             _store.Save(record);
             if (options.PidFile is not null) WritePidFile(options.PidFile, pid);
-            Libc.close(parentSock);
             Libc.close(fifoFd);
             if (consoleFd >= 0 && options.ConsoleSocket is not null) Libc.close(consoleFd);
             if (listenerFd >= 0) Libc.close(listenerFd);
@@ -270,14 +251,6 @@ public sealed unsafe class ContainerCreator
             list.Add(new CgroupMountSource { Name = name, HostPath = dir, Unified = h.IsUnified, Controllers = h.Key });
         }
         return list;
-    }
-
-    /// <summary>Caller-chosen fds become the child's 0/1/2 (dup2 in the spawn helper, after the namespaces).</summary>
-    internal static void AddStdio(SpawnOptions spawn, int stdin, int stdout, int stderr)
-    {
-        if (stdin >= 0) spawn.Dups.Add((stdin, 0));
-        if (stdout >= 0) spawn.Dups.Add((stdout, 1));
-        if (stderr >= 0) spawn.Dups.Add((stderr, 2));
     }
 
     private static string? FormatMap(List<LinuxIdMapping>? maps) =>

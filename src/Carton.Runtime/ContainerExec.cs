@@ -42,7 +42,8 @@ public sealed unsafe class ContainerExec
         int pid = 0;
         try
         {
-            var spawn = new SpawnOptions { Path = "/proc/self/exe", Args = ["carton", "init"] };
+            var joinFds = new List<int>();
+            bool joinsPid = false;
             int mountNsFd = -1;
             // Every namespace the container has, entered through its init's /proc entries; the user namespace first
             // so that the others are joined with the capabilities it grants.
@@ -57,12 +58,11 @@ public sealed unsafe class ContainerExec
                 {
                     // Joined after exec by the native constructor (native/carton_spawn.c): exec'd inside the
                     // container's mount namespace, carton's ELF interpreter would be looked up in the rootfs.
-                    spawn.KeepFds.Add(fd);
                     mountNsFd = fd;
                     continue;
                 }
-                spawn.JoinFds.Add(fd);
-                if (type == "pid") spawn.JoinsPidNamespace = true;
+                joinFds.Add(fd);
+                if (type == "pid") joinsPid = true;
             }
             // The init must still be the process we recorded once its namespaces are open (no pid reuse in between).
             if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime))
@@ -80,30 +80,13 @@ public sealed unsafe class ContainerExec
                 listenerFd = FdPassing.Connect(r.Spec.Linux!.Seccomp!.ListenerPath!);
                 fds.Add(listenerFd);
             }
-            int* pair = stackalloc int[2];
-            if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
-                throw SyscallException.Last("socketpair for the init channel");
-            int parentSock = pair[0], childSock = pair[1];
-            fds.Add(parentSock);
-            int exe = SealedExecutable.Create(InitBinary.Path);
-            try
-            {
-                spawn.ExecFd = exe;
-                spawn.Env = mountNsFd >= 0
-                    ? [$"{ContainerInit.ChannelEnv}={childSock.ToString(CultureInfo.InvariantCulture)}", $"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}"]
-                    : [$"{ContainerInit.ChannelEnv}={childSock.ToString(CultureInfo.InvariantCulture)}"];
-                ContainerCreator.AddStdio(spawn, options.StdinFd, options.StdoutFd, options.StderrFd);
-                spawn.KeepFds.Add(childSock);
-                if (consoleFd >= 0) spawn.KeepFds.Add(consoleFd);
-                if (listenerFd >= 0) spawn.KeepFds.Add(listenerFd);
-                for (int i = 0; i < options.PreserveFds; i++) spawn.KeepFds.Add(3 + i);
-                pid = Spawner.Spawn(spawn, $"exec in container \"{options.Id}\"");
-            }
-            finally
-            {
-                Libc.close(childSock);
-                Libc.close(exe);
-            }
+            using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd),
+                [consoleFd, listenerFd, mountNsFd], options.PreserveFds,
+                mountNsFd >= 0 ? [$"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}"] : []);
+            launch.Spawn.JoinFds.AddRange(joinFds);
+            launch.Spawn.JoinsPidNamespace = joinsPid;
+            int parentSock = launch.Channel;
+            pid = launch.Start($"exec in container \"{options.Id}\"");
             if (r.CgroupPaths.Count > 0)
                 CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths).AddProcess(pid);
 

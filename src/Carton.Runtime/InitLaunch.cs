@@ -1,0 +1,78 @@
+using System.Globalization;
+using Carton.Linux.Interop;
+using Carton.Linux.Spawn;
+
+namespace Carton.Runtime;
+
+/// <summary>
+/// What every start of `carton init` needs, for `create` and for `exec` alike: a socketpair for the init channel,
+/// the sealed memfd copy of carton to exec, and the spawn table that execs it with the channel's fd named in its
+/// environment, the caller's stdio and the fds to keep. The caller adds namespaces, then calls <see cref="Start"/>.
+/// Disposing closes whatever is still open, the parent's end of the channel included.
+/// </summary>
+internal sealed unsafe class InitLaunch : IDisposable
+{
+    private int _childSocket, _exe;
+
+    /// <summary>The parent's end of the init channel.</summary>
+    public int Channel { get; private set; }
+
+    /// <summary>The spawn table, ready but for namespaces (and whatever else the caller adds).</summary>
+    public SpawnOptions Spawn { get; }
+
+    /// <param name="stdio">fds that become the init's 0/1/2; -1 inherits the caller's.</param>
+    /// <param name="keep">fds the init keeps (negative ones are skipped).</param>
+    /// <param name="preserveFds">--preserve-fds: 3 .. 3+N-1 are kept as well.</param>
+    /// <param name="extraEnv">more environment for the init.</param>
+    public InitLaunch((int In, int Out, int Err) stdio, IEnumerable<int> keep, int preserveFds, params string[] extraEnv)
+    {
+        int* pair = stackalloc int[2];
+        if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
+            throw SyscallException.Last("socketpair for the init channel");
+        Channel = pair[0];
+        _childSocket = pair[1];
+        try { _exe = SealedExecutable.Create(InitBinary.Path); }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        Spawn = new SpawnOptions
+        {
+            ExecFd = _exe,
+            Path = "/proc/self/exe",
+            Args = ["carton", "init"],
+            Env = [$"{ContainerInit.ChannelEnv}={_childSocket.ToString(CultureInfo.InvariantCulture)}", .. extraEnv],
+        };
+        // Caller-chosen fds become the child's 0/1/2 (dup2 in the spawn helper, after the namespaces).
+        if (stdio.In >= 0) Spawn.Dups.Add((stdio.In, 0));
+        if (stdio.Out >= 0) Spawn.Dups.Add((stdio.Out, 1));
+        if (stdio.Err >= 0) Spawn.Dups.Add((stdio.Err, 2));
+        Spawn.KeepFds.Add(_childSocket);
+        foreach (var fd in keep)
+            if (fd >= 0) Spawn.KeepFds.Add(fd);
+        for (int i = 0; i < preserveFds; i++) Spawn.KeepFds.Add(3 + i);
+    }
+
+    /// <summary>Spawns the init and returns its pid; the child's end of the channel and the memfd are closed here.</summary>
+    public int Start(string what)
+    {
+        try { return Spawner.Spawn(Spawn, what); }
+        finally { CloseChildSide(); }
+    }
+
+    private void CloseChildSide()
+    {
+        if (_childSocket >= 0) Libc.close(_childSocket);
+        if (_exe > 0) Libc.close(_exe);
+        _childSocket = -1;
+        _exe = -1;
+    }
+
+    public void Dispose()
+    {
+        CloseChildSide();
+        if (Channel >= 0) Libc.close(Channel);
+        Channel = -1;
+    }
+}
