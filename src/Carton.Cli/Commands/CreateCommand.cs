@@ -27,8 +27,9 @@ public static class CreateCommand
             });
         }
 
-        public CreateOptions ToOptions(ParseResult p, string id, int consoleFd = -1) => new()
+        public CreateOptions ToOptions(ParseResult p, string id, int consoleFd = -1, Oci.Spec? spec = null) => new()
         {
+            Spec = spec,
             Id = id, Bundle = p.GetValue(Bundle) ?? ".", ConsoleSocket = p.GetValue(ConsoleSocket), PidFile = p.GetValue(PidFile),
             NoPivot = p.GetValue(NoPivot), NoNewKeyring = p.GetValue(NoNewKeyring), PreserveFds = p.GetValue(PreserveFds),
             ConsoleSocketFd = consoleFd,

@@ -25,11 +25,14 @@ public static unsafe class RunCommand
             var id = parse.GetValue(CreateCommand.Id)!;
             bool detached = parse.GetValue(detach);
             int ownConsole = -1, peer = -1;
-            if (!detached && parse.GetValue(flags.ConsoleSocket) is null && TerminalRequested(parse.GetValue(flags.Bundle) ?? "."))
+            // config.json is parsed once, here; the creator validates what it is given (and reports a file that does
+            // not parse, which it then reads itself).
+            var spec = TryLoadSpec(parse.GetValue(flags.Bundle) ?? ".");
+            if (!detached && parse.GetValue(flags.ConsoleSocket) is null && spec?.Process?.Terminal == true)
                 (ownConsole, peer) = ForegroundProcess.ConsolePair();
             var creator = new ContainerCreator(life.Store);
             ContainerRecord record;
-            try { record = creator.Create(flags.ToOptions(parse, id, peer)); }
+            try { record = creator.Create(flags.ToOptions(parse, id, peer, spec)); }
             finally { foreach (var w in creator.Warnings) CliLog.Current.Warn(w); }
             if (peer >= 0) Libc.close(peer);
             int master = ownConsole >= 0 ? FdPassing.Receive(ownConsole, out _) : -1;
@@ -61,9 +64,9 @@ public static unsafe class RunCommand
         }
     }
 
-    private static bool TerminalRequested(string bundle)
+    private static Oci.Spec? TryLoadSpec(string bundle)
     {
-        try { return Oci.SpecLoader.Load(Path.Combine(bundle, "config.json"), validate: false).Process?.Terminal == true; }
-        catch (Exception e) when (e is Oci.SpecException or IOException) { return false; }
+        try { return Oci.SpecLoader.Load(Path.Combine(bundle, "config.json"), validate: false); }
+        catch (Exception e) when (e is Oci.SpecException or IOException or UnauthorizedAccessException) { return null; }
     }
 }
