@@ -86,13 +86,13 @@ public static unsafe class ContainerMonitor
             var reply = body is null ? null : JsonSerializer.Deserialize(body, MonitorJsonContext.Default.MonitorReply);
             if (reply is null)
             {
-                Reap(pid);
+                Spawner.Reap(pid);
                 throw new RuntimeError($"the monitor of container \"{request.Id}\" exited before it answered");
             }
             reply.MonitorPid = pid;
             if (reply.ErrorKind is { } kind)
             {
-                Reap(pid);
+                Spawner.Reap(pid);
                 throw kind switch
                 {
                     "exists" => new ContainerExistsError(request.Id),
@@ -113,12 +113,6 @@ public static unsafe class ContainerMonitor
             return JsonSerializer.Deserialize(File.ReadAllBytes(exitFile), MonitorJsonContext.Default.MonitorExit)?.ExitCode;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
-    }
-
-    private static void Reap(int pid)
-    {
-        int status;
-        while (Libc.waitpid(pid, &status, 0) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
     }
 
     /// <summary>`carton monitor`: create, answer, then wait for the init and record its exit status.</summary>

@@ -47,7 +47,8 @@ public static unsafe class Spawner
         return req.Pid;
     }
 
-    private static void Reap(int pid)
+    /// <summary>waitpid for a child of this process, retrying EINTR; its status is not needed.</summary>
+    public static void Reap(int pid)
     {
         int status;
         while (Libc.waitpid(pid, &status, 0) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
