@@ -172,7 +172,14 @@ public sealed unsafe class ContainerCreator
                 SeccompProgram = seccomp.Program, SeccompListenerFd = listenerFd,
                 CgroupMounts = CgroupMountsFor(host, cgroup), Idle = options.Idle,
             };
-            InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config });
+            try { InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config }); }
+            catch (SyscallException e) when (e.Errno is Errno.EPIPE or Errno.ECONNRESET)
+            {
+                // The init died before it read its config (placed in a cgroup whose memory limit it cannot live in,
+                // say): report how, not the broken pipe.
+                initReaped = true;
+                throw new RuntimeError(WhyInitDied(pid, host, cgroup, spec));
+            }
 
             var state = new ContainerState
             {
@@ -219,20 +226,28 @@ public sealed unsafe class ContainerCreator
         }
     }
 
-    /// <summary>The init closed its channel without a word: it was killed. Say by what, when that can be known.</summary>
+    /// <summary>
+    /// The init closed its channel without a word: it was killed. Say by what, when that can be known. A memory limit
+    /// too small for the init to start is the usual cause (some kernels refuse such a limit when it is written, others
+    /// accept it and OOM-kill the init as it starts), so the message names the limit whenever one is set.
+    /// </summary>
     private static string WhyInitDied(int pid, CgroupHost host, ICgroupManager cgroup, Spec spec)
     {
         int status = 0;
         int rc = Libc.waitpid(pid, &status, 0);
+        var limit = spec.Linux?.Resources?.Memory?.Limit;
         if (rc == pid && !Libc.WIFEXITED(status))
         {
             int sig = Libc.WTERMSIG(status);
-            try
-            {
-                if (sig == 9 && CgroupStatsReader.OomKillCount(host, cgroup.Paths) > 0)
-                    return $"container init was killed by the OOM killer: linux.resources.memory.limit ({spec.Linux?.Resources?.Memory?.Limit} bytes) is too low to start the container";
-            }
+            int oomKills = 0;
+            try { oomKills = CgroupStatsReader.OomKillCount(host, cgroup.Paths); }
             catch (CgroupException) { }
+            if (sig == 9 && oomKills > 0)
+                return limit is { } l
+                    ? $"container init was killed by the OOM killer while it started: linux.resources.memory.limit ({l} bytes) is too low to start the container"
+                    : "container init was killed by the OOM killer while it started";
+            if (sig == 9 && limit is { } l9 && l9 > 0)
+                return $"container init was killed by signal 9 before it was ready (linux.resources.memory.limit is {l9} bytes: too low a limit gets the init OOM-killed)";
             return $"container init was killed by signal {sig} before it was ready";
         }
         return rc == pid ? $"container init exited with status {Libc.WEXITSTATUS(status)} before it was ready" : "container init exited before it was ready";

@@ -105,8 +105,13 @@ public static unsafe class InitChannel
                 nint n = Libc.read(fd, p + off, (nuint)(buffer.Length - off));
                 if (n < 0)
                 {
-                    if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
-                    throw SyscallException.Last("read from init channel");
+                    int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    if (errno == Errno.EINTR) continue;
+                    // A peer that died with our unread message in its queue (an init killed while it starts, by the
+                    // OOM killer for one) resets the connection instead of closing it: for the reader both are EOF,
+                    // and the caller then asks how the init died.
+                    if (errno == Errno.ECONNRESET) return false;
+                    throw new SyscallException("read from init channel", errno);
                 }
                 if (n == 0) return false;
                 off += (int)n;
