@@ -9,6 +9,7 @@
 using System.Runtime.Versioning;
 using Carton.Client;
 using Carton.Compute;
+using Carton.Compute.Linux;
 
 [assembly: SupportedOSPlatform("linux")]
 
@@ -87,8 +88,8 @@ try
     Console.WriteLine($"state: {properties.Summary.State}, init pid {properties.Summary.Pid}, processes: [{string.Join(", ", properties.Processes)}]");
     if (properties.Statistics is { } stats)
     {
-        Console.WriteLine($"memory: {stats.Memory.Usage.Usage / 1024.0:F0} KiB used, limit {stats.Memory.Usage.Limit / (1024 * 1024)} MiB");
-        Console.WriteLine($"pids: {stats.Pids.Current} current");
+        Console.WriteLine($"memory: {stats.Memory.MemoryUsageCommitBytes / 1024.0:F0} KiB used, limit {stats.Memory.LimitBytes / (1024 * 1024)} MiB");
+        Console.WriteLine($"processes: {stats.Processes.Current} current, cpu {stats.Processor.TotalRuntime100ns / 10000.0:F1} ms");
     }
     foreach (var warning in properties.Warnings ?? []) Console.WriteLine($"warning: {warning}");
 

@@ -44,12 +44,16 @@ public static class GlobalOptions
             CliLog.Current.DebugLine($"exit status {code} after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
             return code;
         }
-        catch (Exception e) when (e is RuntimeError or Linux.Interop.SyscallException or Linux.Spawn.SpawnException
-                                       or Linux.Cgroups.CgroupException or Oci.SpecException or ArgumentException
-                                       or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (CartonException e)
         {
             CliLog.Current.Error(e.Message);
-            return 1;
+            return ErrorTable.Of(e.Kind).ExitCode;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // .NET's own exceptions from file and argument handling: their message is the story; runc exits 1.
+            CliLog.Current.Error(e.Message);
+            return ErrorTable.Of(ErrorKind.Internal).ExitCode;
         }
     }
 }

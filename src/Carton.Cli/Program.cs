@@ -12,7 +12,6 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length == 1 && args[0] == "init") return ContainerInit.Run();
-        if (args.Length == 1 && args[0] == "monitor") return ContainerMonitor.Run();
         if (args.Length > 0 && args[0] == "system") return ServeCommand.ExecSibling("system", "carton-system");
 
         args = ArgvCompat.Normalize(args);

@@ -3,7 +3,9 @@ using Carton.Compute;
 
 namespace Carton.Client;
 
-/// <summary>The daemon's error bodies (<c>{"code","message","jsonPath"?}</c>) back to the typed exceptions.</summary>
+/// <summary>The daemon's error bodies (<c>{"code","kind","message","jsonPath"?,"errno"?,"id"?}</c>) back to the typed
+/// exceptions the in-process service throws: the same type for the compute API's own errors, a
+/// <see cref="ComputeException"/> with the same kind, code, errno and JSON path for the rest (<see cref="ErrorTable"/>).</summary>
 public static class ErrorMapping
 {
     public static async Task<ComputeException> ToExceptionAsync(HttpResponseMessage response, CancellationToken ct)
@@ -17,7 +19,8 @@ public static class ErrorMapping
         {
             body = [];
         }
-        string? code = null, message = null, jsonPath = null, bodyId = null;
+        string? code = null, message = null, jsonPath = null, bodyId = null, kindName = null;
+        int? errno = null;
         try
         {
             using var doc = JsonDocument.Parse(body);
@@ -25,20 +28,26 @@ public static class ErrorMapping
             if (root.ValueKind == JsonValueKind.Object)
             {
                 if (root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String) code = c.GetString();
+                if (root.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String) kindName = k.GetString();
                 if (root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String) message = m.GetString();
                 if (root.TryGetProperty("jsonPath", out var p) && p.ValueKind == JsonValueKind.String) jsonPath = p.GetString();
                 if (root.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String) bodyId = i.GetString();
+                if (root.TryGetProperty("errno", out var n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var en)) errno = en;
             }
         }
         catch (JsonException)
         {
         }
-        code ??= "Http" + (int)response.StatusCode;
+        var kind = kindName is not null && Enum.TryParse<ErrorKind>(kindName, ignoreCase: false, out var parsed) ? parsed
+            : code is not null ? ErrorTable.KindOf(code)
+            : ErrorTable.KindOfStatus((int)response.StatusCode);
+        code ??= ErrorTable.Of(kind).Code;
         message ??= $"carton serve answered {(int)response.StatusCode} {response.ReasonPhrase}";
-        return FromCode(code, message, jsonPath, bodyId);
+        return FromCode(code, message, jsonPath, bodyId, kind, errno);
     }
 
-    public static ComputeException FromCode(string code, string message, string? jsonPath, string? bodyId = null)
+    /// <summary>The typed exception for a wire code; <paramref name="kind"/> defaults to the code's.</summary>
+    public static ComputeException FromCode(string code, string message, string? jsonPath, string? bodyId = null, ErrorKind? kind = null, int? errno = null)
     {
         var id = bodyId ?? QuotedId(message);
         switch (code)
@@ -58,7 +67,9 @@ public static class ErrorMapping
             case "InvalidState" when id is not null && ParseState(message) is var (operation, state):
                 return new InvalidComputeSystemStateException(id, state, operation);
             default:
-                return new ComputeException(code, message);
+                var k = kind ?? ErrorTable.KindOf(code);
+                return new ComputeException(k, message, errno: errno, jsonPath: jsonPath,
+                    code: code == ErrorTable.Of(k).Code ? null : code);
         }
     }
 

@@ -38,9 +38,10 @@ public sealed class RemoteComputeSystem : IComputeSystem
     public Task<ComputeSystemProperties> GetPropertiesAsync(CancellationToken cancellationToken = default) =>
         _client.GetJsonAsync(_path, ComputeJsonContext.Default.ComputeSystemProperties, cancellationToken);
 
-    public async Task UpdateResourcesAsync(LinuxResources resources, CancellationToken cancellationToken = default)
+    public async Task UpdateResourcesAsync(ComputeResources resources, CancellationToken cancellationToken = default)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(resources, ComputeJsonContext.Default.LinuxResources);
+        ArgumentNullException.ThrowIfNull(resources);
+        var body = JsonSerializer.SerializeToUtf8Bytes(resources, ComputeJsonContext.Default.ComputeResources);
         using var response = await _client.SendAsync(HttpMethod.Post, _path + "/resources", ComputeClient.Json(body), cancellationToken).ConfigureAwait(false);
     }
 

@@ -8,7 +8,7 @@ public sealed class ComputeSystemDocument
 {
     /// <summary>An OCI runtime spec (with an optional bundle directory); null when <see cref="Hcs"/> is given.</summary>
     [JsonPropertyName("oci")] public OciSystemDocument? Oci { get; set; }
-    /// <summary>An HCS container document, translated to an OCI spec by <see cref="HcsTranslator"/>; null when <see cref="Oci"/> is given.</summary>
+    /// <summary>An HCS container document, translated by the backend (to an OCI spec on Linux); null when <see cref="Oci"/> is given.</summary>
     [JsonPropertyName("hcs")] public HcsSystemDocument? Hcs { get; set; }
 }
 

@@ -11,5 +11,8 @@ namespace Carton.Compute;
 [JsonSerializable(typeof(List<ComputeSystemSummary>))]
 [JsonSerializable(typeof(ComputeSystemProperties))]
 [JsonSerializable(typeof(ComputeSystemEvent))]
+[JsonSerializable(typeof(ComputeResources))]
+[JsonSerializable(typeof(ComputeStatistics))]
 [JsonSerializable(typeof(Carton.Oci.LinuxResources))]
+[JsonSerializable(typeof(Carton.Oci.CgroupStats))]
 public sealed partial class ComputeJsonContext : JsonSerializerContext;

@@ -38,8 +38,9 @@ public sealed class ComputeSystemProperties
     [JsonPropertyName("summary")] public ComputeSystemSummary Summary { get; set; } = new();
     /// <summary>Host pids of every process in the system.</summary>
     [JsonPropertyName("processes")] public List<int> Processes { get; set; } = [];
-    /// <summary>runc `events --stats` shape; null when the system is not running.</summary>
-    [JsonPropertyName("statistics")] public Carton.Oci.CgroupStats? Statistics { get; set; }
+    /// <summary>Usage: the portable figures and, on Linux, the cgroup statistics (runc `events --stats` shape) in
+    /// <see cref="ComputeStatistics.Linux"/>; null when the system is not running.</summary>
+    [JsonPropertyName("statistics")] public ComputeStatistics? Statistics { get; set; }
     /// <summary>What the host could not apply exactly at create (a skipped Storage.QoS, a missing cgroup controller file).</summary>
     [JsonPropertyName("warnings")] public List<string>? Warnings { get; set; }
     /// <summary>The host file receiving the init process's stdout (init.out in the system's scratch directory).</summary>

@@ -1,5 +1,3 @@
-using Carton.Oci;
-
 namespace Carton.Compute;
 
 /// <summary>One container. Operations that do not fit its state throw <see cref="InvalidComputeSystemStateException"/>;
@@ -29,9 +27,10 @@ public interface IComputeSystem : IAsyncDisposable
     Task<int> WaitForExitAsync(CancellationToken cancellationToken = default);
     /// <summary>State, process list and statistics (statistics null and no processes once stopped).</summary>
     Task<ComputeSystemProperties> GetPropertiesAsync(CancellationToken cancellationToken = default);
-    /// <summary>Changes cgroup limits of a live system (the `update` command's semantics: each non-null group of
+    /// <summary>Changes the limits of a live system (the `update` command's semantics: each non-null group of
     /// <paramref name="resources"/> replaces the current one, the others stay). Valid when created, running or paused.</summary>
-    Task UpdateResourcesAsync(LinuxResources resources, CancellationToken cancellationToken = default);
+    /// <exception cref="InvalidComputeDocumentException">a value is out of range (the message names the field)</exception>
+    Task UpdateResourcesAsync(ComputeResources resources, CancellationToken cancellationToken = default);
     /// <summary>Runs a new process inside the running system (a child of the caller, in-process).</summary>
     /// <exception cref="InvalidComputeSystemStateException">the system is not running</exception>
     /// <exception cref="InvalidComputeDocumentException">invalid parameters (empty CommandArgs, relative WorkingDirectory, User not uid[:gid], bad Environment name)</exception>

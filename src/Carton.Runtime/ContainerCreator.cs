@@ -28,8 +28,11 @@ public sealed unsafe class ContainerCreator
         Spec spec;
         if (options.Spec is { } given)
         {
-            try { SpecLoader.ThrowIfInvalid(given, bundle); }
-            catch (SpecException e) { throw new RuntimeError(e.Message); }
+            if (!options.SpecValidated)
+            {
+                try { SpecLoader.ThrowIfInvalid(given, bundle); }
+                catch (SpecException e) { throw new RuntimeError(e.Message, e); }
+            }
             spec = given;
         }
         else
@@ -38,7 +41,7 @@ public sealed unsafe class ContainerCreator
             if (!File.Exists(configPath))
                 throw new RuntimeError($"bundle {bundle}: config.json not found");
             try { spec = SpecLoader.Load(configPath); }
-            catch (SpecException e) { throw new RuntimeError(e.Message); }
+            catch (SpecException e) { throw new RuntimeError(e.Message, e); }
         }
         var rootfs = spec.Root!.Path!;
         rootfs = Path.GetFullPath(rootfs.StartsWith('/') ? rootfs : Path.Combine(bundle, rootfs));

@@ -15,6 +15,9 @@ public sealed class CreateOptions
     public bool NoNewKeyring { get; init; }
     /// <summary>The spec to create from, instead of reading &lt;bundle&gt;/config.json (library callers; validated the same way).</summary>
     public Oci.Spec? Spec { get; init; }
+    /// <summary>The caller has already validated <see cref="Spec"/> against this bundle (SpecValidator): skip doing it
+    /// again. The compute service validates once, to name fields as paths of its own document.</summary>
+    public bool SpecValidated { get; init; }
     /// <summary>fds that become the init's (and so the container process's) 0/1/2; -1 inherits the caller's.</summary>
     public int StdinFd { get; init; } = -1;
     public int StdoutFd { get; init; } = -1;

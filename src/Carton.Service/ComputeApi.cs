@@ -98,7 +98,7 @@ public static class ComputeApi
         app.MapPost("/v1/systems/{id}/resources", async ctx =>
         {
             var system = await System(registry, ctx);
-            var resources = await ReadJson(ctx, ComputeJsonContext.Default.LinuxResources);
+            var resources = ResourcesBody.Parse(await ReadBytes(ctx));
             await system.UpdateResourcesAsync(resources, ctx.RequestAborted);
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
         });
@@ -321,6 +321,13 @@ public static class ComputeApi
         {
             throw new InvalidComputeDocumentException("$", e.Message);
         }
+    }
+
+    private static async Task<byte[]> ReadBytes(HttpContext ctx)
+    {
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        return buffer.ToArray();
     }
 
     private static async Task<T> ReadJson<T>(HttpContext ctx, JsonTypeInfo<T> type)

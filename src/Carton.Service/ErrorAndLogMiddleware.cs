@@ -6,19 +6,15 @@ using Microsoft.AspNetCore.Connections;
 namespace Carton.Service;
 
 /// <summary>
-/// Maps typed compute errors to HTTP (body <c>{"code","message"}</c>, status by code), and writes one JSON log line
-/// per request (method, path, status, ms). A client that leaves mid-request is not an error.
+/// Maps typed errors to HTTP through <see cref="ErrorTable"/> (body <c>{"code","kind","message","jsonPath"?,"errno"?,"id"?}</c>,
+/// status by kind), and writes one JSON log line per request (method, path, status, ms). A client that leaves
+/// mid-request is not an error. An unexpected exception is logged whole and answered with a generic message: its
+/// text may hold internal detail that is none of the client's business.
 /// </summary>
 public static class ErrorAndLogMiddleware
 {
-    public static int StatusOf(string code) => code switch
-    {
-        "NotFound" or "ProcessNotFound" => StatusCodes.Status404NotFound,
-        "AlreadyExists" or "InvalidState" or "AlreadyStopped" or "NoPipe" or "StreamInUse" => StatusCodes.Status409Conflict,
-        "InvalidDocument" or "InvalidId" or "BadRequest" => StatusCodes.Status400BadRequest,
-        "ShuttingDown" => StatusCodes.Status503ServiceUnavailable,
-        _ => StatusCodes.Status500InternalServerError,
-    };
+    /// <summary>The HTTP status of a wire code (its kind's).</summary>
+    public static int StatusOf(string code) => ErrorTable.Of(ErrorTable.KindOf(code)).HttpStatus;
 
     public static void Use(WebApplication app)
     {
@@ -31,10 +27,10 @@ public static class ErrorAndLogMiddleware
             {
                 await next(ctx);
             }
-            catch (ComputeException e)
+            catch (CartonException e)
             {
                 error = e.Message;
-                await Fail(ctx, e.Code, e.Message, e is InvalidComputeDocumentException d ? d.JsonPath : null, (e as InvalidComputeSystemIdException)?.Id);
+                await Fail(ctx, e, IdOf(e));
             }
             catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException && ctx.RequestAborted.IsCancellationRequested)
             {
@@ -43,18 +39,18 @@ public static class ErrorAndLogMiddleware
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 error = "daemon stopping";
-                await Fail(ctx, "ShuttingDown", "carton serve is shutting down", null, null);
+                await Fail(ctx, new CartonException(ErrorKind.Unavailable, "carton serve is shutting down", code: "ShuttingDown"), null);
             }
             catch (BadHttpRequestException e)
             {
                 error = e.Message;
-                await Fail(ctx, "BadRequest", e.Message, null, null);
+                await Fail(ctx, new CartonException(ErrorKind.InvalidDocument, e.Message, code: "BadRequest"), null);
             }
             catch (Exception e)
             {
                 error = e.Message;
                 JsonLog.Error("unhandled error", w => { w.WriteString("path", ctx.Request.Path.Value); w.WriteString("exception", e.ToString()); });
-                await Fail(ctx, "Internal", e.Message, null, null);
+                await Fail(ctx, new CartonException(ErrorKind.Internal, "internal error in carton serve (details are in its log)", code: "Internal"), null);
             }
             finally
             {
@@ -72,7 +68,13 @@ public static class ErrorAndLogMiddleware
         });
     }
 
-    private static async Task Fail(HttpContext ctx, string code, string message, string? jsonPath, string? id)
+    private static string? IdOf(CartonException e) => e switch
+    {
+        InvalidComputeSystemIdException i => i.Id,
+        _ => null,
+    };
+
+    private static async Task Fail(HttpContext ctx, CartonException e, string? id)
     {
         if (ctx.Response.HasStarted)
         {
@@ -81,18 +83,20 @@ public static class ErrorAndLogMiddleware
             return;
         }
         ctx.Response.Clear();
-        ctx.Response.StatusCode = StatusOf(code);
+        ctx.Response.StatusCode = ErrorTable.Of(e.Kind).HttpStatus;
         try
         {
             await ComputeApi.WriteObject(ctx, w =>
             {
-                w.WriteString("code", code);
-                w.WriteString("message", message);
-                if (jsonPath is not null) w.WriteString("jsonPath", jsonPath);
+                w.WriteString("code", e.Code);
+                w.WriteString("kind", e.Kind.ToString());
+                w.WriteString("message", e.Message);
+                if (e.JsonPath is not null) w.WriteString("jsonPath", e.JsonPath);
+                if (e.Errno is int errno) w.WriteNumber("errno", errno);
                 if (id is not null) w.WriteString("id", id);
             });
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or JsonException)
+        catch (Exception x) when (x is OperationCanceledException or IOException or JsonException)
         {
         }
     }

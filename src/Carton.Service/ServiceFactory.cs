@@ -1,4 +1,5 @@
 using Carton.Compute;
+using Carton.Compute.Linux;
 
 namespace Carton.Service;
 

@@ -163,7 +163,11 @@ public static class SystemStatsCommand
             var properties = await system.GetPropertiesAsync();
             if (properties.Statistics is null)
                 throw new IOException($"compute system \"{system.Id}\" is {properties.Summary.State}: no statistics");
-            Console.Out.WriteLine(JsonSerializer.Serialize(properties.Statistics, SystemCommand.Indented.CgroupStats));
+            // The Linux part is runc's `events --stats` shape, which this command has always printed; a backend
+            // without one (Windows) gets the portable figures.
+            Console.Out.WriteLine(properties.Statistics.Linux is { } linux
+                ? JsonSerializer.Serialize(linux, SystemCommand.Indented.CgroupStats)
+                : JsonSerializer.Serialize(properties.Statistics, SystemCommand.Indented.ComputeStatistics));
             return 0;
         }));
         return cmd;

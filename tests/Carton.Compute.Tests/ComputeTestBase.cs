@@ -1,6 +1,8 @@
 using System.Text;
 using Carton.Oci;
 
+using Carton.Compute.Linux;
+
 namespace Carton.Compute.Tests;
 
 /// <summary>Skips unless running as root with the built carton binary (these tests run real containers).</summary>

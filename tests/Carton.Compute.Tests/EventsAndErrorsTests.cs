@@ -1,3 +1,5 @@
+using Carton.Compute.Linux;
+
 namespace Carton.Compute.Tests;
 
 public sealed class EventsAndErrorsTests : ComputeTestBase

@@ -1,5 +1,7 @@
 using Carton.Oci;
 
+using Carton.Compute.Linux;
+
 namespace Carton.Compute.Tests;
 
 public sealed class HcsTranslatorTests

@@ -1,3 +1,5 @@
+using Carton.Compute.Linux;
+
 namespace Carton.Compute.Tests;
 
 /// <summary>
@@ -16,7 +18,7 @@ public sealed class MonitorTests : ComputeTestBase
         // The init's parent is the monitor (`carton monitor`), which is not this process.
         var ppid = int.Parse(File.ReadAllText($"/proc/{initPid}/stat").Split(") ")[1].Split(' ')[1]);
         Assert.NotEqual(Environment.ProcessId, ppid);
-        Assert.Contains("monitor", File.ReadAllText($"/proc/{ppid}/cmdline").Replace('\0', ' '));
+        Assert.Contains("carton-monitor", File.ReadAllText($"/proc/{ppid}/cmdline").Replace('\0', ' '));
 
         var second = new ComputeService(new ComputeServiceOptions { StateRoot = StateRoot, InitBinaryPath = Layers.InitBinary });
         var opened = await second.OpenComputeSystemAsync(id);

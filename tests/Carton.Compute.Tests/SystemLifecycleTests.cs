@@ -1,5 +1,7 @@
 using Carton.Oci;
 
+using Carton.Compute.Linux;
+
 namespace Carton.Compute.Tests;
 
 public sealed class SystemLifecycleTests : ComputeTestBase
@@ -72,10 +74,19 @@ public sealed class SystemLifecycleTests : ComputeTestBase
             Sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max", stdout: true));
         Assert.Equal((96L << 20).ToString(), (await ReadAllAsync(p.StandardOutput!)).Trim());
 
-        await system.UpdateResourcesAsync(new LinuxResources { Memory = new LinuxMemory { Limit = 128L << 20 } });
+        // The Linux-only part: OCI linux.resources.
+        await system.UpdateResourcesAsync(ComputeResources.FromLinux(new LinuxResources { Memory = new LinuxMemory { Limit = 128L << 20 } }));
         await using var q = await system.CreateProcessAsync(
             Sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max", stdout: true));
         Assert.Equal((128L << 20).ToString(), (await ReadAllAsync(q.StandardOutput!)).Trim());
+
+        // The portable part, HCS's Memory; an out-of-range value names its field.
+        await system.UpdateResourcesAsync(new ComputeResources { Memory = new HcsMemory { SizeInMB = 160 } });
+        await using var r = await system.CreateProcessAsync(
+            Sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max", stdout: true));
+        Assert.Equal((160L << 20).ToString(), (await ReadAllAsync(r.StandardOutput!)).Trim());
+        var bad = await Assert.ThrowsAsync<InvalidComputeDocumentException>(() => system.UpdateResourcesAsync(new ComputeResources { Processor = new HcsProcessor { Weight = 0 } }));
+        Assert.Equal("Processor.Weight", bad.JsonPath);
         await system.DeleteAsync();
     }
 
@@ -190,8 +201,14 @@ public sealed class SystemLifecycleTests : ComputeTestBase
         Assert.Contains(props.Summary.Pid, props.Processes);
         Assert.Contains(p.Pid, props.Processes);
         Assert.NotNull(props.Statistics);
-        Assert.True(props.Statistics!.Memory?.Usage?.Usage > 0, "memory usage");
-        Assert.True(props.Statistics.Pids?.Current >= 2, "pids");
+        // The Linux part (runc's shape) and the portable figures drawn from it.
+        Assert.True(props.Statistics!.Linux?.Memory?.Usage?.Usage > 0, "memory usage");
+        Assert.True(props.Statistics.Linux?.Pids?.Current >= 2, "pids");
+        Assert.Equal(props.Statistics.Linux!.Memory.Usage.Usage, props.Statistics.Memory.MemoryUsageCommitBytes);
+        Assert.True(props.Statistics.Processes.Current >= 2, "portable process count");
+        Assert.True(props.Statistics.Processor.TotalRuntime100ns > 0, "portable cpu time");
+        // Its own network namespace: loopback only, counted from the init's /proc/PID/net/dev.
+        Assert.Equal(["lo"], props.Statistics.Network.Select(n => n.EndpointId));
 
         await system.PauseAsync();
         Assert.Equal("paused", (await system.GetPropertiesAsync()).Summary.State);

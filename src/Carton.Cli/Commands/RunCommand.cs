@@ -58,7 +58,7 @@ public static unsafe class RunCommand
     private static void TryDelete(Lifecycle life, string id)
     {
         try { life.Delete(id, force: true); }
-        catch (Exception e) when (e is RuntimeError or IOException or Linux.Cgroups.CgroupException)
+        catch (Exception e) when (e is CartonException or IOException)
         {
             CliLog.Current.Warn($"delete container \"{id}\": {e.Message}");
         }

@@ -50,11 +50,13 @@ public static class Errno
 }
 
 /// <summary>A failed system call: the operation and path first, the errno last.</summary>
-public sealed class SyscallException : Exception
+public sealed class SyscallException : CartonException
 {
-    public int Errno { get; }
     public SyscallException(string operation, int errno)
-        : base($"{operation}: {Interop.Errno.Describe(errno)}") => Errno = errno;
+        : base(ErrorTable.KindOfErrno(errno), $"{operation}: {Interop.Errno.Describe(errno)}", errno: errno) { }
+
+    /// <summary>The errno of the failed call (never null for this type).</summary>
+    public new int Errno => base.Errno ?? 0;
 
     /// <summary>Throws for the errno of the last P/Invoke.</summary>
     public static SyscallException Last(string operation) => new(operation, Marshal.GetLastPInvokeError());

@@ -3,16 +3,15 @@ using Carton.Linux.Interop;
 namespace Carton.Linux.Spawn;
 
 /// <summary>A spawn that failed in the child, with the step, the errno, and the index into the step's table.</summary>
-public sealed class SpawnException : Exception
+public sealed class SpawnException : CartonException
 {
     public SpawnStep Step { get; }
-    public int Errno { get; }
     public int Index { get; }
 
     public SpawnException(SpawnStep step, int errno, int index, string what)
-        : base($"{what}: {Errno_Describe(step, index)}: {Interop.Errno.Describe(errno)}")
+        : base(ErrorTable.KindOfErrno(errno), $"{what}: {Errno_Describe(step, index)}: {Interop.Errno.Describe(errno)}", errno: errno)
     {
-        Step = step; Errno = errno; Index = index;
+        Step = step; Index = index;
     }
 
     private static string Errno_Describe(SpawnStep step, int index) => step switch

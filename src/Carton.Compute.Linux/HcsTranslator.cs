@@ -2,7 +2,7 @@ using System.Globalization;
 using Carton.Linux.Cgroups;
 using Carton.Oci;
 
-namespace Carton.Compute;
+namespace Carton.Compute.Linux;
 
 /// <summary>What the translator may know about the host; injectable so the translation is a pure function in tests.</summary>
 public sealed class HcsTranslationContext
@@ -97,56 +97,8 @@ public static class HcsTranslator
             });
         }
 
-        if (c.Processor is { } cpu)
-        {
-            var lc = resources.Cpu ??= new LinuxCpu();
-            if (cpu.Count is uint count)
-            {
-                if (count == 0 || count > ctx.HostCpus)
-                    throw new InvalidComputeDocumentException("Container.Processor.Count", $"{count}: must be 1..{ctx.HostCpus} (the host's CPUs)");
-                lc.Cpus = count == 1 ? "0" : $"0-{(count - 1).ToString(CultureInfo.InvariantCulture)}";
-            }
-            if (cpu.Maximum is uint max)
-            {
-                if (max is 0 or > 10000) throw new InvalidComputeDocumentException("Container.Processor.Maximum", $"{max}: must be 1..10000");
-                lc.Period = CpuPeriod;
-                // Maximum is in hundredths of a percent of all the host's CPUs; the kernel's minimum quota is 1 ms.
-                lc.Quota = Math.Max(1000L, (long)((ulong)max * CpuPeriod * (ulong)ctx.HostCpus / 10000));
-            }
-            if (cpu.Weight is uint weight)
-            {
-                if (weight is 0 or > 10000) throw new InvalidComputeDocumentException("Container.Processor.Weight", $"{weight}: must be 1..10000");
-                lc.Shares = CgroupConversions.CpuWeightToShares(weight);
-            }
-        }
-
-        if (c.Memory is { } mem)
-        {
-            if (mem.SizeInMB == 0 || mem.SizeInMB > (ulong)(long.MaxValue >> 20))
-                throw new InvalidComputeDocumentException("Container.Memory.SizeInMB", $"{mem.SizeInMB}: must be at least 1");
-            (resources.Memory ??= new LinuxMemory()).Limit = (long)(mem.SizeInMB << 20);
-        }
-
         var warnings = new List<string>();
-        if (c.Storage?.QoS is { } qos && (qos.IopsMaximum is > 0 || qos.BandwidthMaximum is > 0))
-        {
-            if (ctx.BlockDeviceOf(ctx.ScratchDirectory) is var (major, minor))
-            {
-                var bio = resources.BlockIO ??= new LinuxBlockIO();
-                if (qos.IopsMaximum is ulong iops and > 0)
-                {
-                    bio.ThrottleReadIOPSDevice = [new LinuxThrottleDevice { Major = major, Minor = minor, Rate = iops }];
-                    bio.ThrottleWriteIOPSDevice = [new LinuxThrottleDevice { Major = major, Minor = minor, Rate = iops }];
-                }
-                if (qos.BandwidthMaximum is ulong bps and > 0)
-                {
-                    bio.ThrottleReadBpsDevice = [new LinuxThrottleDevice { Major = major, Minor = minor, Rate = bps }];
-                    bio.ThrottleWriteBpsDevice = [new LinuxThrottleDevice { Major = major, Minor = minor, Rate = bps }];
-                }
-            }
-            else
-                warnings.Add($"Container.Storage.QoS: ignored: the scratch directory {ctx.ScratchDirectory} is not backed by a block device");
-        }
+        ApplyResources(c.Processor, c.Memory, c.Storage?.QoS, resources, ctx, "Container.Processor", "Container.Memory", "Container.Storage.QoS", warnings);
 
         var ns = c.Networking?.Namespace;
         if (ns is null or "" or "none") { /* the default spec's new network namespace (loopback only) */ }
@@ -219,6 +171,74 @@ public static class HcsTranslator
         if (parts.Length == 1) return (uid, null);
         if (!Id(parts[1], out var gid)) throw new InvalidComputeDocumentException(where, $"\"{user}\": must be uid[:gid] (numbers)");
         return (uid, gid);
+    }
+    /// <summary>
+    /// The portable limits of <see cref="ComputeResources"/> as OCI linux.resources: the same mapping as a document's
+    /// Container.Processor, Container.Memory and Container.Storage.QoS, with the Linux part laid over it.
+    /// </summary>
+    /// <exception cref="InvalidComputeDocumentException">a value is out of range (the path names it)</exception>
+    public static LinuxResources TranslateResources(ComputeResources change, HcsTranslationContext ctx, List<string> warnings)
+    {
+        var resources = new LinuxResources();
+        ApplyResources(change.Processor, change.Memory, change.StorageQoS, resources, ctx, "Processor", "Memory", "StorageQoS", warnings);
+        if (change.Linux is { } linux) ComputeSystem.Merge(resources, linux);
+        return resources;
+    }
+
+    /// <summary>HCS's Processor, Memory and Storage QoS → cgroup limits (cpuset, CFS quota, weight; memory limit; blkio
+    /// throttling of the scratch directory's disk). Each error names its field under the given paths.</summary>
+    private static void ApplyResources(HcsProcessor? processor, HcsMemory? memory, HcsStorageQoS? qos, LinuxResources resources,
+        HcsTranslationContext ctx, string processorPath, string memoryPath, string qosPath, List<string> warnings)
+    {
+        if (processor is { } cpu)
+        {
+            var lc = resources.Cpu ??= new LinuxCpu();
+            if (cpu.Count is uint count)
+            {
+                if (count == 0 || count > ctx.HostCpus)
+                    throw new InvalidComputeDocumentException(processorPath + ".Count", $"{count}: must be 1..{ctx.HostCpus} (the host's CPUs)");
+                lc.Cpus = count == 1 ? "0" : $"0-{(count - 1).ToString(CultureInfo.InvariantCulture)}";
+            }
+            if (cpu.Maximum is uint max)
+            {
+                if (max is 0 or > 10000) throw new InvalidComputeDocumentException(processorPath + ".Maximum", $"{max}: must be 1..10000");
+                lc.Period = CpuPeriod;
+                // Maximum is in hundredths of a percent of all the host's CPUs; the kernel's minimum quota is 1 ms.
+                lc.Quota = Math.Max(1000L, (long)((ulong)max * CpuPeriod * (ulong)ctx.HostCpus / 10000));
+            }
+            if (cpu.Weight is uint weight)
+            {
+                if (weight is 0 or > 10000) throw new InvalidComputeDocumentException(processorPath + ".Weight", $"{weight}: must be 1..10000");
+                lc.Shares = CgroupConversions.CpuWeightToShares(weight);
+            }
+        }
+
+        if (memory is { } mem)
+        {
+            if (mem.SizeInMB == 0 || mem.SizeInMB > (ulong)(long.MaxValue >> 20))
+                throw new InvalidComputeDocumentException(memoryPath + ".SizeInMB", $"{mem.SizeInMB}: must be at least 1");
+            (resources.Memory ??= new LinuxMemory()).Limit = (long)(mem.SizeInMB << 20);
+        }
+
+        if (qos is { } q && (q.IopsMaximum is > 0 || q.BandwidthMaximum is > 0))
+        {
+            if (ctx.BlockDeviceOf(ctx.ScratchDirectory) is var (major, minor))
+            {
+                var bio = resources.BlockIO ??= new LinuxBlockIO();
+                if (q.IopsMaximum is ulong iops and > 0)
+                {
+                    bio.ThrottleReadIOPSDevice = [new LinuxThrottleDevice { Major = major, Minor = minor, Rate = iops }];
+                    bio.ThrottleWriteIOPSDevice = [new LinuxThrottleDevice { Major = major, Minor = minor, Rate = iops }];
+                }
+                if (q.BandwidthMaximum is ulong bps and > 0)
+                {
+                    bio.ThrottleReadBpsDevice = [new LinuxThrottleDevice { Major = major, Minor = minor, Rate = bps }];
+                    bio.ThrottleWriteBpsDevice = [new LinuxThrottleDevice { Major = major, Minor = minor, Rate = bps }];
+                }
+            }
+            else
+                warnings.Add($"{qosPath}: ignored: the scratch directory {ctx.ScratchDirectory} is not backed by a block device");
+        }
     }
 }
 

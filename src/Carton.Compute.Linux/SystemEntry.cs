@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 
-namespace Carton.Compute;
+namespace Carton.Compute.Linux;
 
 /// <summary>What the service keeps about one compute system in memory, shared by every handle of it: the lock that
 /// serializes operations, the init's reaper (when this process created it), the event subscribers, the OOM watch.</summary>

@@ -4,7 +4,7 @@ using Carton.Linux.Interop;
 using Carton.Oci;
 using Carton.Runtime;
 
-namespace Carton.Compute;
+namespace Carton.Compute.Linux;
 
 /// <summary>
 /// A handle on one compute system. Operations that change the system serialize on a per-id lock held by the service
@@ -40,7 +40,7 @@ public sealed class ComputeSystem : IComputeSystem
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _entry.Gate.WaitAsync(ct).ConfigureAwait(false);
         try { return await op().ConfigureAwait(false); }
-        catch (Exception e) when (e is not ComputeException and not OperationCanceledException) { throw Errors.Map(e, Id); }
+        catch (Exception e) when (e is not ComputeException and not OperationCanceledException) { throw RuntimeErrors.Map(e, Id); }
         finally { _entry.Gate.Release(); }
     }
 
@@ -172,7 +172,7 @@ public sealed class ComputeSystem : IComputeSystem
                 try
                 {
                     props.Processes = [.. Life.Pids(Id)];
-                    props.Statistics = Life.Stats(Id);
+                    props.Statistics = StatisticsMapping.From(Life.Stats(Id), summary.Pid);
                 }
                 catch (Exception e) when (e is RuntimeError or Carton.Linux.Cgroups.CgroupException or IOException && Life.IsStopped(Id))
                 {
@@ -187,17 +187,20 @@ public sealed class ComputeSystem : IComputeSystem
         catch (Exception e) when (e is not ComputeException)
         {
             if (!Store.Exists(Id)) throw new ComputeSystemNotFoundException(Id);
-            throw Errors.Map(e, Id);
+            throw RuntimeErrors.Map(e, Id);
         }
     }
 
     /// <inheritdoc/>
     /// <exception cref="InvalidComputeSystemStateException">the system is stopped</exception>
-    public Task UpdateResourcesAsync(LinuxResources resources, CancellationToken cancellationToken = default) => Locked(() =>
+    public Task UpdateResourcesAsync(ComputeResources resources, CancellationToken cancellationToken = default) => Locked(() =>
     {
         ArgumentNullException.ThrowIfNull(resources);
         Require("update", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
-        Life.Update(Id, current => Merge(current, resources));
+        var warnings = new List<string>();
+        var change = HcsTranslator.TranslateResources(resources, new HcsTranslationContext { Id = Id, ScratchDirectory = _service.ScratchOf(Id) }, warnings);
+        Life.Update(Id, current => Merge(current, change));
+        if (warnings.Count > 0) _service.AddWarnings(Id, warnings);
     }, cancellationToken);
 
     /// <summary>`update` semantics: every group given replaces the current one; the others stay.</summary>

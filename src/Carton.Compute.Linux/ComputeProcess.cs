@@ -4,7 +4,7 @@ using Carton.Oci;
 using Carton.Runtime;
 using Microsoft.Win32.SafeHandles;
 
-namespace Carton.Compute;
+namespace Carton.Compute.Linux;
 
 /// <summary>A process exec'd into a running system: a child of this process (reaped on a dedicated thread), with its
 /// stdio on pipes or on a pty whose master this object holds.</summary>

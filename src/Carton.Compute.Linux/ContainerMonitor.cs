@@ -5,57 +5,67 @@ using System.Text.Json.Serialization;
 using Carton.Linux.Interop;
 using Carton.Linux.Spawn;
 using Carton.Oci;
+using Carton.Runtime;
 
-namespace Carton.Runtime;
+namespace Carton.Compute.Linux;
 
 /// <summary>What a monitor is asked to create.</summary>
-public sealed class MonitorRequest
+internal sealed class MonitorRequest
 {
     [JsonPropertyName("stateRoot")] public string StateRoot { get; set; } = "";
     [JsonPropertyName("id")] public string Id { get; set; } = "";
     [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
     [JsonPropertyName("spec")] public Spec Spec { get; set; } = new();
     [JsonPropertyName("idle")] public bool Idle { get; set; }
+    /// <summary>The service validated <see cref="Spec"/> already (<see cref="CreateOptions.SpecValidated"/>).</summary>
+    [JsonPropertyName("specValidated")] public bool SpecValidated { get; set; }
     [JsonPropertyName("exitFile")] public string ExitFile { get; set; } = "";
+    /// <summary>The carton binary the monitor execs as the container's init (<see cref="InitBinary.Path"/> there).</summary>
+    [JsonPropertyName("initBinary")] public string InitBinary { get; set; } = "";
 }
 
 /// <summary>The monitor's answer once the container is created (or why it is not).</summary>
-public sealed class MonitorReply
+internal sealed class MonitorReply
 {
     [JsonPropertyName("pid")] public int Pid { get; set; }
     [JsonPropertyName("pidStartTime")] public ulong PidStartTime { get; set; }
     [JsonPropertyName("monitorPid")] public int MonitorPid { get; set; }
     [JsonPropertyName("warnings")] public List<string> Warnings { get; set; } = [];
-    /// <summary>null on success; otherwise "exists", "notfound" or "error", with <see cref="Error"/>.</summary>
-    [JsonPropertyName("errorKind")] public string? ErrorKind { get; set; }
+    /// <summary>null on success; otherwise the failure's kind, with <see cref="Error"/> (its message), <see cref="Errno"/>
+    /// and <see cref="JsonPath"/>: the same typed error is raised again on the service's side.</summary>
+    [JsonPropertyName("errorKind")] public ErrorKind? ErrorKind { get; set; }
     [JsonPropertyName("error")] public string? Error { get; set; }
+    [JsonPropertyName("errno")] public int? Errno { get; set; }
+    [JsonPropertyName("jsonPath")] public string? JsonPath { get; set; }
+    [JsonPropertyName("reason")] public string? Reason { get; set; }
 }
 
 /// <summary>What the monitor writes when the container's init exits (the exit file).</summary>
-public sealed class MonitorExit
+internal sealed class MonitorExit
 {
     [JsonPropertyName("exitCode")] public int ExitCode { get; set; }
     [JsonPropertyName("time")] public DateTime Time { get; set; }
 }
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(MonitorRequest))]
 [JsonSerializable(typeof(MonitorReply))]
 [JsonSerializable(typeof(MonitorExit))]
 internal sealed partial class MonitorJsonContext : JsonSerializerContext;
 
 /// <summary>
-/// A per-container monitor, as containerd's shims are: `carton monitor` creates the container itself, so the
+/// A per-container monitor, as containerd's shims are: `carton-monitor` creates the container itself, so the
 /// container's init is *its* child; it outlives whoever launched it (it runs in a session of its own), reaps the
 /// init, and writes the exit status to a file. A compute service daemon that dies and restarts thus loses no exit
 /// code, and no zombie is left to a host init that does not reap.
 /// </summary>
-public static unsafe class ContainerMonitor
+internal static unsafe class ContainerMonitor
 {
     public const string ChannelEnv = "_CARTON_MONITOR_FD";
 
-    /// <summary>Starts a monitor that creates the container with the given stdio; returns once it is created.</summary>
-    public static MonitorReply Launch(MonitorRequest request, int stdin, int stdout, int stderr)
+    /// <summary>Starts a monitor (<paramref name="monitorBinary"/>) that creates the container with the given stdio;
+    /// returns once it is created, or throws the monitor's error as the same typed <see cref="RuntimeError"/>.</summary>
+    public static MonitorReply Launch(string monitorBinary, MonitorRequest request, int stdin, int stdout, int stderr)
     {
         int* pair = stackalloc int[2];
         if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
@@ -66,8 +76,8 @@ public static unsafe class ContainerMonitor
         {
             var spawn = new SpawnOptions
             {
-                Path = InitBinary.Path,
-                Args = ["carton", "monitor"],
+                Path = monitorBinary,
+                Args = ["carton-monitor"],
                 Env = [$"{ChannelEnv}={peer.ToString(CultureInfo.InvariantCulture)}"],
                 NewSession = true,
                 WorkingDirectory = "/",
@@ -95,9 +105,9 @@ public static unsafe class ContainerMonitor
                 Spawner.Reap(pid);
                 throw kind switch
                 {
-                    "exists" => new ContainerExistsError(request.Id),
-                    "notfound" => new ContainerNotFoundError(request.Id),
-                    _ => new RuntimeError(reply.Error ?? "create failed"),
+                    Carton.ErrorKind.AlreadyExists => new ContainerExistsError(request.Id),
+                    Carton.ErrorKind.NotFound => new ContainerNotFoundError(request.Id),
+                    _ => new RuntimeError(kind, reply.Error ?? "create failed", reply.Errno, reply.JsonPath, reply.Reason),
                 };
             }
             return reply;
@@ -115,28 +125,33 @@ public static unsafe class ContainerMonitor
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
     }
 
-    /// <summary>`carton monitor`: create, answer, then wait for the init and record its exit status.</summary>
+    /// <summary>`carton-monitor`: create, answer, then wait for the init and record its exit status.</summary>
     public static int Run()
     {
         if (Environment.GetEnvironmentVariable(ChannelEnv) is not { } text || !int.TryParse(text, CultureInfo.InvariantCulture, out int channel))
         {
-            Console.Error.WriteLine("carton monitor: not started by the compute service (no channel)");
+            Console.Error.WriteLine("carton-monitor: not started by the compute service (no channel)");
             return 1;
         }
         Environment.SetEnvironmentVariable(ChannelEnv, null);
         var body = InitChannel.ReceiveFrame(channel);
         if (body is null || JsonSerializer.Deserialize(body, MonitorJsonContext.Default.MonitorRequest) is not { } request) return 1;
         var reply = new MonitorReply();
+        if (request.InitBinary.Length > 0) InitBinary.Path = request.InitBinary;
         ContainerRecord record;
         var creator = new ContainerCreator(new StateStore(request.StateRoot));
         try
         {
-            record = creator.Create(new CreateOptions { Id = request.Id, Bundle = request.Bundle, Spec = request.Spec, Idle = request.Idle });
+            record = creator.Create(new CreateOptions { Id = request.Id, Bundle = request.Bundle, Spec = request.Spec, Idle = request.Idle, SpecValidated = request.SpecValidated });
         }
         catch (Exception e)
         {
-            reply.ErrorKind = e switch { ContainerExistsError => "exists", ContainerNotFoundError => "notfound", _ => "error" };
+            var error = e as CartonException;
+            reply.ErrorKind = error?.Kind ?? Carton.ErrorKind.Internal;
             reply.Error = e.Message;
+            reply.Errno = error?.Errno;
+            reply.JsonPath = error?.JsonPath;
+            reply.Reason = error?.Reason;
             InitChannel.SendFrame(channel, JsonSerializer.SerializeToUtf8Bytes(reply, MonitorJsonContext.Default.MonitorReply));
             return 1;
         }

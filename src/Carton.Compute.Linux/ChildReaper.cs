@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
 using Carton.Runtime;
 
-namespace Carton.Compute;
+namespace Carton.Compute.Linux;
 
 /// <summary>
 /// Waits for one child of this process on a dedicated thread and completes <see cref="Exited"/> with its exit code
@@ -42,7 +42,7 @@ internal sealed unsafe class ChildReaper
     }
 
     /// <summary>
-    /// A system whose init is the child of a monitor (`carton monitor`, our child): the monitor exits right after it
+    /// A system whose init is the child of a monitor (carton-monitor, our child): the monitor exits right after it
     /// has reaped the init and written the exit file, so waiting for the monitor is waiting for the init.
     /// </summary>
     public static ChildReaper ForMonitor(int initPid, ulong initStartTime, int monitorPid, string exitFile, string name, Action<int>? onExit) =>

@@ -8,7 +8,7 @@ using Carton.Linux.Spawn;
 using Carton.Oci;
 using Carton.Runtime;
 
-namespace Carton.Compute;
+namespace Carton.Compute.Linux;
 
 /// <summary>Where <see cref="ComputeService"/> keeps its systems, and which binary runs as their init.</summary>
 public sealed class ComputeServiceOptions
@@ -17,10 +17,12 @@ public sealed class ComputeServiceOptions
     public string StateRoot { get; init; } = "/run/carton-compute";
     /// <summary>The carton binary exec'd as each container's init (sets <see cref="InitBinary.Path"/>); null keeps the current one.</summary>
     public string? InitBinaryPath { get; init; }
+    /// <summary>The carton-monitor binary that creates and watches each system; null: carton-monitor beside the init binary.</summary>
+    public string? MonitorBinaryPath { get; init; }
     /// <summary>Per-system scratch directories (overlay upper/work/rootfs, init output); default &lt;StateRoot&gt;/scratch.</summary>
     public string? ScratchRoot { get; init; }
     /// <summary>
-    /// Create each system through a per-container monitor (`carton monitor`, like containerd's shims): the init is
+    /// Create each system through a per-container monitor (carton-monitor, like containerd's shims): the init is
     /// the monitor's child, the monitor outlives this process and records the exit status, so a restarted service
     /// (or another process) still learns exit codes. Default true; false makes this process the init's parent.
     /// </summary>
@@ -29,7 +31,7 @@ public sealed class ComputeServiceOptions
 
 /// <summary>
 /// The compute service in-process: systems are containers of the runtime library (Carton.Runtime), created from an
-/// OCI spec or an HCS document in one call. Each system is created by a per-container monitor (`carton monitor`) whose
+/// OCI spec or an HCS document in one call. Each system is created by a per-container monitor (carton-monitor) whose
 /// child the init is; the monitor records the exit status, so systems opened from the state store (by another
 /// process, or after a restart) report real exit codes too.
 /// </summary>
@@ -49,8 +51,22 @@ public sealed class ComputeService : IComputeService
         ScratchRoot = Path.GetFullPath(options.ScratchRoot ?? Path.Combine(StateRoot, "scratch"));
         if (options.InitBinaryPath is { } init) InitBinary.Path = init;
         _useMonitor = options.UseMonitor;
+        MonitorBinaryPath = options.MonitorBinaryPath ?? DefaultMonitorBinary();
         Store = new StateStore(StateRoot);
         Life = new Lifecycle(Store);
+    }
+
+    /// <summary>The carton-monitor binary each system's monitor runs.</summary>
+    public string MonitorBinaryPath { get; }
+
+    /// <summary>carton-monitor in the directory of the init binary (artifacts/bin, /usr/local/bin: they ship together).</summary>
+    private static string DefaultMonitorBinary()
+    {
+        var init = InitBinary.Path;
+        if (init == "/proc/self/exe") init = Environment.ProcessPath ?? init;
+        try { init = new FileInfo(init).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? init; }
+        catch (IOException) { }
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(init)) ?? "/", "carton-monitor");
     }
 
     /// <summary>The state store's absolute path (one directory per system, runc's layout).</summary>
@@ -162,9 +178,10 @@ public sealed class ComputeService : IComputeService
             if (_useMonitor)
             {
                 record.ExitFile = Path.Combine(scratch, "exit.json");
-                var reply = ContainerMonitor.Launch(new MonitorRequest
+                var reply = ContainerMonitor.Launch(MonitorBinaryPath, new MonitorRequest
                 {
-                    StateRoot = Store.Root, Id = id, Bundle = bundle, Spec = spec, Idle = idle, ExitFile = record.ExitFile,
+                    StateRoot = Store.Root, Id = id, Bundle = bundle, Spec = spec, Idle = idle, ExitFile = record.ExitFile, SpecValidated = true,
+                    InitBinary = InitBinary.Path == "/proc/self/exe" ? Environment.ProcessPath ?? InitBinary.Path : InitBinary.Path,
                 }, stdin, stdout, stderr);
                 undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
                 record.InitPid = reply.Pid;
@@ -177,7 +194,7 @@ public sealed class ComputeService : IComputeService
                 var creator = new ContainerCreator(Store);
                 var created = creator.Create(new CreateOptions
                 {
-                    Id = id, Bundle = bundle, Spec = spec, StdinFd = stdin, StdoutFd = stdout, StderrFd = stderr, Idle = idle,
+                    Id = id, Bundle = bundle, Spec = spec, StdinFd = stdin, StdoutFd = stdout, StderrFd = stderr, Idle = idle, SpecValidated = true,
                     NoNewKeyring = false,
                 });
                 undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
@@ -196,7 +213,7 @@ public sealed class ComputeService : IComputeService
                 try { undo.Pop()(); }
                 catch (Exception) { /* keep undoing: the original error is the one to report */ }
             }
-            throw Errors.Map(e, id);
+            throw RuntimeErrors.Map(e, id);
         }
         finally
         {
@@ -222,6 +239,14 @@ public sealed class ComputeService : IComputeService
 
     private static Spec Clone(Spec spec) =>
         JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonCompactContext.Default.Spec), OciJsonCompactContext.Default.Spec)!;
+
+    /// <summary>Adds what an update could not apply to the warnings the system reports.</summary>
+    internal void AddWarnings(string id, IEnumerable<string> warnings)
+    {
+        var record = ReadRecord(id);
+        record.Warnings.AddRange(warnings);
+        WriteRecord(ScratchOf(id), record);
+    }
 
     internal static void WriteRecord(string scratch, ComputeRecord record)
     {
@@ -306,51 +331,4 @@ public sealed class ComputeService : IComputeService
         if (Directory.Exists(rootfs)) Overlay.Unmount(rootfs);
         Directory.Delete(scratch, recursive: true);
     }
-}
-
-/// <summary>The overlayfs root of an HCS system, mounted in the host's mount namespace (the init bind-mounts it).</summary>
-internal static unsafe class Overlay
-{
-    public static void Mount(string target, string options)
-    {
-        if (Libc.mount("overlay", target, "overlay", 0, options) < 0)
-            throw new ComputeException("Failed", SyscallException.Last($"Container.Storage.Layers: mount overlay at {target} ({options})").Message);
-    }
-
-    /// <summary>Unmounts <paramref name="target"/> if it is a mount point; throws when it stays one (so that nothing
-    /// below it is ever deleted through the mount).</summary>
-    public static void Unmount(string target)
-    {
-        for (int i = 0; i < 50 && IsMountPoint(target); i++)
-        {
-            if (Libc.umount2(target, 0) == 0) continue;
-            int e = Marshal.GetLastPInvokeError();
-            if (e == Errno.EINVAL || e == Errno.ENOENT) break;
-            if (e == Errno.EBUSY && i >= 10) Libc.umount2(target, Libc.MNT_DETACH);
-            Thread.Sleep(10);
-        }
-        if (IsMountPoint(target)) throw new ComputeException("Failed", $"unmount {target}: still mounted");
-    }
-
-    public static bool IsMountPoint(string path)
-    {
-        Libc.Stat a, b;
-        if (Libc.fstatat(Libc.AT_FDCWD, path, &a, Libc.AT_SYMLINK_NOFOLLOW) < 0) return false;
-        if (Libc.fstatat(Libc.AT_FDCWD, Path.GetDirectoryName(path.TrimEnd('/'))!, &b, 0) < 0) return false;
-        return a.Dev != b.Dev || a.Ino == b.Ino;
-    }
-}
-
-/// <summary>Runtime-library failures as the compute API's typed errors.</summary>
-internal static class Errors
-{
-    public static Exception Map(Exception e, string id) => e switch
-    {
-        ComputeException => e,
-        ContainerNotFoundError => new ComputeSystemNotFoundException(id),
-        ContainerExistsError => new ComputeSystemAlreadyExistsException(id),
-        RuntimeError or SyscallException or CgroupException or SpawnException or SpecException or IOException or UnauthorizedAccessException
-            => new ComputeException("Failed", e.Message, e),
-        _ => e,
-    };
 }

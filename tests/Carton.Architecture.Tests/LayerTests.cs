@@ -1,0 +1,51 @@
+using System.Reflection;
+
+namespace Carton.Architecture.Tests;
+
+/// <summary>Issue 8's "done when": the compute contract and the client stand on their own, so a Windows backend and
+/// a client on any OS can use them; only the Linux layer talks to the kernel.</summary>
+public sealed class LayerTests
+{
+    private static readonly string[] Platform = ["Carton.Linux", "Carton.Runtime", "Carton.Compute.Linux"];
+
+    /// <summary>Every Carton assembly <paramref name="root"/> reaches through its references.</summary>
+    private static HashSet<string> Closure(Assembly root)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<Assembly>([root]);
+        while (queue.Count > 0)
+            foreach (var name in queue.Dequeue().GetReferencedAssemblies())
+                if (name.Name!.StartsWith("Carton", StringComparison.Ordinal) && seen.Add(name.Name))
+                    queue.Enqueue(Assembly.Load(name));
+        return seen;
+    }
+
+    [Theory]
+    [InlineData("Carton.Compute")]
+    [InlineData("Carton.Client")]
+    [InlineData("Carton.Errors")]
+    [InlineData("Carton.Oci")]
+    public void PlatformFreeAssemblies_ReachNoPlatformCode(string assembly)
+    {
+        var reached = Closure(Assembly.Load(assembly));
+        Assert.Empty(reached.Intersect(Platform));
+    }
+
+    [Theory]
+    [InlineData("Carton.Compute")]
+    [InlineData("Carton.Client")]
+    [InlineData("Carton.Errors")]
+    public void PlatformFreeAssemblies_HaveNoPlatformAttribute(string assembly)
+    {
+        var attrs = Assembly.Load(assembly).GetCustomAttributes<System.Runtime.Versioning.SupportedOSPlatformAttribute>();
+        Assert.Empty(attrs);
+    }
+
+    [Fact]
+    public void TheLinuxBackendImplementsTheContract()
+    {
+        var reached = Closure(typeof(Carton.Compute.Linux.ComputeService).Assembly);
+        Assert.Contains("Carton.Compute", reached);
+        Assert.True(typeof(Carton.Compute.IComputeService).IsAssignableFrom(typeof(Carton.Compute.Linux.ComputeService)));
+    }
+}
