@@ -37,7 +37,7 @@ public static class GlobalOptions
         CliLog.Current = new CliLog(parse.GetValue(Log), parse.GetValue(LogFormat) ?? "text", parse.GetValue(Debug));
         try
         {
-            var store = new StateStore(parse.GetValue(Root) ?? "/run/carton");
+            var store = new StateStore(parse.GetValue(Root) ?? Carton.Runtime.Rootless.DefaultStateRoot());
             CliLog.Current.DebugLine($"carton {string.Join(' ', parse.Tokens.Select(t => t.Value))} (root {store.Root}, pid {Environment.ProcessId})");
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             int code = body(new Lifecycle(store));

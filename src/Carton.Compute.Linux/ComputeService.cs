@@ -14,12 +14,18 @@ namespace Carton.Compute.Linux;
 public sealed class ComputeServiceOptions
 {
     /// <summary>The state store (one directory per system, as `carton --root`).</summary>
-    public string StateRoot { get; init; } = "/run/carton-compute";
+    public string StateRoot { get; init; } = DefaultStateRoot;
+
+    /// <summary>The default <see cref="StateRoot"/> (docs/architecture.md, "One layout on disk").</summary>
+    public const string DefaultStateRoot = "/run/carton/compute";
+
+    /// <summary>The scratch root's name under <see cref="StateRoot"/>: it starts with '.', which no id can.</summary>
+    public const string ScratchDirectoryName = ".scratch";
     /// <summary>The carton binary exec'd as each container's init (sets <see cref="InitBinary.Path"/>); null keeps the current one.</summary>
     public string? InitBinaryPath { get; init; }
     /// <summary>The carton-monitor binary that creates and watches each system; null: carton-monitor beside the init binary.</summary>
     public string? MonitorBinaryPath { get; init; }
-    /// <summary>Per-system scratch directories (overlay upper/work/rootfs, init output); default &lt;StateRoot&gt;/scratch.</summary>
+    /// <summary>Per-system scratch directories (overlay upper/work/rootfs, init output); default &lt;StateRoot&gt;/.scratch.</summary>
     public string? ScratchRoot { get; init; }
     /// <summary>
     /// Create each system through a per-container monitor (carton-monitor, like containerd's shims): the init is
@@ -43,12 +49,12 @@ public sealed class ComputeService : IComputeService
     /// <summary>A service over the state store <see cref="ComputeServiceOptions.StateRoot"/> (created on first use; systems
     /// already there can be opened). Setting <see cref="ComputeServiceOptions.InitBinaryPath"/> sets the process-wide
     /// <see cref="InitBinary.Path"/>. Creating systems needs root.</summary>
-    /// <param name="options">Paths; null: the defaults (/run/carton-compute).</param>
+    /// <param name="options">Paths; null: the defaults (/run/carton/compute).</param>
     public ComputeService(ComputeServiceOptions? options = null)
     {
         options ??= new ComputeServiceOptions();
         StateRoot = Path.GetFullPath(options.StateRoot);
-        ScratchRoot = Path.GetFullPath(options.ScratchRoot ?? Path.Combine(StateRoot, "scratch"));
+        ScratchRoot = Path.GetFullPath(options.ScratchRoot ?? Path.Combine(StateRoot, ComputeServiceOptions.ScratchDirectoryName));
         if (options.InitBinaryPath is { } init) InitBinary.Path = init;
         _useMonitor = options.UseMonitor;
         MonitorBinaryPath = options.MonitorBinaryPath ?? DefaultMonitorBinary();
@@ -238,7 +244,7 @@ public sealed class ComputeService : IComputeService
     }
 
     private static Spec Clone(Spec spec) =>
-        JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonCompactContext.Default.Spec), OciJsonCompactContext.Default.Spec)!;
+        JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Compact.Spec), OciJsonContext.Compact.Spec)!;
 
     /// <summary>Adds what an update could not apply to the warnings the system reports.</summary>
     internal void AddWarnings(string id, IEnumerable<string> warnings)

@@ -18,18 +18,8 @@ namespace Carton.Oci;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 public partial class OciJsonContext : JsonSerializerContext
 {
-}
+    /// <summary>The same types written on one line (hook stdin, `list --format json`, logs, state files).</summary>
+    public static OciJsonContext Compact => s_compact ??= new(new System.Text.Json.JsonSerializerOptions(Default.Options) { WriteIndented = false });
 
-/// <summary>Same types as <see cref="OciJsonContext"/> but single-line output (hook stdin, `list --format json`, logs).</summary>
-[JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(Spec))]
-[JsonSerializable(typeof(ContainerState))]
-[JsonSerializable(typeof(RuncStateOutput))]
-[JsonSerializable(typeof(List<RuncStateOutput>))]
-[JsonSerializable(typeof(Features))]
-[JsonSerializable(typeof(Process))]
-[JsonSerializable(typeof(LinuxResources))]
-[JsonSerializable(typeof(Dictionary<string, string>))]
-public partial class OciJsonCompactContext : JsonSerializerContext
-{
+    private static OciJsonContext? s_compact;
 }

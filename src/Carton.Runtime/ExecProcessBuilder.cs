@@ -49,8 +49,8 @@ public static class ExecProcessBuilder
     public static Oci.Process Build(Spec container, ExecRequest req)
     {
         if (req.Args.Count == 0) throw new RuntimeError("exec: a command is required (or --process)");
-        var baseJson = JsonSerializer.Serialize(container.Process ?? new Oci.Process(), OciJsonCompactContext.Default.Process);
-        var p = JsonSerializer.Deserialize(baseJson, OciJsonCompactContext.Default.Process)!;
+        var baseJson = JsonSerializer.Serialize(container.Process ?? new Oci.Process(), OciJsonContext.Compact.Process);
+        var p = JsonSerializer.Deserialize(baseJson, OciJsonContext.Compact.Process)!;
         p.Args = [.. req.Args];
         p.CommandLine = null;
         p.Terminal = req.Tty;

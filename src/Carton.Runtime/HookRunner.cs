@@ -14,7 +14,7 @@ public static unsafe class HookRunner
     public static void RunAll(string phase, IReadOnlyList<Hook>? hooks, ContainerState state)
     {
         if (hooks is null) return;
-        var stateJson = JsonSerializer.SerializeToUtf8Bytes(state, OciJsonCompactContext.Default.ContainerState);
+        var stateJson = JsonSerializer.SerializeToUtf8Bytes(state, OciJsonContext.Compact.ContainerState);
         for (int i = 0; i < hooks.Count; i++) Run($"hooks.{phase}[{i}]", hooks[i], stateJson);
     }
 

@@ -10,7 +10,7 @@ namespace Carton.Runtime;
 /// </summary>
 public sealed unsafe class Lifecycle
 {
-    public const string OciVersion = "1.3.0";
+    public const string OciVersion = DefaultSpec.OciVersion;
     private readonly StateStore _store;
 
     public Lifecycle(StateStore store) => _store = store;
@@ -193,8 +193,8 @@ public sealed unsafe class Lifecycle
             if (StatusOf(r) == ContainerStatus.Stopped)
                 throw new RuntimeError($"cannot update container \"{id}\": container not running");
             var current = System.Text.Json.JsonSerializer.Deserialize(
-                System.Text.Json.JsonSerializer.Serialize(r.Spec.Linux?.Resources ?? new LinuxResources(), OciJsonCompactContext.Default.LinuxResources),
-                OciJsonCompactContext.Default.LinuxResources)!;
+                System.Text.Json.JsonSerializer.Serialize(r.Spec.Linux?.Resources ?? new LinuxResources(), OciJsonContext.Compact.LinuxResources),
+                OciJsonContext.Compact.LinuxResources)!;
             var updated = change(current);
             var warnings = CgroupOf(r).ApplyResources(ResourcePlan.WithDefaultDevices(updated, r.Spec));
             (r.Spec.Linux ??= new LinuxSpec()).Resources = updated;

@@ -15,14 +15,19 @@ public static class Rootless
 {
     public static bool IsRootless => Libc.geteuid() != 0;
 
-    /// <summary>The default --root: /run/carton for root, $XDG_RUNTIME_DIR/carton (or /tmp/carton-UID) otherwise.</summary>
+    /// <summary>The default --root for root (docs/architecture.md, "One layout on disk"): a directory that holds only
+    /// container ids, apart from the daemon's sockets and state in /run/carton.</summary>
+    public const string RootStateRoot = "/run/carton/runtime";
+
+    /// <summary>The default --root: <see cref="RootStateRoot"/> for root, $XDG_RUNTIME_DIR/carton/runtime (or
+    /// /tmp/carton-UID/runtime) otherwise.</summary>
     public static string DefaultStateRoot()
     {
-        if (!IsRootless) return "/run/carton";
+        if (!IsRootless) return RootStateRoot;
         var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         return string.IsNullOrEmpty(xdg)
-            ? $"/tmp/carton-{Libc.geteuid().ToString(System.Globalization.CultureInfo.InvariantCulture)}"
-            : Path.Combine(xdg, "carton");
+            ? $"/tmp/carton-{Libc.geteuid().ToString(System.Globalization.CultureInfo.InvariantCulture)}/runtime"
+            : Path.Combine(xdg, "carton", "runtime");
     }
 
     /// <summary>Picks how the maps get written; returns true when setgroups is denied in the namespace.</summary>

@@ -17,7 +17,7 @@ public static class Program
         The carton compute service: an HTTP/JSON API (GET /openapi.json) on a Unix socket that only root may use.
 
           --socket PATH        the socket to listen on (default /run/carton/carton.sock)
-          --root PATH          the state root of the compute systems (default /run/carton-compute)
+          --root PATH          the state root of the compute systems (default /run/carton/compute)
           --init-binary PATH   the carton binary, exec'd as every container's init
                                (default: carton next to carton-serve, else artifacts/bin/carton)
         """;

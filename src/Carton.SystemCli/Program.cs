@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Carton.Cli;
+namespace Carton.SystemCli;
 
 /// <summary>`carton-system ARGS` (normally reached as `carton system ARGS`): compute systems through carton serve.</summary>
 public static class SystemProgram

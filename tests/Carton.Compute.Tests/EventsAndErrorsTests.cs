@@ -60,7 +60,9 @@ public sealed class EventsAndErrorsTests : ComputeTestBase
     {
         await Assert.ThrowsAsync<ComputeSystemNotFoundException>(() => Service.OpenComputeSystemAsync("ct-does-not-exist"));
         await Assert.ThrowsAsync<InvalidComputeSystemIdException>(() => Service.OpenComputeSystemAsync("../etc"));
-        await Assert.ThrowsAsync<InvalidComputeSystemIdException>(() => Service.CreateComputeSystemAsync("scratch", Hcs()));
+        // The scratch root is ".scratch" under the state root: a name no id can take (ids never start with '.').
+        Assert.Equal(".scratch", Path.GetFileName(Service.ScratchRoot));
+        await Assert.ThrowsAsync<InvalidComputeSystemIdException>(() => Service.CreateComputeSystemAsync(".scratch", Hcs()));
 
         var bad = Hcs(edit: c => c.Storage.Layers.Add(new HcsLayer { Path = "/nonexistent/layer" }));
         var e = await Assert.ThrowsAsync<InvalidComputeDocumentException>(() => Service.CreateComputeSystemAsync(NewId(), bad));

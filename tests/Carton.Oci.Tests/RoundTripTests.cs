@@ -125,7 +125,7 @@ public class RoundTripTests
     public void CompactContext_WritesOneLine()
     {
         var json = JsonSerializer.Serialize(new ContainerState { OciVersion = "1.3.0", Id = "a", Status = "created", Pid = 5, Bundle = "/b" },
-            OciJsonCompactContext.Default.ContainerState);
+            OciJsonContext.Compact.ContainerState);
         Assert.Equal("""{"ociVersion":"1.3.0","id":"a","status":"created","pid":5,"bundle":"/b"}""", json);
     }
 

@@ -22,7 +22,7 @@ public class RuncStateOutputTests
     {
         var s = Sample();
         s.Annotations = new Dictionary<string, string>();
-        var json = JsonSerializer.Serialize(s, OciJsonCompactContext.Default.RuncStateOutput);
+        var json = JsonSerializer.Serialize(s, OciJsonContext.Compact.RuncStateOutput);
         Assert.Equal("""{"ociVersion":"1.3.0","id":"c1","pid":1234,"status":"running","bundle":"/b","rootfs":"/b/rootfs","created":"2024-05-06T07:08:09.12345Z","owner":""}""", json);
     }
 

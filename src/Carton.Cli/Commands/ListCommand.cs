@@ -18,22 +18,10 @@ public static class ListCommand
         cmd.SetAction(parse => GlobalOptions.Execute(parse, life =>
         {
             var list = life.List();
-            if (parse.GetValue(quiet))
-            {
-                foreach (var s in list) Console.Out.WriteLine(s.Id);
-                return 0;
-            }
-            if (parse.GetValue(format) == "json")
-            {
-                Console.Out.WriteLine(JsonSerializer.Serialize(list, OciJsonCompactContext.Default.ListRuncStateOutput));
-                return 0;
-            }
-            var rows = new List<string[]> { new[] { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" } };
-            foreach (var s in list)
-                rows.Add([s.Id, s.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Status, s.Bundle,
-                    Rfc3339NanoConverter.Format(s.Created), s.Owner]);
-            Console.Out.Write(TextTable.Tabulate(rows));
-            return 0;
+            return ListOutput.Write(list, parse.GetValue(quiet), parse.GetValue(format), s => s.Id,
+                () => JsonSerializer.Serialize(list, OciJsonContext.Compact.ListRuncStateOutput),
+                ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"],
+                s => [s.Id, ListOutput.Number(s.Pid), s.Status, s.Bundle, Rfc3339NanoConverter.Format(s.Created), s.Owner]);
         }));
         return cmd;
     }

@@ -41,7 +41,7 @@ public sealed class RootlessTests : IDisposable
 
     private bool NoContainerStateLeft()
     {
-        var root = Path.Combine(_dir, "xdg", "carton");
+        var root = Path.Combine(_dir, "xdg", "carton", "runtime"); // the rootless default --root (architecture.md, "One layout on disk")
         return !Directory.Exists(root) || !Directory.GetDirectories(root).Any(d => !Path.GetFileName(d).StartsWith('.'));
     }
 

@@ -23,7 +23,7 @@ public sealed class ContainerIdTests(RuntimeFixture fixture) : FeatureTestBase(f
         var sandboxBefore = Snapshot(Env.Dir);
         // Where a runtime joining --root and the id as strings would land (other test sessions may create
         // unrelated /tmp entries concurrently, so only these candidate paths are checked outside the sandbox).
-        var candidates = new[] { Rt.Root, Path.Combine(Rt.Root, "x"), "/run/carton", "/" }
+        var candidates = new[] { Rt.Root, Path.Combine(Rt.Root, "x"), "/run/carton", "/run/carton/runtime", "/" }
             .Select(b => Path.GetFullPath(b + "/" + id))
             .Append(id.StartsWith('/') ? id : Path.GetFullPath(id, "/"))
             .Where(p => !Directory.Exists(p) && !File.Exists(p) && p != "/")

@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+
+namespace Carton.Architecture.Tests;
+
+/// <summary>
+/// docs/architecture.md, "One layout on disk": every directory that holds ids holds only ids and names starting with
+/// '.', and no socket, pin or cache shares a directory with ids. The defaults of each layer are checked here against
+/// that layout, so moving one of them without the others fails.
+/// </summary>
+public sealed partial class HostLayoutTests
+{
+    [GeneratedRegex("^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$")]
+    private static partial Regex IdGrammar();
+
+    private static readonly string RuntimeRoot = Carton.Runtime.Rootless.RootStateRoot;
+    private static readonly string ComputeRoot = Carton.Compute.Linux.ComputeServiceOptions.DefaultStateRoot;
+    private static readonly string DaemonSocket = Carton.Client.ComputeClient.DefaultSocketPath;
+
+    [Fact]
+    public void Defaults_AreWhereTheLayoutSays()
+    {
+        Assert.Equal("/run/carton/runtime", RuntimeRoot);
+        Assert.Equal("/run/carton/compute", ComputeRoot);
+        Assert.Equal("/run/carton/carton.sock", DaemonSocket);
+    }
+
+    [Fact]
+    public void NoIdDirectory_HoldsASocket_OrAnotherIdDirectory()
+    {
+        string[] idRoots = [RuntimeRoot, ComputeRoot];
+        foreach (var root in idRoots)
+        {
+            Assert.False(DaemonSocket.StartsWith(root + "/", StringComparison.Ordinal), $"{DaemonSocket} is inside the id directory {root}");
+            foreach (var other in idRoots.Where(o => o != root))
+                Assert.False(other.StartsWith(root + "/", StringComparison.Ordinal), $"{other} is inside the id directory {root}");
+        }
+    }
+
+    [Theory]
+    [InlineData(".scratch")]
+    [InlineData(".cache")]
+    public void ReservedNamesInIdDirectories_CannotBeIds(string name)
+    {
+        Assert.DoesNotMatch(IdGrammar(), name);
+        Assert.Throws<Carton.Runtime.RuntimeError>(() => Carton.Runtime.ContainerId.Validate(name));
+    }
+
+    [Fact]
+    public void TheComputeScratchRoot_IsReserved()
+    {
+        Assert.StartsWith(".", Carton.Compute.Linux.ComputeServiceOptions.ScratchDirectoryName, StringComparison.Ordinal);
+    }
+}
