@@ -39,7 +39,7 @@ public sealed class ComputeSystemProperties
     /// <summary>Host pids of every process in the system.</summary>
     [JsonPropertyName("processes")] public List<int> Processes { get; set; } = [];
     /// <summary>runc `events --stats` shape; null when the system is not running.</summary>
-    [JsonPropertyName("statistics")] public Carton.Linux.Cgroups.CgroupStats? Statistics { get; set; }
+    [JsonPropertyName("statistics")] public Carton.Oci.CgroupStats? Statistics { get; set; }
     /// <summary>What the host could not apply exactly at create (a skipped Storage.QoS, a missing cgroup controller file).</summary>
     [JsonPropertyName("warnings")] public List<string>? Warnings { get; set; }
     /// <summary>The host file receiving the init process's stdout (init.out in the system's scratch directory).</summary>

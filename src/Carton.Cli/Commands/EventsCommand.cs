@@ -1,3 +1,4 @@
+using Carton.Oci;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

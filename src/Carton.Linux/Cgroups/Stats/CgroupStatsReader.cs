@@ -1,3 +1,4 @@
+using Carton.Oci;
 using static Carton.Linux.Cgroups.CgroupStatFiles;
 
 namespace Carton.Linux.Cgroups;

@@ -1,3 +1,4 @@
+using Carton.Oci;
 using System.Text.Json;
 using Carton.Linux.Cgroups;
 

@@ -111,7 +111,7 @@ public class CgroupStatsRealHostTests
             Assert.Equal(0UL, stats.Pids.Limit); // "max"
             Assert.Equal(0, CgroupStatsReader.OomKillCount(host, paths));
 
-            var json = JsonSerializer.Serialize(CgroupEvent.Stats("real", stats), CgroupStatsJsonContext.Default.CgroupEvent);
+            var json = JsonSerializer.Serialize(Carton.Oci.CgroupEvent.Stats("real", stats), Carton.Oci.CgroupStatsJsonContext.Default.CgroupEvent);
             using var doc = JsonDocument.Parse(json);
             Assert.True(doc.RootElement.GetProperty("data").GetProperty("cpu").GetProperty("usage").GetProperty("total").GetUInt64() > 0);
         }

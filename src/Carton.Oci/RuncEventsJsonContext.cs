@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Oci;
 
 /// <summary>
 /// Source-generated (AOT-safe) JSON for `runc events` output: compact, one object per line, nulls omitted (except

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Oci;
 
 // The JSON shapes `runc events` prints (runc's types/events.go, as of runc 1.1). Property order and JSON names are
 // runc's. Go's "omitempty" is reproduced as follows: numbers use WhenWritingDefault; lists, maps and strings are
