@@ -1,3 +1,4 @@
+using Carton.Linux.Cgroups.Devices;
 using Carton.Oci;
 
 namespace Carton.Linux.Cgroups;

@@ -1,7 +1,7 @@
 using Carton.Oci;
-using static Carton.Linux.Cgroups.CgroupStatFiles;
+using static Carton.Linux.Cgroups.Stats.CgroupStatFiles;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Stats;
 
 /// <summary>
 /// Reads a container's resource usage from its cgroup files into runc's `runc events --stats` shape, the way runc's
