@@ -1,5 +1,5 @@
 using System.Globalization;
-using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Controllers;
 using Carton.Oci;
 
 namespace Carton.Compute;
@@ -116,7 +116,7 @@ public static class HcsTranslator
             if (cpu.Weight is uint weight)
             {
                 if (weight is 0 or > 10000) throw new InvalidComputeDocumentException("Container.Processor.Weight", $"{weight}: must be 1..10000");
-                lc.Shares = CgroupConversions.CpuWeightToShares(weight);
+                lc.Shares = CpuController.CpuWeightToShares(weight);
             }
         }
 
