@@ -14,23 +14,19 @@ public sealed class CpusetController : CgroupController
 
     public override IReadOnlyList<string> Groups { get; } = ["cpu"];
 
-    internal override void ApplyV1(CgroupV1Context ctx, LinuxResources r)
-    {
-        if (r.Cpu is not { } cpu) return;
-        // cpus before mems, as runc; both must be subsets of the parent's (inherited at Create).
-        if (!string.IsNullOrEmpty(cpu.Cpus))
-            ctx.Writer.Write("linux.resources.cpu.cpus", ctx.Require("cpuset", "linux.resources.cpu.cpus"), "cpuset.cpus", cpu.Cpus);
-        if (!string.IsNullOrEmpty(cpu.Mems))
-            ctx.Writer.Write("linux.resources.cpu.mems", ctx.Require("cpuset", "linux.resources.cpu.mems"), "cpuset.mems", cpu.Mems);
-    }
+    internal override void ApplyV1(CgroupV1Context ctx, LinuxResources r) => Write(r.Cpu, ctx.Writer, ctx.Require);
 
-    internal override void ApplyV2(CgroupV2Context ctx, LinuxResources r)
+    internal override void ApplyV2(CgroupV2Context ctx, LinuxResources r) => Write(r.Cpu, ctx.Writer, ctx.Require);
+
+    /// <summary>The same files on both versions; <paramref name="require"/> is the version's check that the controller is there.</summary>
+    private static void Write(LinuxCpu? cpu, CgroupResourceWriter w, Func<string, string, string> require)
     {
-        if (r.Cpu is not { } c) return;
-        if (!string.IsNullOrEmpty(c.Cpus))
-            ctx.Writer.Write("linux.resources.cpu.cpus", ctx.Require("cpuset", "linux.resources.cpu.cpus"), "cpuset.cpus", c.Cpus);
-        if (!string.IsNullOrEmpty(c.Mems))
-            ctx.Writer.Write("linux.resources.cpu.mems", ctx.Require("cpuset", "linux.resources.cpu.mems"), "cpuset.mems", c.Mems);
+        if (cpu is null) return;
+        // cpus before mems, as runc; both must be subsets of the parent's (inherited at Create on v1).
+        if (!string.IsNullOrEmpty(cpu.Cpus))
+            w.Write("linux.resources.cpu.cpus", require("cpuset", "linux.resources.cpu.cpus"), "cpuset.cpus", cpu.Cpus);
+        if (!string.IsNullOrEmpty(cpu.Mems))
+            w.Write("linux.resources.cpu.mems", require("cpuset", "linux.resources.cpu.mems"), "cpuset.mems", cpu.Mems);
     }
 
     /// <summary>From a v1 cpuset hierarchy only; on v2 the cpuset statistics stay empty.</summary>

@@ -50,18 +50,24 @@ public sealed class IoController : CgroupController
                 if (d.LeafWeight is { } dl)
                     w.Write($"linux.resources.blockIO.weightDevice[{i}].leafWeight", dir, "blkio.leaf_weight_device", DeviceValue(d.Major, d.Minor, dl));
             }
-        Throttle(w, dir, "throttleReadBpsDevice", "blkio.throttle.read_bps_device", b.ThrottleReadBpsDevice);
-        Throttle(w, dir, "throttleWriteBpsDevice", "blkio.throttle.write_bps_device", b.ThrottleWriteBpsDevice);
-        Throttle(w, dir, "throttleReadIOPSDevice", "blkio.throttle.read_iops_device", b.ThrottleReadIOPSDevice);
-        Throttle(w, dir, "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device", b.ThrottleWriteIOPSDevice);
+        Throttle(w, dir, "throttleReadBpsDevice", "blkio.throttle.read_bps_device", null, b.ThrottleReadBpsDevice);
+        Throttle(w, dir, "throttleWriteBpsDevice", "blkio.throttle.write_bps_device", null, b.ThrottleWriteBpsDevice);
+        Throttle(w, dir, "throttleReadIOPSDevice", "blkio.throttle.read_iops_device", null, b.ThrottleReadIOPSDevice);
+        Throttle(w, dir, "throttleWriteIOPSDevice", "blkio.throttle.write_iops_device", null, b.ThrottleWriteIOPSDevice);
     }
 
-    private static void Throttle(CgroupResourceWriter w, string dir, string name, string file, List<LinuxThrottleDevice>? devices)
+    /// <summary>
+    /// One write per device: "major:minor rate" to a v1 blkio.throttle.* file, or, given the v2
+    /// <paramref name="ioMaxKey"/> (rbps, wbps, riops or wiops), "major:minor key=rate" to io.max.
+    /// </summary>
+    private static void Throttle(CgroupResourceWriter w, string dir, string name, string file, string? ioMaxKey, List<LinuxThrottleDevice>? devices)
     {
         if (devices is null) return;
         for (var i = 0; i < devices.Count; i++)
             if (devices[i] is { } d)
-                w.Write($"linux.resources.blockIO.{name}[{i}]", dir, file, DeviceValue(d.Major, d.Minor, d.Rate));
+                w.Write($"linux.resources.blockIO.{name}[{i}]", dir, file, ioMaxKey is null
+                    ? DeviceValue(d.Major, d.Minor, d.Rate)
+                    : string.Create(CultureInfo.InvariantCulture, $"{d.Major}:{d.Minor} {ioMaxKey}={d.Rate}"));
     }
 
     /// <summary>
@@ -101,19 +107,10 @@ public sealed class IoController : CgroupController
                         w.Write($"linux.resources.blockIO.weightDevice[{i}].weight", dir, file, DeviceValue(d.Major, d.Minor, value));
                     }
         }
-        IoMax(w, dir, "throttleReadBpsDevice", "rbps", b.ThrottleReadBpsDevice);
-        IoMax(w, dir, "throttleWriteBpsDevice", "wbps", b.ThrottleWriteBpsDevice);
-        IoMax(w, dir, "throttleReadIOPSDevice", "riops", b.ThrottleReadIOPSDevice);
-        IoMax(w, dir, "throttleWriteIOPSDevice", "wiops", b.ThrottleWriteIOPSDevice);
-    }
-
-    /// <summary>io.max lines, "major:minor key=value" (key rbps, wbps, riops or wiops).</summary>
-    private static void IoMax(CgroupResourceWriter w, string dir, string name, string key, List<LinuxThrottleDevice>? devices)
-    {
-        if (devices is null) return;
-        for (var i = 0; i < devices.Count; i++)
-            if (devices[i] is { } d)
-                w.Write($"linux.resources.blockIO.{name}[{i}]", dir, "io.max", string.Create(CultureInfo.InvariantCulture, $"{d.Major}:{d.Minor} {key}={d.Rate}"));
+        Throttle(w, dir, "throttleReadBpsDevice", "io.max", "rbps", b.ThrottleReadBpsDevice);
+        Throttle(w, dir, "throttleWriteBpsDevice", "io.max", "wbps", b.ThrottleWriteBpsDevice);
+        Throttle(w, dir, "throttleReadIOPSDevice", "io.max", "riops", b.ThrottleReadIOPSDevice);
+        Throttle(w, dir, "throttleWriteIOPSDevice", "io.max", "wiops", b.ThrottleWriteIOPSDevice);
     }
 
     /// <summary>"major:minor value" as blkio.*_device, blkio.throttle.* and per-device io.weight lines expect.</summary>

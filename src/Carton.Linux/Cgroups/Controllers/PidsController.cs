@@ -15,16 +15,15 @@ public sealed class PidsController : CgroupController
 
     public override IReadOnlyList<string> Groups { get; } = ["pids"];
 
-    internal override void ApplyV1(CgroupV1Context ctx, LinuxResources r)
-    {
-        if (r.Pids is { Limit: { } limit })
-            ctx.Writer.Write("linux.resources.pids.limit", ctx.Require("pids", "linux.resources.pids"), "pids.max", PidsMax(limit));
-    }
+    internal override void ApplyV1(CgroupV1Context ctx, LinuxResources r) => Write(r.Pids, ctx.Writer, ctx.Require);
 
-    internal override void ApplyV2(CgroupV2Context ctx, LinuxResources r)
+    internal override void ApplyV2(CgroupV2Context ctx, LinuxResources r) => Write(r.Pids, ctx.Writer, ctx.Require);
+
+    /// <summary>The same file on both versions; <paramref name="require"/> is the version's check that the controller is there.</summary>
+    private static void Write(LinuxPids? pids, CgroupResourceWriter w, Func<string, string, string> require)
     {
-        if (r.Pids is { Limit: { } limit })
-            ctx.Writer.Write("linux.resources.pids.limit", ctx.Require("pids", "linux.resources.pids"), "pids.max", PidsMax(limit));
+        if (pids is { Limit: { } limit })
+            w.Write("linux.resources.pids.limit", require("pids", "linux.resources.pids"), "pids.max", PidsMax(limit));
     }
 
     internal override void ReadStats(CgroupHost host, IReadOnlyDictionary<string, string> paths, CgroupStats stats)

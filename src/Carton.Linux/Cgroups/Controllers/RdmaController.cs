@@ -24,19 +24,15 @@ public sealed class RdmaController : CgroupController
         }
     }
 
-    internal override void ApplyV1(CgroupV1Context ctx, LinuxResources r)
-    {
-        if (r.Rdma is { Count: > 0 } rdma) Write(ctx.Writer, ctx.Require("rdma", Field), rdma);
-    }
+    internal override void ApplyV1(CgroupV1Context ctx, LinuxResources r) => Write(r.Rdma, ctx.Writer, ctx.Require);
 
-    internal override void ApplyV2(CgroupV2Context ctx, LinuxResources r)
-    {
-        if (r.Rdma is { Count: > 0 } rdma) Write(ctx.Writer, ctx.Require("rdma", Field), rdma);
-    }
+    internal override void ApplyV2(CgroupV2Context ctx, LinuxResources r) => Write(r.Rdma, ctx.Writer, ctx.Require);
 
-    /// <summary>Devices in ordinal order, so that the writes do not depend on the JSON's key order.</summary>
-    private static void Write(CgroupResourceWriter w, string dir, Dictionary<string, LinuxRdma> rdma)
+    /// <summary>The same file on both versions; devices in ordinal order, so that the writes do not depend on the JSON's key order.</summary>
+    private static void Write(Dictionary<string, LinuxRdma>? rdma, CgroupResourceWriter w, Func<string, string, string> require)
     {
+        if (rdma is not { Count: > 0 }) return;
+        var dir = require("rdma", Field);
         foreach (var (device, limit) in rdma.OrderBy(p => p.Key, StringComparer.Ordinal))
             w.Write($"{Field}[\"{device}\"]", dir, "rdma.max", RdmaMax(device, limit));
     }
