@@ -199,24 +199,9 @@ public sealed class ComputeSystem : IComputeSystem
         Require("update", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
         var warnings = new List<string>();
         var change = HcsTranslator.TranslateResources(resources, new HcsTranslationContext { Id = Id, ScratchDirectory = _service.ScratchOf(Id) }, warnings);
-        Life.Update(Id, current => Merge(current, change));
+        Life.Update(Id, current => ResourceGroups.Merge(current, change));
         if (warnings.Count > 0) _service.AddWarnings(Id, warnings);
     }, cancellationToken);
-
-    /// <summary>`update` semantics: every group given replaces the current one; the others stay.</summary>
-    internal static LinuxResources Merge(LinuxResources current, LinuxResources change)
-    {
-        if (change.Devices is not null) current.Devices = change.Devices;
-        if (change.Memory is not null) current.Memory = change.Memory;
-        if (change.Cpu is not null) current.Cpu = change.Cpu;
-        if (change.Pids is not null) current.Pids = change.Pids;
-        if (change.BlockIO is not null) current.BlockIO = change.BlockIO;
-        if (change.HugepageLimits is not null) current.HugepageLimits = change.HugepageLimits;
-        if (change.Network is not null) current.Network = change.Network;
-        if (change.Rdma is not null) current.Rdma = change.Rdma;
-        if (change.Unified is not null) current.Unified = change.Unified;
-        return current;
-    }
 
     /// <inheritdoc/>
     public Task<IComputeProcess> CreateProcessAsync(ProcessParameters parameters, CancellationToken cancellationToken = default) =>

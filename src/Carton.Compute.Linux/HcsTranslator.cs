@@ -1,5 +1,5 @@
 using System.Globalization;
-using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Controllers;
 using Carton.Oci;
 
 namespace Carton.Compute.Linux;
@@ -181,7 +181,7 @@ public static class HcsTranslator
     {
         var resources = new LinuxResources();
         ApplyResources(change.Processor, change.Memory, change.StorageQoS, resources, ctx, "Processor", "Memory", "StorageQoS", warnings);
-        if (change.Linux is { } linux) ComputeSystem.Merge(resources, linux);
+        if (change.Linux is { } linux) ResourceGroups.Merge(resources, linux);
         return resources;
     }
 
@@ -209,7 +209,7 @@ public static class HcsTranslator
             if (cpu.Weight is uint weight)
             {
                 if (weight is 0 or > 10000) throw new InvalidComputeDocumentException(processorPath + ".Weight", $"{weight}: must be 1..10000");
-                lc.Shares = CgroupConversions.CpuWeightToShares(weight);
+                lc.Shares = CpuController.CpuWeightToShares(weight);
             }
         }
 

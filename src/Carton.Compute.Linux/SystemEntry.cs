@@ -45,7 +45,7 @@ internal sealed class SystemEntry(string id)
     }
 
     /// <summary>Watches the system's memory cgroup and publishes an "oom" event for each OOM kill.</summary>
-    public void WatchOom(Carton.Linux.Cgroups.CgroupOomWatcher watcher)
+    public void WatchOom(Carton.Linux.Cgroups.Stats.CgroupOomWatcher watcher)
     {
         var cts = new CancellationTokenSource();
         _oomCancel = cts;

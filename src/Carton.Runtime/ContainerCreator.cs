@@ -1,5 +1,6 @@
 using System.Globalization;
 using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Stats;
 using Carton.Linux.Interop;
 using Carton.Linux.Spawn;
 using Carton.Oci;

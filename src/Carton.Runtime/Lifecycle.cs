@@ -1,4 +1,5 @@
 using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Stats;
 using Carton.Linux.Interop;
 using Carton.Oci;
 

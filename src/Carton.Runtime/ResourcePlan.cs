@@ -33,10 +33,8 @@ public static class ResourcePlan
             devices.Add(Allow(d.Type == "b" ? "b" : "c", d.Major, d.Minor, "rwm"));
         }
         devices.AddRange(DefaultAllowedDevices());
-        return new LinuxResources
-        {
-            Devices = devices, Memory = resources.Memory, Cpu = resources.Cpu, Pids = resources.Pids, BlockIO = resources.BlockIO,
-            HugepageLimits = resources.HugepageLimits, Network = resources.Network, Rdma = resources.Rdma, Unified = resources.Unified,
-        };
+        var plan = ResourceGroups.Copy(resources);
+        plan.Devices = devices;
+        return plan;
     }
 }

@@ -69,9 +69,7 @@ public static class Rootless
         }
         catch (CgroupException e) when (e.Errno is Errno.EACCES or Errno.EPERM or Errno.EROFS)
         {
-            var r = spec.Linux?.Resources;
-            if (r is not null && (r.Memory is not null || r.Cpu is not null || r.Pids is not null || r.BlockIO is not null
-                                  || r.HugepageLimits is { Count: > 0 } || r.Unified is { Count: > 0 } || r.Rdma is { Count: > 0 }))
+            if (ResourceGroups.NeedDelegation(spec.Linux?.Resources))
                 throw new RuntimeError($"linux.resources: rootless: cgroups are not delegated to this user, so limits cannot be applied ({e.Message})");
             warnings.Add($"rootless: cgroups are not delegated to uid {Libc.geteuid()}; the container runs without its own cgroup ({e.Message})");
             return false;

@@ -80,7 +80,7 @@ public sealed class HcsTranslatorTests
         Assert.Equal(100000UL, cpu.Period);
         Assert.Equal(200000L, cpu.Quota); // 50% of 4 CPUs
         Assert.Equal(999UL, cpu.Shares);
-        Assert.Equal(39UL, Carton.Linux.Cgroups.CgroupConversions.CpuSharesToWeight(cpu.Shares!.Value));
+        Assert.Equal(39UL, Carton.Linux.Cgroups.Controllers.CpuController.CpuSharesToWeight(cpu.Shares!.Value));
         Assert.Equal("0", HcsTranslator.Translate(Doc(c => c.Processor = new HcsProcessor { Count = 1 }), Ctx()).Spec.Linux!.Resources!.Cpu!.Cpus);
         Assert.Equal(1000L, HcsTranslator.Translate(Doc(c => c.Processor = new HcsProcessor { Maximum = 1 }), Ctx()).Spec.Linux!.Resources!.Cpu!.Quota);
         Assert.Equal("Container.Processor.Count", Invalid(c => c.Processor = new HcsProcessor { Count = 5 }).JsonPath);

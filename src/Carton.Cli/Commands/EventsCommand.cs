@@ -2,7 +2,7 @@ using Carton.Oci;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Stats;
 
 namespace Carton.Cli;
 

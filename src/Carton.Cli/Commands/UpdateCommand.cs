@@ -47,12 +47,16 @@ public static class UpdateCommand
                 if (parse.GetValue(resources) is { } file)
                 {
                     var json = file == "-" ? Console.In.ReadToEnd() : File.ReadAllText(file);
+                    LinuxResources change;
                     try
                     {
-                        return JsonSerializer.Deserialize(json, OciJsonContext.Default.LinuxResources)
-                               ?? throw new ArgumentException($"--resources {file}: empty document");
+                        change = JsonSerializer.Deserialize(json, OciJsonContext.Default.LinuxResources)
+                                 ?? throw new ArgumentException($"--resources {file}: empty document");
                     }
                     catch (JsonException e) { throw new ArgumentException($"--resources {file}: {e.Message}"); }
+                    // Each group the document has replaces the current one; the groups it leaves out keep their
+                    // settings (and stay in the saved spec), as the compute service's update does.
+                    return ResourceGroups.Merge(current, change);
                 }
                 var r = current;
                 r.Memory ??= new LinuxMemory();

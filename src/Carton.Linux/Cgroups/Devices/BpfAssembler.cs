@@ -1,4 +1,4 @@
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Devices;
 
 /// <summary>
 /// A minimal eBPF assembler for the instructions the device filter needs: 32-bit context loads, 32-bit AND/RSH,

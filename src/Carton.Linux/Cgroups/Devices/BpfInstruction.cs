@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Devices;
 
 /// <summary>
 /// One classic eBPF instruction, laid out exactly as the kernel's <c>struct bpf_insn</c> (8 bytes, little endian):

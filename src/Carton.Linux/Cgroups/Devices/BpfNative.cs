@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Devices;
 
 /// <summary>
 /// The bpf(2) commands the device filter needs, with the exact <c>union bpf_attr</c> member layouts

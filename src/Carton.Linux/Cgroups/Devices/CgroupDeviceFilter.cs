@@ -2,7 +2,7 @@ using Carton.Linux.Interop;
 using System.Text;
 using Carton.Oci;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Devices;
 
 /// <summary>
 /// The cgroup v2 device controller: a BPF_PROG_TYPE_CGROUP_DEVICE program attached (BPF_CGROUP_DEVICE,

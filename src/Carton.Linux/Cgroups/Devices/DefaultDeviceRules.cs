@@ -1,6 +1,6 @@
 using Carton.Oci;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Devices;
 
 /// <summary>
 /// The device rules runc adds to every container (libcontainer/specconv <c>AllowedDevices</c>), appended after the

@@ -1,6 +1,6 @@
 using Carton.Oci;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Devices;
 
 /// <summary>
 /// Turns an OCI device rule list into a BPF_PROG_TYPE_CGROUP_DEVICE program, as runc's devicefilter does: the list is

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Carton.Oci;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Devices;
 
 /// <summary>Device access bits, numerically equal to the kernel's BPF_DEVCG_ACC_* values.</summary>
 [Flags]

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Stats;
 
 /// <summary>Constants and eventfd helpers for <see cref="CgroupOomWatcher"/> (the calls themselves are in <see cref="Libc"/>).</summary>
 internal static unsafe class CgroupOomNative

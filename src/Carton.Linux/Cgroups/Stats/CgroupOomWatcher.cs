@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
-using static Carton.Linux.Cgroups.CgroupOomNative;
+using static Carton.Linux.Cgroups.Stats.CgroupOomNative;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Stats;
 
 /// <summary>What <see cref="CgroupOomWatcher.Wait"/> saw.</summary>
 public enum OomWatchResult

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Carton.Linux.Cgroups;
+namespace Carton.Linux.Cgroups.Stats;
 
 /// <summary>
 /// Parsing of cgroup statistics files, following runc's fscommon helpers: a missing file is "no data" (null), a

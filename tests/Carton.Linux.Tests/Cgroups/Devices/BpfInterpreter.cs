@@ -1,4 +1,5 @@
 using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Devices;
 
 namespace Carton.Linux.Tests.Cgroups.Devices;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Devices;
 using Carton.Oci;
 using Process = System.Diagnostics.Process;
 

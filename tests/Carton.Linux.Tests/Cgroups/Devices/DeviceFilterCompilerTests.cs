@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Devices;
 using Carton.Oci;
 
 namespace Carton.Linux.Tests.Cgroups.Devices;

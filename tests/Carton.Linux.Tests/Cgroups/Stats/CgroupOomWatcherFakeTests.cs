@@ -1,4 +1,5 @@
 using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Stats;
 
 namespace Carton.Linux.Tests.Cgroups.Stats;
 

@@ -1,6 +1,7 @@
 using Carton.Oci;
 using System.Text.Json;
 using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Stats;
 
 namespace Carton.Linux.Tests.Cgroups.Stats;
 

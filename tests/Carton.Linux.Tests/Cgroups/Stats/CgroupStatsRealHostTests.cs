@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Carton.Linux.Cgroups;
+using Carton.Linux.Cgroups.Stats;
 
 namespace Carton.Linux.Tests.Cgroups.Stats;
 
