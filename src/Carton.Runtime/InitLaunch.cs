@@ -42,7 +42,8 @@ internal sealed unsafe class InitLaunch : IDisposable
             ExecFd = _exe,
             Path = "/proc/self/exe",
             Args = ["carton", "init"],
-            Env = [$"{ContainerInit.ChannelEnv}={_childSocket.ToString(CultureInfo.InvariantCulture)}", .. extraEnv],
+            Env = [$"{ContainerInit.ChannelEnv}={_childSocket.ToString(CultureInfo.InvariantCulture)}", .. extraEnv,
+                .. (Carton.Linux.Security.Defences.PassOn() is { } mutation ? [mutation] : Array.Empty<string>())],
         };
         // Caller-chosen fds become the child's 0/1/2 (dup2 in the spawn helper, after the namespaces).
         if (stdio.In >= 0) Spawn.Dups.Add((stdio.In, 0));
