@@ -1,5 +1,6 @@
 using Carton.Linux.Cgroups;
 using Carton.Linux.Interop;
+using Carton.Linux.Processes;
 using Carton.Linux.Spawn;
 using Carton.Oci;
 
@@ -13,7 +14,7 @@ namespace Carton.Runtime;
 /// </summary>
 public static class Rootless
 {
-    public static bool IsRootless => Libc.geteuid() != 0;
+    public static bool IsRootless => CurrentProcess.IsUnprivileged;
 
     /// <summary>The default --root: /run/carton for root, $XDG_RUNTIME_DIR/carton (or /tmp/carton-UID) otherwise.</summary>
     public static string DefaultStateRoot()
@@ -21,15 +22,15 @@ public static class Rootless
         if (!IsRootless) return "/run/carton";
         var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         return string.IsNullOrEmpty(xdg)
-            ? $"/tmp/carton-{Libc.geteuid().ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+            ? $"/tmp/carton-{CurrentProcess.EffectiveUserId.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
             : Path.Combine(xdg, "carton");
     }
 
     /// <summary>Picks how the maps get written; returns true when setgroups is denied in the namespace.</summary>
     public static bool ChooseMapWriters(SpawnOptions spawn, Spec spec)
     {
-        uint uid = Libc.geteuid();
-        uint gid = Libc.getegid();
+        uint uid = CurrentProcess.EffectiveUserId;
+        uint gid = CurrentProcess.EffectiveGroupId;
         bool selfOnly = IsSelfOnly(spec.Linux?.UidMappings, uid) && IsSelfOnly(spec.Linux?.GidMappings, gid);
         if (selfOnly)
         {
@@ -68,12 +69,12 @@ public static class Rootless
             if (r is not null && (r.Memory is not null || r.Cpu is not null || r.Pids is not null || r.BlockIO is not null
                                   || r.HugepageLimits is { Count: > 0 } || r.Unified is { Count: > 0 } || r.Rdma is { Count: > 0 }))
                 throw new RuntimeError($"linux.resources: rootless: cgroups are not delegated to this user, so limits cannot be applied ({e.Message})");
-            warnings.Add($"rootless: cgroups are not delegated to uid {Libc.geteuid()}; the container runs without its own cgroup ({e.Message})");
+            warnings.Add($"rootless: cgroups are not delegated to uid {CurrentProcess.EffectiveUserId}; the container runs without its own cgroup ({e.Message})");
             return false;
         }
     }
 
 
     /// <summary>Stands in for a cgroup when a rootless container has none: every operation is a no-op.</summary>
-    public static ICgroupManager NoCgroup { get; } = new NoCgroupManager();
+    public static ICgroupManager NoCgroup(CgroupHost host) => new NoCgroupManager(host);
 }
