@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
 using Carton.Linux.IO;
 using Carton.Linux.Mounts;

@@ -88,21 +88,21 @@ public static unsafe class InitChannel
     {
         int off = 0;
         while (off < buffer.Length)
+        {
+            int n = FileDescriptor.Read(fd, buffer.AsSpan(off));
+            if (n < 0)
             {
-                int n = FileDescriptor.Read(fd, buffer.AsSpan(off));
-                if (n < 0)
-                {
-                    int errno = -n;
-                    if (errno == Errno.EINTR) continue;
-                    // A peer that died with our unread message in its queue (an init killed while it starts, by the
-                    // OOM killer for one) resets the connection instead of closing it: for the reader both are EOF,
-                    // and the caller then asks how the init died.
-                    if (errno == Errno.ECONNRESET) return false;
-                    throw new SyscallException("read from init channel", errno);
-                }
-                if (n == 0) return false;
-                off += n;
+                int errno = -n;
+                if (errno == Errno.EINTR) continue;
+                // A peer that died with our unread message in its queue (an init killed while it starts, by the
+                // OOM killer for one) resets the connection instead of closing it: for the reader both are EOF,
+                // and the caller then asks how the init died.
+                if (errno == Errno.ECONNRESET) return false;
+                throw new SyscallException("read from init channel", errno);
             }
+            if (n == 0) return false;
+            off += n;
+        }
         return true;
     }
 }
