@@ -1,5 +1,8 @@
 using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
+using Carton.Linux.Processes;
+using Carton.Linux.Terminals;
 
 namespace Carton.Cli;
 
@@ -7,16 +10,10 @@ namespace Carton.Cli;
 /// What a foreground `run` or `exec` does while its process runs: forward signals to it, relay its pty (with the
 /// host terminal raw and the window size followed), and wait for its exit status.
 /// </summary>
-public static unsafe class ForegroundProcess
+public static class ForegroundProcess
 {
     /// <summary>A socketpair standing in for --console-socket: carton receives the pty master on the first end.</summary>
-    public static (int Own, int Peer) ConsolePair()
-    {
-        int* pair = stackalloc int[2];
-        if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
-            throw SyscallException.Last("socketpair for the terminal");
-        return (pair[0], pair[1]);
-    }
+    public static (int Own, int Peer) ConsolePair() => SocketPair.Create("socketpair for the terminal");
 
     /// <summary>Waits for <paramref name="pid"/> (a child of carton) and returns its exit code, 128+N for signal N.</summary>
     public static int Wait(int pid, int master)
@@ -24,13 +21,9 @@ public static unsafe class ForegroundProcess
         using var forward = ForwardSignals(pid);
         using var raw = master >= 0 ? HostTerminal.MakeRaw(master) : null;
         if (master >= 0) Relay.Start(master);
-        int status;
-        while (Libc.waitpid(pid, &status, 0) < 0)
-        {
-            if (Marshal.GetLastPInvokeError() != Errno.EINTR) throw SyscallException.Last($"wait for container process {pid}");
-        }
+        var status = ChildProcess.Wait(pid, $"wait for container process {pid}");
         if (master >= 0) Relay.Drain();
-        return Libc.ExitCodeOf(status);
+        return status.ShellCode;
     }
 
     /// <summary>Signals a foreground `run` receives go to the container's process instead (runc's signal proxy).</summary>
@@ -42,7 +35,7 @@ public static unsafe class ForegroundProcess
             regs.Add(PosixSignalRegistration.Create(sig, ctx =>
             {
                 ctx.Cancel = true;
-                Libc.kill(pid, num);
+                ProcessSignal.TrySend(pid, num);
             }));
         }
         return new Registrations(regs);
@@ -59,37 +52,24 @@ public static unsafe class ForegroundProcess
     /// </summary>
     private sealed class HostTerminal : IDisposable
     {
-        private readonly byte[] _saved = new byte[64];
         private readonly PosixSignalRegistration? _winch;
-        private readonly bool _restored;
+        private readonly RawMode? _raw;
 
         private HostTerminal(int master)
         {
             CopySize(master);
             _winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => CopySize(master));
-            fixed (byte* saved = _saved)
-            {
-                if (Libc.tcgetattr(0, saved) < 0) { _restored = true; return; }
-                var raw = stackalloc byte[64];
-                new Span<byte>(saved, 64).CopyTo(new Span<byte>(raw, 64));
-                Libc.cfmakeraw(raw);
-                Libc.tcsetattr(0, 0 /* TCSANOW */, raw);
-            }
+            _raw = RawMode.Enter(0);
         }
 
-        public static HostTerminal? MakeRaw(int master) => Libc.isatty(0) == 1 ? new HostTerminal(master) : null;
+        public static HostTerminal? MakeRaw(int master) => RawMode.IsTerminal(0) ? new HostTerminal(master) : null;
 
-        private static void CopySize(int master)
-        {
-            Libc.WinSize ws;
-            if (Libc.ioctl(0, Libc.TIOCGWINSZ, &ws) == 0) Libc.ioctl(master, Libc.TIOCSWINSZ, &ws);
-        }
+        private static void CopySize(int master) => WindowSize.Copy(0, master);
 
         public void Dispose()
         {
             _winch?.Dispose();
-            if (_restored) return;
-            fixed (byte* saved = _saved) Libc.tcsetattr(0, 0, saved);
+            _raw?.Dispose();
         }
     }
 
@@ -111,20 +91,19 @@ public static unsafe class ForegroundProcess
         private static void Copy(int from, int to)
         {
             var buf = new byte[8192];
-            fixed (byte* p = buf)
-                while (true)
+            while (true)
+            {
+                int n = FileDescriptor.Read(from, buf);
+                if (n == -Errno.EINTR) continue;
+                if (n <= 0) return;
+                int off = 0;
+                while (off < n)
                 {
-                    nint n = Libc.read(from, p, (nuint)buf.Length);
-                    if (n < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
-                    if (n <= 0) return;
-                    nint off = 0;
-                    while (off < n)
-                    {
-                        nint w = Libc.write(to, p + off, (nuint)(n - off));
-                        if (w <= 0) return;
-                        off += w;
-                    }
+                    int w = FileDescriptor.Write(to, buf.AsSpan(off, n - off));
+                    if (w <= 0) return;
+                    off += w;
                 }
+            }
         }
     }
 }

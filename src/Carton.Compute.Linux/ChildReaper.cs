@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
+using Carton.Linux.Processes;
 using Carton.Runtime;
 
 namespace Carton.Compute.Linux;
@@ -9,9 +9,8 @@ namespace Carton.Compute.Linux;
 /// (128+N when killed by signal N). It first waits without reaping (waitid WNOWAIT), then marks the child exited
 /// under <see cref="Lock"/> and only then reaps it: a signal sent under the same lock can never reach a recycled pid.
 /// </summary>
-internal sealed unsafe class ChildReaper
+internal sealed class ChildReaper
 {
-    private const int P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000;
     private readonly TaskCompletionSource<int> _exit = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly ulong _startTime;
@@ -48,8 +47,7 @@ internal sealed unsafe class ChildReaper
     public static ChildReaper ForMonitor(int initPid, ulong initStartTime, int monitorPid, string exitFile, string name, Action<int>? onExit) =>
         new(initPid, initStartTime, name, r =>
         {
-            int status;
-            while (Libc.waitpid(monitorPid, &status, 0) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
+            ChildProcess.TryWait(monitorPid);
             return ContainerMonitor.ReadExit(exitFile) ?? r.WatchUntilGone(exitFile);
         }, onExit);
 
@@ -83,23 +81,19 @@ internal sealed unsafe class ChildReaper
             if (HasExited) return false;
             // Not our child (a monitor's): make sure the pid still is the init before signalling it.
             if (_startTime != 0 && !ProcessInfo.IsAlive(Pid, _startTime)) return false;
-            if (Libc.kill(Pid, signal) < 0) throw SyscallException.Last($"kill pid {Pid} with signal {signal}");
+            ProcessSignal.Send(Pid, signal, $"kill pid {Pid} with signal {signal}");
             return true;
         }
     }
 
     private void Run(Action<int>? onExit)
     {
-        var info = stackalloc byte[128];
-        while (Libc.waitid(P_PID, Pid, info, WEXITED | WNOWAIT) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
+        ChildProcess.WaitUntilExited(Pid);
         int code = -1;
         lock (Lock)
         {
             HasExited = true;
-            int status;
-            int rc;
-            while ((rc = Libc.waitpid(Pid, &status, 0)) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
-            if (rc == Pid) code = Libc.ExitCodeOf(status);
+            if (ChildProcess.TryWait(Pid) is { } status) code = status.ShellCode;
         }
         try { onExit?.Invoke(code); }
         finally { _exit.TrySetResult(code); }

@@ -1,4 +1,5 @@
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
 using Carton.Linux.ProcessSetup;
 using Carton.Oci;
 using Carton.Runtime;
@@ -58,17 +59,13 @@ public sealed class ComputeProcess : IComputeProcess
         var ourFds = new List<int>();
         try
         {
-            int devNull = Open("/dev/null", Libc.O_RDWR);
+            int devNull = FileDescriptor.Open("/dev/null", OpenFlags.ReadWrite, "open /dev/null");
             childFds.Add(devNull);
             int stdinChild = devNull, stdoutChild = devNull, stderrChild = devNull;
             int stdinOurs = -1, stdoutOurs = -1, stderrOurs = -1, consoleSock = -1, consoleChild = -1;
             if (p.EmulateConsole)
             {
-                int* pair = stackalloc int[2];
-                if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
-                    throw SyscallException.Last("socketpair for the console");
-                consoleSock = pair[0];
-                consoleChild = pair[1];
+                (consoleSock, consoleChild) = SocketPair.Create("socketpair for the console");
                 ourFds.Add(consoleSock);
                 childFds.Add(consoleChild);
             }
@@ -84,14 +81,14 @@ public sealed class ComputeProcess : IComputeProcess
                 Id = record.Id, Process = process, ConsoleSocketFd = consoleChild,
                 StdinFd = stdinChild, StdoutFd = stdoutChild, StderrFd = stderrChild,
             });
-            foreach (var fd in childFds) Libc.close(fd);
+            foreach (var fd in childFds) FileDescriptor.Close(fd);
             childFds.Clear();
 
             int master = -1;
             if (p.EmulateConsole)
             {
                 master = FdPassing.Receive(consoleSock, out _);
-                Libc.close(consoleSock);
+                FileDescriptor.Close(consoleSock);
                 ourFds.Remove(consoleSock);
                 if (master < 0) throw new ComputeException("Failed", "exec: the process's init sent no pty master");
                 ourFds.Add(master);
@@ -107,27 +104,18 @@ public sealed class ComputeProcess : IComputeProcess
         }
         finally
         {
-            foreach (var fd in childFds) Libc.close(fd);
-            foreach (var fd in ourFds) Libc.close(fd);
+            foreach (var fd in childFds) FileDescriptor.Close(fd);
+            foreach (var fd in ourFds) FileDescriptor.Close(fd);
         }
     }
 
-    private static unsafe (int Child, int Ours) Pipe(List<int> childFds, List<int> ourFds, bool childReads)
+    private static (int Child, int Ours) Pipe(List<int> childFds, List<int> ourFds, bool childReads)
     {
-        int* fds = stackalloc int[2];
-        if (Libc.pipe2(fds, Libc.O_CLOEXEC) < 0) throw SyscallException.Last("pipe for process stdio");
-        int read = fds[0], write = fds[1];
+        var (read, write) = Carton.Linux.IO.Pipe.Create("pipe for process stdio");
         int child = childReads ? read : write, ours = childReads ? write : read;
         childFds.Add(child);
         ourFds.Add(ours);
         return (child, ours);
-    }
-
-    private static int Open(string path, int flags)
-    {
-        int fd = Libc.open(path, flags | Libc.O_CLOEXEC, 0);
-        if (fd < 0) throw SyscallException.Last($"open {path}");
-        return fd;
     }
 
     private static FileStream Wrap(int fd, FileAccess access) => new(new SafeFileHandle(fd, ownsHandle: true), access, bufferSize: 0);

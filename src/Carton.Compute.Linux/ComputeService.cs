@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Carton.Linux.Cgroups;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
 using Carton.Linux.Spawn;
 using Carton.Oci;
 using Carton.Runtime;
@@ -119,15 +119,14 @@ public sealed class ComputeService : IComputeService
         }
     }
 
-    private unsafe void CreateCore(string id, ComputeSystemDocument document, SystemEntry entry)
+    private void CreateCore(string id, ComputeSystemDocument document, SystemEntry entry)
     {
         Directory.CreateDirectory(ScratchRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var scratch = ScratchOf(id);
-        if (Libc.mkdirat(Libc.AT_FDCWD, scratch, 0x1C0 /* 0700 */) < 0)
+        if (Directories.TryCreate(scratch, 0x1C0 /* 0700 */) is var mkdirErrno && mkdirErrno != 0)
         {
-            int e = Marshal.GetLastPInvokeError();
-            if (e == Errno.EEXIST) throw new ComputeSystemAlreadyExistsException(id);
-            throw new ComputeException("Failed", new SyscallException($"create scratch directory {scratch}", e).Message);
+            if (mkdirErrno == Errno.EEXIST) throw new ComputeSystemAlreadyExistsException(id);
+            throw new ComputeException("Failed", new SyscallException($"create scratch directory {scratch}", mkdirErrno).Message);
         }
         var undo = new Stack<Action>();
         undo.Push(() => Directory.Delete(scratch, recursive: true));
@@ -167,10 +166,10 @@ public sealed class ComputeService : IComputeService
 
             record.StdoutPath = Path.Combine(scratch, "init.out");
             record.StderrPath = Path.Combine(scratch, "init.err");
-            int stdin = OpenFd("/dev/null", Libc.O_RDONLY), stdout = OpenFd(record.StdoutPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND);
+            int stdin = OpenFd("/dev/null", OpenFlags.ReadOnly), stdout = OpenFd(record.StdoutPath, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append);
             fds.Add(stdin);
             fds.Add(stdout);
-            int stderr = OpenFd(record.StderrPath, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND);
+            int stderr = OpenFd(record.StderrPath, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append);
             fds.Add(stderr);
             WriteRecord(scratch, record);
 
@@ -197,7 +196,7 @@ public sealed class ComputeService : IComputeService
             }
             else
             {
-                var creator = new ContainerCreator(Store);
+                var creator = new ContainerCreator(Life);
                 var created = creator.Create(new CreateOptions
                 {
                     Id = id, Bundle = bundle, Spec = spec, StdinFd = stdin, StdoutFd = stdout, StderrFd = stderr, Idle = idle, SpecValidated = true,
@@ -223,16 +222,11 @@ public sealed class ComputeService : IComputeService
         }
         finally
         {
-            foreach (var fd in fds) Libc.close(fd);
+            foreach (var fd in fds) FileDescriptor.Close(fd);
         }
     }
 
-    private static int OpenFd(string path, int flags)
-    {
-        int fd = Libc.open(path, flags | Libc.O_CLOEXEC, 0x1A0 /* 0640 */);
-        if (fd < 0) throw SyscallException.Last($"open {path}");
-        return fd;
-    }
+    private static int OpenFd(string path, OpenFlags flags) => FileDescriptor.Open(path, flags, $"open {path}", 0x1A0 /* 0640 */);
 
     private static void ValidateSpec(Spec spec, string bundle, bool hcs)
     {

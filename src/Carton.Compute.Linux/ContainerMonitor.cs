@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Carton.Linux.Interop;
+using Carton.Linux.Processes;
+using Carton.Linux.IO;
 using Carton.Linux.Spawn;
 using Carton.Oci;
 using Carton.Runtime;
@@ -67,10 +68,7 @@ internal static unsafe class ContainerMonitor
     /// returns once it is created, or throws the monitor's error as the same typed <see cref="RuntimeError"/>.</summary>
     public static MonitorReply Launch(string monitorBinary, MonitorRequest request, int stdin, int stdout, int stderr)
     {
-        int* pair = stackalloc int[2];
-        if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
-            throw SyscallException.Last("socketpair for the monitor");
-        int own = pair[0], peer = pair[1];
+        var (own, peer) = SocketPair.Create("socketpair for the monitor");
         int pid;
         try
         {
@@ -88,7 +86,7 @@ internal static unsafe class ContainerMonitor
             spawn.KeepFds.Add(peer);
             pid = Spawner.Spawn(spawn, $"start the monitor of container \"{request.Id}\"");
         }
-        finally { Libc.close(peer); }
+        finally { FileDescriptor.Close(peer); }
         try
         {
             InitChannel.SendFrame(own, JsonSerializer.SerializeToUtf8Bytes(request, MonitorJsonContext.Default.MonitorRequest));
@@ -112,7 +110,7 @@ internal static unsafe class ContainerMonitor
             }
             return reply;
         }
-        finally { Libc.close(own); }
+        finally { FileDescriptor.Close(own); }
     }
 
     /// <summary>The exit status a monitor recorded, or null while the init runs (or when no monitor recorded one).</summary>
@@ -159,12 +157,10 @@ internal static unsafe class ContainerMonitor
         reply.PidStartTime = record.PidStartTime;
         reply.Warnings = creator.Warnings;
         InitChannel.SendFrame(channel, JsonSerializer.SerializeToUtf8Bytes(reply, MonitorJsonContext.Default.MonitorReply));
-        Libc.close(channel);
+        FileDescriptor.Close(channel);
         // The monitor's own stdio is the container's; it keeps nothing else open.
-        int status;
-        int rc;
-        while ((rc = Libc.waitpid(record.Pid, &status, 0)) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
-        var exit = new MonitorExit { ExitCode = rc == record.Pid ? Libc.ExitCodeOf(status) : -1, Time = DateTime.UtcNow };
+        var status = ChildProcess.TryWait(record.Pid);
+        var exit = new MonitorExit { ExitCode = status?.ShellCode ?? -1, Time = DateTime.UtcNow };
         var tmp = request.ExitFile + ".tmp";
         try
         {

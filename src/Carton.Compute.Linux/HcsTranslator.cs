@@ -268,12 +268,11 @@ public static class HostFacts
     /// The disk under <paramref name="directory"/>: its st_dev, mapped from a partition to the whole disk (blkio
     /// throttling applies to disks). Null when the file system has no block device (tmpfs, overlay, ...).
     /// </summary>
-    public static unsafe (long Major, long Minor)? BlockDeviceOf(string directory)
+    public static (long Major, long Minor)? BlockDeviceOf(string directory)
     {
         var dir = directory;
         while (!Directory.Exists(dir) && Path.GetDirectoryName(dir) is { } parent) dir = parent;
-        Carton.Linux.Interop.Libc.Stat st;
-        if (Carton.Linux.Interop.Libc.fstatat(Carton.Linux.Interop.Libc.AT_FDCWD, dir, &st, 0) < 0) return null;
+        if (Carton.Linux.IO.FileStatus.OfPath(dir) is not { } st) return null;
         long major = (long)(((st.Dev >> 8) & 0xfff) | ((st.Dev >> 32) & ~0xfffUL));
         long minor = (long)((st.Dev & 0xff) | ((st.Dev >> 12) & ~0xffUL));
         var sys = $"/sys/dev/block/{major.ToString(CultureInfo.InvariantCulture)}:{minor.ToString(CultureInfo.InvariantCulture)}";

@@ -1,15 +1,16 @@
-using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
+using Carton.Linux.Mounts;
+using Carton.Linux.IO;
 
 namespace Carton.Compute.Linux;
 
 /// <summary>The overlayfs root of an HCS system, mounted in the host's mount namespace (the init bind-mounts it).</summary>
-internal static unsafe class Overlay
+internal static class Overlay
 {
     public static void Mount(string target, string options)
     {
-        if (Libc.mount("overlay", target, "overlay", 0, options) < 0)
-            throw new ComputeException("Failed", SyscallException.Last($"Container.Storage.Layers: mount overlay at {target} ({options})").Message);
+        try { MountPoints.FileSystem("overlay", target, "overlay", 0, options, $"Container.Storage.Layers: mount overlay at {target} ({options})"); }
+        catch (SyscallException e) { throw new ComputeException("Failed", e.Message); }
     }
 
     /// <summary>Unmounts <paramref name="target"/> if it is a mount point; throws when it stays one (so that nothing
@@ -18,10 +19,10 @@ internal static unsafe class Overlay
     {
         for (int i = 0; i < 50 && IsMountPoint(target); i++)
         {
-            if (Libc.umount2(target, 0) == 0) continue;
-            int e = Marshal.GetLastPInvokeError();
+            int e = MountPoints.TryUnmount(target);
+            if (e == 0) continue;
             if (e == Errno.EINVAL || e == Errno.ENOENT) break;
-            if (e == Errno.EBUSY && i >= 10) Libc.umount2(target, Libc.MNT_DETACH);
+            if (e == Errno.EBUSY && i >= 10) MountPoints.TryUnmount(target, detach: true);
             Thread.Sleep(10);
         }
         if (IsMountPoint(target)) throw new ComputeException("Failed", $"unmount {target}: still mounted");
@@ -29,9 +30,8 @@ internal static unsafe class Overlay
 
     public static bool IsMountPoint(string path)
     {
-        Libc.Stat a, b;
-        if (Libc.fstatat(Libc.AT_FDCWD, path, &a, Libc.AT_SYMLINK_NOFOLLOW) < 0) return false;
-        if (Libc.fstatat(Libc.AT_FDCWD, Path.GetDirectoryName(path.TrimEnd('/'))!, &b, 0) < 0) return false;
+        if (FileStatus.OfPath(path, followSymlinks: false) is not { } a) return false;
+        if (FileStatus.OfPath(Path.GetDirectoryName(path.TrimEnd('/'))!) is not { } b) return false;
         return a.Dev != b.Dev || a.Ino == b.Ino;
     }
 }

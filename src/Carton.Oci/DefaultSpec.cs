@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 
 namespace Carton.Oci;
 
@@ -7,15 +6,15 @@ namespace Carton.Oci;
 /// write (runc libcontainer/specconv Example() and ToRootless()), except that ociVersion is the
 /// runtime-spec version carton implements.
 /// </summary>
-public static partial class DefaultSpec
+public static class DefaultSpec
 {
     /// <summary>The runtime-spec version carton implements and writes into new specs.</summary>
     public const string OciVersion = "1.3.0";
 
     /// <summary>
     /// Builds the default spec. For rootless, like runc, the container's root (0) maps to the
-    /// caller's effective uid/gid; pass <paramref name="hostUid"/>/<paramref name="hostGid"/> to
-    /// override (tests, or a caller that already knows them).
+    /// caller's effective uid/gid, which the caller passes as <paramref name="hostUid"/>/<paramref name="hostGid"/>
+    /// (this project is platform-free: the CLI asks Carton.Linux for them).
     /// </summary>
     public static Spec Create(bool rootless, uint? hostUid = null, uint? hostGid = null)
     {
@@ -72,7 +71,10 @@ public static partial class DefaultSpec
                 ReadonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
             },
         };
-        if (rootless) ToRootless(spec, hostUid ?? geteuid(), hostGid ?? getegid());
+        if (rootless)
+            ToRootless(spec,
+                hostUid ?? throw new ArgumentNullException(nameof(hostUid), "a rootless spec maps root to the caller's uid: pass it"),
+                hostGid ?? throw new ArgumentNullException(nameof(hostGid), "a rootless spec maps root to the caller's gid: pass it"));
         return spec;
     }
 
@@ -103,10 +105,4 @@ public static partial class DefaultSpec
         // Rootless containers cannot be given a device cgroup without delegation.
         linux.Resources = null;
     }
-
-    [LibraryImport("libc", SetLastError = false)]
-    private static partial uint geteuid();
-
-    [LibraryImport("libc", SetLastError = false)]
-    private static partial uint getegid();
 }

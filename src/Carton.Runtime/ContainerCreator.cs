@@ -4,6 +4,8 @@ using Carton.Linux.Cgroups.Stats;
 using Carton.Linux.Interop;
 using Carton.Linux.Spawn;
 using Carton.Oci;
+using Carton.Linux.IO;
+using Carton.Linux.Processes;
 
 namespace Carton.Runtime;
 
@@ -13,11 +15,25 @@ namespace Carton.Runtime;
 /// asks, and record the state once it reports ready. On any failure everything made so far is undone: the init is
 /// killed and reaped, the cgroup removed, the state directory deleted.
 /// </summary>
-public sealed unsafe class ContainerCreator
+public sealed class ContainerCreator
 {
     private readonly StateStore _store;
+    private readonly Lazy<CgroupHost> _cgroups;
 
-    public ContainerCreator(StateStore store) => _store = store;
+    /// <param name="store">the state directory.</param>
+    /// <param name="cgroups">the host's cgroup layout; probed on first use when not given.</param>
+    public ContainerCreator(StateStore store, CgroupHost? cgroups = null)
+    {
+        _store = store;
+        _cgroups = cgroups is null ? new Lazy<CgroupHost>(() => CgroupHost.Probe()) : new Lazy<CgroupHost>(() => cgroups);
+    }
+
+    /// <summary>A creator over <paramref name="life"/>'s state store and cgroup layout (probed once for both).</summary>
+    public ContainerCreator(Lifecycle life)
+    {
+        _store = life.Store;
+        _cgroups = life.LazyCgroups;
+    }
 
     /// <summary>Limits the host could not apply exactly (a missing controller file, a deprecated field), for the caller to report.</summary>
     public List<string> Warnings { get; } = [];
@@ -64,9 +80,9 @@ public sealed unsafe class ContainerCreator
         int pid = 0;
         try
         {
-            var host = CgroupHost.Probe();
+            var host = _cgroups.Value;
             ICgroupManager cgroup = CgroupManagerFactory.Create(host, spec.Linux?.CgroupsPath, options.Id);
-            if (Rootless.IsRootless && !Rootless.TryCreateCgroup(cgroup, spec, Warnings)) cgroup = Rootless.NoCgroup;
+            if (Rootless.IsRootless && !Rootless.TryCreateCgroup(cgroup, spec, Warnings)) cgroup = Rootless.NoCgroup(host);
             else cgroup.Create();
             cleanup.Push(() => { try { cgroup.SignalAll(9); } catch (CgroupException) { } cgroup.Destroy(); });
             Warnings.AddRange(cgroup.Warnings);
@@ -80,22 +96,18 @@ public sealed unsafe class ContainerCreator
             Warnings.AddRange(cgroup.ApplyResources(ResourcePlan.WithDefaultDevices(spec.Linux?.Resources ?? new LinuxResources(), spec)));
 
             var fifo = _store.FifoOf(options.Id);
-            uint oldMask = Libc.umask(0);
-            int mk = Libc.mkfifo(fifo, 0x192 /* 0622 */);
-            Libc.umask(oldMask);
-            if (mk < 0) throw SyscallException.Last($"mkfifo {fifo}");
+            Fifo.Create(fifo, 0x192 /* 0622 */);
             // O_RDWR opens a FIFO without waiting for a peer; the init keeps this end and blocks reading it until
             // `start` writes a byte.
-            int fifoFd = Libc.open(fifo, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
-            if (fifoFd < 0) throw SyscallException.Last($"open {fifo}");
-            cleanup.Push(() => Libc.close(fifoFd));
+            int fifoFd = FileDescriptor.Open(fifo, OpenFlags.ReadWrite, $"open {fifo}");
+            cleanup.Push(() => FileDescriptor.Close(fifoFd));
 
             int consoleFd = options.ConsoleSocketFd;
             if (terminal && options.ConsoleSocket is not null)
             {
                 consoleFd = FdPassing.Connect(options.ConsoleSocket);
                 int c = consoleFd;
-                cleanup.Push(() => Libc.close(c));
+                cleanup.Push(() => FileDescriptor.Close(c));
             }
 
             int listenerFd = -1;
@@ -103,7 +115,7 @@ public sealed unsafe class ContainerCreator
             {
                 listenerFd = FdPassing.Connect(spec.Linux!.Seccomp!.ListenerPath!);
                 int l = listenerFd;
-                cleanup.Push(() => Libc.close(l));
+                cleanup.Push(() => FileDescriptor.Close(l));
             }
 
             using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd),
@@ -120,8 +132,7 @@ public sealed unsafe class ContainerCreator
                     var type = ns.Type ?? "";
                     if (!string.IsNullOrEmpty(ns.Path))
                     {
-                        int fd = Libc.open(ns.Path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-                        if (fd < 0) throw SyscallException.Last($"linux.namespaces: open {type} namespace {ns.Path}");
+                        int fd = FileDescriptor.Open(ns.Path, OpenFlags.ReadOnly, $"linux.namespaces: open {type} namespace {ns.Path}");
                         joinFds.Add(fd);
                         spawn.JoinFds.Add(fd);
                         if (type == "pid") spawn.JoinsPidNamespace = true;
@@ -146,7 +157,7 @@ public sealed unsafe class ContainerCreator
             }
             finally
             {
-                foreach (var fd in joinFds) Libc.close(fd);
+                foreach (var fd in joinFds) FileDescriptor.Close(fd);
             }
             int initPid = pid;
             var startTime = ProcessInfo.Stat(pid)?.StartTime ?? 0;
@@ -157,9 +168,7 @@ public sealed unsafe class ContainerCreator
             cleanup.Push(() =>
             {
                 if (initReaped) return;
-                Libc.kill(initPid, 9);
-                int st;
-                Libc.waitpid(initPid, &st, 0);
+                ChildProcess.KillAndReap(initPid);
             });
             record.Pid = pid;
             record.PidStartTime = startTime;
@@ -214,9 +223,9 @@ public sealed unsafe class ContainerCreator
             record.Creating = false;
             _store.Save(record);
             if (options.PidFile is not null) WritePidFile(options.PidFile, pid);
-            Libc.close(fifoFd);
-            if (consoleFd >= 0 && options.ConsoleSocket is not null) Libc.close(consoleFd);
-            if (listenerFd >= 0) Libc.close(listenerFd);
+            FileDescriptor.Close(fifoFd);
+            if (consoleFd >= 0 && options.ConsoleSocket is not null) FileDescriptor.Close(consoleFd);
+            if (listenerFd >= 0) FileDescriptor.Close(listenerFd);
             return record;
         }
         catch
@@ -237,12 +246,11 @@ public sealed unsafe class ContainerCreator
     /// </summary>
     private static string WhyInitDied(int pid, CgroupHost host, ICgroupManager cgroup, Spec spec)
     {
-        int status = 0;
-        int rc = Libc.waitpid(pid, &status, 0);
+        var status = ChildProcess.TryWait(pid);
         var limit = spec.Linux?.Resources?.Memory?.Limit;
-        if (rc == pid && !Libc.WIFEXITED(status))
+        if (status is { Exited: false } killed)
         {
-            int sig = Libc.WTERMSIG(status);
+            int sig = killed.TermSignal;
             int oomKills = 0;
             try { oomKills = CgroupStatsReader.OomKillCount(host, cgroup.Paths); }
             catch (CgroupException) { }
@@ -254,7 +262,7 @@ public sealed unsafe class ContainerCreator
                 return $"container init was killed by signal 9 before it was ready (linux.resources.memory.limit is {l9} bytes: too low a limit gets the init OOM-killed)";
             return $"container init was killed by signal {sig} before it was ready";
         }
-        return rc == pid ? $"container init exited with status {Libc.WEXITSTATUS(status)} before it was ready" : "container init exited before it was ready";
+        return status is { } exited ? $"container init exited with status {exited.ExitCode} before it was ready" : "container init exited before it was ready";
     }
 
     private static List<CgroupMountSource> CgroupMountsFor(CgroupHost host, ICgroupManager cgroup)

@@ -3,6 +3,8 @@ using Carton.Linux.Cgroups;
 using Carton.Linux.Interop;
 using Carton.Linux.Spawn;
 using Carton.Oci;
+using Carton.Linux.IO;
+using Carton.Linux.Processes;
 
 namespace Carton.Runtime;
 
@@ -51,8 +53,7 @@ public sealed unsafe class ContainerExec
             {
                 var type = ns.Type ?? "";
                 var path = $"/proc/{r.Pid.ToString(CultureInfo.InvariantCulture)}/ns/{NamespaceKinds.GetProcName(type)}";
-                int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-                if (fd < 0) throw SyscallException.Last($"exec: open {type} namespace {path}");
+                int fd = FileDescriptor.Open(path, OpenFlags.ReadOnly, $"exec: open {type} namespace {path}");
                 fds.Add(fd);
                 if (type == "mount")
                 {
@@ -88,7 +89,7 @@ public sealed unsafe class ContainerExec
             int parentSock = launch.Channel;
             pid = launch.Start($"exec in container \"{options.Id}\"");
             if (r.CgroupPaths.Count > 0)
-                CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths).AddProcess(pid);
+                CgroupManagerFactory.FromPaths(_life.Cgroups, r.CgroupPaths).AddProcess(pid);
 
             InitChannel.Send(parentSock, new InitMessage
             {
@@ -110,13 +111,8 @@ public sealed unsafe class ContainerExec
         }
         finally
         {
-            foreach (var fd in fds) Libc.close(fd);
-            if (pid > 0)
-            {
-                Libc.kill(pid, 9);
-                int st;
-                Libc.waitpid(pid, &st, 0);
-            }
+            foreach (var fd in fds) FileDescriptor.Close(fd);
+            if (pid > 0) ChildProcess.KillAndReap(pid);
         }
     }
 }

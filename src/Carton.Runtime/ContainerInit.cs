@@ -1,6 +1,8 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
+using Carton.Linux.Mounts;
+using Carton.Linux.Processes;
 using Carton.Linux.ProcessSetup;
 using Carton.Linux.Rootfs;
 using Carton.Linux.Spawn;
@@ -50,14 +52,13 @@ public static unsafe class ContainerInit
         var process = spec.Process!;
         // Non-dumpable while this process holds host fds and sees the host's mounts: another process of the
         // container cannot ptrace it or open its /proc/pid/fd (design.md §3 item 2). execve resets it.
-        if (Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SyscallException.Last("prctl PR_SET_DUMPABLE");
+        ProcessFlags.MakeNonDumpable();
         var namespaces = spec.Linux?.Namespaces ?? [];
         bool New(string type) => namespaces.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path));
         bool Has(string type) => namespaces.Any(n => n.Type == type);
 
         // The cgroup namespace is rooted where the process is when it unshares: the parent placed us already.
-        if (config.NewCgroupNamespace && Libc.unshare((int)NamespaceKinds.GetCloneFlag("cgroup")) < 0)
-            throw SyscallException.Last("create cgroup namespace");
+        if (config.NewCgroupNamespace) NamespaceUnshare.Unshare((int)NamespaceKinds.GetCloneFlag("cgroup"), "create cgroup namespace");
         if (config.NewTimeNamespace) EnterTimeNamespace(spec.Linux?.TimeOffsets);
 
         if (process.OomScoreAdj is int adj)
@@ -72,10 +73,8 @@ public static unsafe class ContainerInit
         WriteSysctls(spec.Linux?.Sysctl);
         if (New("uts"))
         {
-            if (spec.Hostname is { } h && Libc.sethostname(h, (nuint)System.Text.Encoding.UTF8.GetByteCount(h)) < 0)
-                throw SyscallException.Last($"hostname: sethostname {h}");
-            if (spec.Domainname is { } d && Libc.setdomainname(d, (nuint)System.Text.Encoding.UTF8.GetByteCount(d)) < 0)
-                throw SyscallException.Last($"domainname: setdomainname {d}");
+            if (spec.Hostname is { } h) UtsNames.SetHostname(h, $"hostname: sethostname {h}");
+            if (spec.Domainname is { } d) UtsNames.SetDomainname(d, $"domainname: setdomainname {d}");
         }
         if (New("network")) Loopback.Up();
 
@@ -83,12 +82,9 @@ public static unsafe class ContainerInit
         ulong rootProp = PropagationOf(spec.Linux?.RootfsPropagation) ?? (MS_SLAVE | MS_REC);
         // A shared "/" would make pivot_root fail; it becomes shared again after pivot_root, below.
         if ((rootProp & MS_SHARED) != 0) rootProp = MS_SLAVE | MS_REC;
-        if (Libc.mount(null, "/", null, rootProp, null) < 0)
-            throw SyscallException.Last("make / a slave mount");
-        if (Libc.mount(config.Rootfs, config.Rootfs, null, MS_BIND | MS_REC, null) < 0)
-            throw SyscallException.Last($"root.path: bind mount rootfs {config.Rootfs}");
-        int rootFd = Libc.open(config.Rootfs, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        if (rootFd < 0) throw SyscallException.Last($"root.path: open {config.Rootfs}");
+        MountPoints.SetPropagation("/", rootProp, "make / a slave mount");
+        MountPoints.Bind(config.Rootfs, config.Rootfs, recursive: true, $"root.path: bind mount rootfs {config.Rootfs}");
+        int rootFd = FileDescriptor.Open(config.Rootfs, OpenFlags.PathOnly | OpenFlags.Directory, $"root.path: open {config.Rootfs}");
 
         bool userns = Has("user");
         var installer = new MountInstaller(rootFd, config.Bundle)
@@ -110,7 +106,7 @@ public static unsafe class ContainerInit
 
         // runc creates a missing process.cwd inside the rootfs; so does carton, through the same in-root resolution.
         if (process.Cwd is { Length: > 1 } cwdPath)
-            Libc.close(SecurePath.OpenOrCreate(rootFd, cwdPath, lastIsFile: false, "process.cwd"));
+            FileDescriptor.Close(SecurePath.OpenOrCreate(rootFd, cwdPath, lastIsFile: false, "process.cwd"));
 
         int ptySlave = -1;
         if (process.Terminal == true) ptySlave = SetupConsole(rootFd, config, process);
@@ -122,24 +118,24 @@ public static unsafe class ContainerInit
         if (reply?.Type != "hooks-done") throw new RuntimeError("create aborted while running hooks");
         var state = new ContainerState
         {
-            OciVersion = spec.OciVersion, Id = config.Id, Status = ContainerStatus.Creating, Pid = Libc.getpid(),
+            OciVersion = spec.OciVersion, Id = config.Id, Status = ContainerStatus.Creating, Pid = CurrentProcess.Id,
             Bundle = config.Bundle, Annotations = spec.Annotations,
         };
         HookRunner.RunAll("createContainer", spec.Hooks?.CreateContainer, state);
 
         if (config.NoPivot) PivotRoot.MoveAndChroot(config.Rootfs);
         else PivotRoot.Pivot(config.Rootfs);
-        Libc.close(rootFd);
-        rootFd = Libc.open("/", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        FileDescriptor.Close(rootFd);
+        rootFd = FileDescriptor.TryOpen("/", OpenFlags.PathOnly | OpenFlags.Directory);
 
         var masked = spec.Linux?.MaskedPaths ?? [];
         for (int i = 0; i < masked.Count; i++) PathMasks.Mask(rootFd, masked[i], i);
         var ro = spec.Linux?.ReadonlyPaths ?? [];
         for (int i = 0; i < ro.Count; i++) PathMasks.MakeReadonly(rootFd, ro[i], i);
         if (spec.Root?.Readonly == true) PathMasks.MakeRootReadonly();
-        if (PropagationOf(spec.Linux?.RootfsPropagation) is ulong prop && Libc.mount(null, "/", null, prop, null) < 0)
-            throw SyscallException.Last($"linux.rootfsPropagation: set {spec.Linux!.RootfsPropagation} on /");
-        Libc.close(rootFd);
+        if (PropagationOf(spec.Linux?.RootfsPropagation) is ulong prop)
+            MountPoints.SetPropagation("/", prop, $"linux.rootfsPropagation: set {spec.Linux!.RootfsPropagation} on /");
+        FileDescriptor.Close(rootFd);
 
         if (process.Rlimits is { } limits) ResourceLimits.Apply(limits);
 
@@ -147,18 +143,18 @@ public static unsafe class ContainerInit
         var executable = config.Idle ? "" : ExecutableLookup.Resolve(process.Args![0], env, process.Cwd ?? "/");
 
         InitChannel.Send(channel, new InitMessage { Type = "ready" });
-        Libc.close(channel);
+        FileDescriptor.Close(channel);
 
         // Blocks until `carton start` writes a byte (or forever, until `delete` kills us).
-        byte b;
+        Span<byte> b = stackalloc byte[1];
         while (true)
         {
-            nint n = Libc.read(config.FifoFd, &b, 1);
+            int n = FileDescriptor.Read(config.FifoFd, b);
             if (n == 1) break;
-            if (n < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
+            if (n == -Errno.EINTR) continue;
             Environment.Exit(1);
         }
-        Libc.close(config.FifoFd);
+        FileDescriptor.Close(config.FifoFd);
 
         state.Status = ContainerStatus.Running;
         HookRunner.RunAll("startContainer", spec.Hooks?.StartContainer, state);
@@ -174,7 +170,7 @@ public static unsafe class ContainerInit
     /// </summary>
     private static int Idle(string cwd)
     {
-        Libc.chdir(cwd);
+        WorkingDirectory.TryChange(cwd);
         using var wake = new AutoResetEvent(false);
         int stop = 0;
         void OnStop(System.Runtime.InteropServices.PosixSignalContext c)
@@ -188,8 +184,7 @@ public static unsafe class ContainerInit
         using var chld = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGCHLD, _ => wake.Set());
         while (Volatile.Read(ref stop) == 0)
         {
-            int st;
-            while (Libc.waitpid(-1, &st, Libc.WNOHANG) > 0) { }
+            ChildProcess.ReapExited();
             wake.WaitOne(1000); // SIGCHLD wakes it; the timeout only guards against a lost wake-up
         }
         return 0;
@@ -199,7 +194,7 @@ public static unsafe class ContainerInit
     /// container's root) and in its cgroup; set up the process and exec it.</summary>
     private static void JoinAndExec(int channel, InitConfig config)
     {
-        if (Libc.prctl(Libc.PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SyscallException.Last("prctl PR_SET_DUMPABLE");
+        ProcessFlags.MakeNonDumpable();
         if (Environment.GetEnvironmentVariable("_CARTON_MNTNS_ERRNO") is { } mntErr)
             throw new SyscallException("exec: join the container's mount namespace", int.Parse(mntErr, CultureInfo.InvariantCulture));
         var process = config.Process ?? throw new RuntimeError("exec: no process given");
@@ -207,27 +202,27 @@ public static unsafe class ContainerInit
         int ptySlave = -1;
         if (process.Terminal == true)
         {
-            int rootFd = Libc.open("/", Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+            int rootFd = FileDescriptor.TryOpen("/", OpenFlags.PathOnly | OpenFlags.Directory);
             try
             {
                 var (master, slave) = Pty.OpenInRoot(rootFd);
                 if (process.ConsoleSize is { } size) Pty.SetSize(master, (ushort)size.Height, (ushort)size.Width);
                 FdPassing.Send(config.ConsoleFd, master, Pty.SlaveName(master));
-                Libc.close(master);
-                Libc.close(config.ConsoleFd);
+                FileDescriptor.Close(master);
+                FileDescriptor.Close(config.ConsoleFd);
                 ptySlave = slave;
             }
-            finally { Libc.close(rootFd); }
+            finally { FileDescriptor.Close(rootFd); }
         }
         if (process.Rlimits is { } limits) ResourceLimits.Apply(limits);
         var env = process.Env ?? [];
         var cwd = process.Cwd ?? "/";
         var executable = ExecutableLookup.Resolve(process.Args[0], env, cwd);
         InitChannel.Send(channel, new InitMessage { Type = "ready" });
-        Libc.close(channel);
+        FileDescriptor.Close(channel);
         var state = new ContainerState
         {
-            OciVersion = config.Spec.OciVersion, Id = config.Id, Status = ContainerStatus.Running, Pid = Libc.getpid(),
+            OciVersion = config.Spec.OciVersion, Id = config.Id, Status = ContainerStatus.Running, Pid = CurrentProcess.Id,
             Bundle = config.Bundle, Annotations = config.Spec.Annotations,
         };
         Exec(process, executable, env, ptySlave, config, state, noNewKeyring: true, setgroupsDenied: config.SetgroupsDenied);
@@ -242,36 +237,26 @@ public static unsafe class ContainerInit
         int dev = SecurePath.OpenOrCreate(rootFd, "/dev", lastIsFile: false, "/dev/console");
         try
         {
-            Libc.unlinkat(dev, "console", 0);
-            int created = Libc.openat(dev, "console", Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_WRONLY | Libc.O_CLOEXEC, 0x1A4);
-            if (created < 0) throw SyscallException.Last("create /dev/console");
-            Libc.close(created);
+            Directories.TryRemoveEntry(dev, "console");
+            int created = FileDescriptor.OpenAt(dev, "console", OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.WriteOnly, "create /dev/console", 0x1A4);
+            FileDescriptor.Close(created);
         }
-        finally { Libc.close(dev); }
+        finally { FileDescriptor.Close(dev); }
         int console = SecurePath.OpenOrCreate(rootFd, "/dev/console", lastIsFile: true, "/dev/console");
         if (!FileType.IsRegular(console))
         {
-            Libc.close(console);
+            FileDescriptor.Close(console);
             throw new RuntimeError("/dev/console in the container is not the regular file carton just created; refusing to mount the pty on it");
         }
         try
         {
-            if (Libc.mount(SecurePath.ProcFd(slave), SecurePath.ProcFd(console), null, MS_BIND, null) < 0)
-                throw SyscallException.Last("bind the pty over /dev/console");
+            MountPoints.Bind(SecurePath.ProcFd(slave), SecurePath.ProcFd(console), recursive: false, "bind the pty over /dev/console");
         }
-        finally { Libc.close(console); }
+        finally { FileDescriptor.Close(console); }
         FdPassing.Send(config.ConsoleFd, master, Pty.SlaveName(master));
-        Libc.close(master);
-        Libc.close(config.ConsoleFd);
+        FileDescriptor.Close(master);
+        FileDescriptor.Close(config.ConsoleFd);
         return slave;
-    }
-
-    private static byte* KeyringName(string id)
-    {
-        var bytes = Libc.Utf8Z("_ses." + id);
-        var p = (byte*)NativeMemory.Alloc((nuint)bytes.Length);
-        bytes.CopyTo(new Span<byte>(p, bytes.Length));
-        return p;
     }
 
     private static void Exec(Oci.Process process, string executable, IReadOnlyList<string> env, int ptySlave, InitConfig config,
@@ -288,12 +273,11 @@ public static unsafe class ContainerInit
             envList.Add("HOME=" + HomeOf(user.Uid));
 
         // runc gives each container its own session keyring, so containers do not share the host's keys.
-        if (!noNewKeyring && Libc.syscall(250 /* keyctl */, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, (long)KeyringName(containerId), 0, 0, 0, 0) < 0
-            && Marshal.GetLastPInvokeError() is var ke && ke != Errno.ENOSYS && ke != Errno.EPERM)
+        if (!noNewKeyring && SessionKeyring.TryJoinNew("_ses." + containerId) is var ke && ke != 0 && ke != Errno.ENOSYS && ke != Errno.EPERM)
             throw new SyscallException("join a new session keyring (use --no-new-keyring to skip)", ke);
         if (ptySlave >= 0) Pty.BecomeControllingTerminal(ptySlave);
-        if (user.Umask is uint mask) Libc.umask(mask);
-        else Libc.umask(0x12 /* 022 */);
+        if (user.Umask is uint mask) FileCreationMask.Set(mask);
+        else FileCreationMask.Set(0x12 /* 022 */);
 
         // The order matters (runc's finalizeNamespace): bounding set while we still have CAP_SETPCAP, keep the
         // permitted set across the uid change, then the final sets, then no_new_privs.
@@ -304,49 +288,28 @@ public static unsafe class ContainerInit
         caps.ApplyBounding();
         Identity.KeepCapabilities(true);
         var cwd = process.Cwd ?? "/";
-        bool cwdDone = Libc.chdir(cwd) == 0; // as root first; retried as the user (runc does both)
+        bool cwdDone = WorkingDirectory.TryChange(cwd) == 0; // as root first; retried as the user (runc does both)
         Identity.Apply(user.Uid, user.Gid, user.AdditionalGids ?? [], setgroupsAllowed: !setgroupsDenied);
         Identity.KeepCapabilities(false);
         caps.ApplySets();
-        if (!cwdDone && Libc.chdir(cwd) < 0) throw SyscallException.Last($"process.cwd: chdir {cwd}");
+        if (!cwdDone && WorkingDirectory.TryChange(cwd) is var ce && ce != 0) throw new SyscallException($"process.cwd: chdir {cwd}", ce);
         VerifyCwd(cwd);
-        if (noNewPrivs && Libc.prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-            throw SyscallException.Last("process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
+        if (noNewPrivs) ProcessFlags.SetNoNewPrivileges("process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
         // With no_new_privs, as late as possible: only close_range and execve follow.
         if (noNewPrivs) SeccompPlan.Load(config, state);
 
         // Everything above the preserved fds is closed at exec (CVE-2024-21626: no host fd may reach the process).
-        Libc.CloseRange((uint)(3 + preserveFds), uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC);
+        FileDescriptor.CloseOnExecFrom(3 + preserveFds);
 
-        var argv = process.Args!;
-        var path = Libc.Utf8Z(executable);
-        var argvPtrs = ToNative(argv);
-        var envPtrs = ToNative(envList);
-        fixed (byte* p = path)
-            Libc.execve(p, argvPtrs, envPtrs);
-        throw SyscallException.Last($"exec {executable} (process.args[0])");
+        int execErrno = ProcessImage.Replace(executable, process.Args!, envList);
+        throw new SyscallException($"exec {executable} (process.args[0])", execErrno);
     }
 
     /// <summary>After chdir, the working directory must be a real path inside the container (CVE-2024-21626: a
     /// leaked host directory fd as cwd shows up as a path that getcwd cannot resolve).</summary>
     private static void VerifyCwd(string cwd)
     {
-        var buf = stackalloc byte[4096];
-        if (Libc.getcwd(buf, 4096) == 0) throw SyscallException.Last($"process.cwd: getcwd after chdir {cwd}");
-        if (buf[0] != (byte)'/') throw new RuntimeError($"process.cwd: {cwd} is outside the container root");
-    }
-
-    private static byte** ToNative(IReadOnlyList<string> items)
-    {
-        var array = (byte**)NativeMemory.AllocZeroed((nuint)((items.Count + 1) * sizeof(byte*)));
-        for (int i = 0; i < items.Count; i++)
-        {
-            var bytes = Libc.Utf8Z(items[i]);
-            var p = (byte*)NativeMemory.Alloc((nuint)bytes.Length);
-            bytes.CopyTo(new Span<byte>(p, bytes.Length));
-            array[i] = p;
-        }
-        return array;
+        if (!WorkingDirectory.Current($"process.cwd: getcwd after chdir {cwd}").StartsWith('/')) throw new RuntimeError($"process.cwd: {cwd} is outside the container root");
     }
 
     private static string HomeOf(uint uid)
@@ -388,7 +351,7 @@ public static unsafe class ContainerInit
 
     private static void EnterTimeNamespace(Dictionary<string, LinuxTimeOffset>? offsets)
     {
-        if (Libc.unshare(0x80 /* CLONE_NEWTIME */) < 0) throw SyscallException.Last("create time namespace");
+        NamespaceUnshare.Unshare(0x80 /* CLONE_NEWTIME */, "create time namespace");
         if (offsets is null) return;
         foreach (var (clock, o) in offsets)
         {

@@ -29,13 +29,13 @@ public static class ExecutableLookup
     private static void Check(string path, string name)
     {
         var st = FileType.OfPath(path) ?? throw new RuntimeError($"process.args[0]: exec: \"{name}\": no such file or directory");
-        if ((st.Mode & Linux.Interop.Libc.S_IFMT) == Linux.Interop.Libc.S_IFDIR || (st.Mode & 0x49) == 0)
+        if (st.IsDirectory || (st.Mode & 0x49) == 0)
             throw new RuntimeError($"process.args[0]: exec: \"{name}\": permission denied");
     }
 
     private static bool IsExecutable(string path)
     {
         var st = FileType.OfPath(path);
-        return st is { } s && (s.Mode & Linux.Interop.Libc.S_IFMT) != Linux.Interop.Libc.S_IFDIR && (s.Mode & 0x49) != 0;
+        return st is { } s && !s.IsDirectory && (s.Mode & 0x49) != 0;
     }
 }

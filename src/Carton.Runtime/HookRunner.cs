@@ -2,6 +2,8 @@ using System.Text.Json;
 using Carton.Linux.Interop;
 using Carton.Linux.Spawn;
 using Carton.Oci;
+using Carton.Linux.IO;
+using Carton.Linux.Processes;
 
 namespace Carton.Runtime;
 
@@ -9,7 +11,7 @@ namespace Carton.Runtime;
 /// Runs config.json hooks (config.md "POSIX-platform Hooks"): path and args as given (args[0] is argv[0]),
 /// env as given, the container state on stdin, killed with SIGKILL when its timeout (seconds) expires.
 /// </summary>
-public static unsafe class HookRunner
+public static class HookRunner
 {
     public static void RunAll(string phase, IReadOnlyList<Hook>? hooks, ContainerState state)
     {
@@ -21,19 +23,19 @@ public static unsafe class HookRunner
     private static void Run(string what, Hook hook, byte[] stateJson)
     {
         var path = hook.Path ?? throw new RuntimeError($"{what}.path: must be set");
-        int* stdin = stackalloc int[2];
-        int* output = stackalloc int[2];
-        if (Libc.pipe2(stdin, Libc.O_CLOEXEC) < 0) throw SyscallException.Last($"{what}: pipe");
-        if (Libc.pipe2(output, Libc.O_CLOEXEC) < 0) { Libc.close(stdin[0]); Libc.close(stdin[1]); throw SyscallException.Last($"{what}: pipe"); }
+        var stdin = Pipe.Create($"{what}: pipe");
+        (int Read, int Write) output;
+        try { output = Pipe.Create($"{what}: pipe"); }
+        catch { FileDescriptor.Close(stdin.Read); FileDescriptor.Close(stdin.Write); throw; }
         var options = new SpawnOptions
         {
             Path = path,
             Args = hook.Args is { Count: > 0 } ? hook.Args : [path],
             Env = hook.Env ?? [],
         };
-        options.Dups.Add((stdin[0], 0));
-        options.Dups.Add((output[1], 1));
-        options.Dups.Add((output[1], 2));
+        options.Dups.Add((stdin.Read, 0));
+        options.Dups.Add((output.Write, 1));
+        options.Dups.Add((output.Write, 2));
         int pid;
         try
         {
@@ -41,38 +43,37 @@ public static unsafe class HookRunner
         }
         finally
         {
-            Libc.close(stdin[0]);
-            Libc.close(output[1]);
+            FileDescriptor.Close(stdin.Read);
+            FileDescriptor.Close(output.Write);
         }
         // The hook may not read stdin at all; a write to a closed pipe must not kill us (EPIPE is ignored).
-        using (var input = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(stdin[1], true), FileAccess.Write, 1))
+        using (var input = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(stdin.Write, true), FileAccess.Write, 1))
         {
             try { input.Write(stateJson); } catch (IOException) { }
         }
-        var outputStream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(output[0], true), FileAccess.Read, 1);
+        var outputStream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(output.Read, true), FileAccess.Read, 1);
         var collected = Task.Run(() => { using var r = new StreamReader(outputStream); return r.ReadToEnd(); });
 
         int timeoutMs = hook.Timeout is int t && t > 0 ? t * 1000 : -1;
         var started = Environment.TickCount64;
-        int status = 0;
+        ExitStatus status;
         int delay = 1;
         while (true)
         {
-            int rc = Libc.waitpid(pid, &status, Libc.WNOHANG);
+            int rc = ChildProcess.Poll(pid, out status);
             if (rc == pid) break;
-            if (rc < 0 && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.EINTR)
-                throw SyscallException.Last($"{what}: wait for {path}");
+            if (rc < 0 && -rc != Errno.EINTR)
+                throw new SyscallException($"{what}: wait for {path}", -rc);
             if (timeoutMs >= 0 && Environment.TickCount64 - started > timeoutMs)
             {
-                Libc.kill(pid, 9);
-                Libc.waitpid(pid, &status, 0);
+                ChildProcess.KillAndReap(pid);
                 throw new RuntimeError($"{what}: {path} did not finish within its timeout of {hook.Timeout}s and was killed");
             }
             Thread.Sleep(delay);
             delay = Math.Min(delay * 2, 20);
         }
         string text = collected.Wait(2000) ? collected.Result.Trim() : "";
-        int code = Libc.ExitCodeOf(status);
+        int code = status.ShellCode;
         if (code != 0)
             throw new RuntimeError($"{what}: {path} exited with status {code}" + (text.Length > 0 ? $": {text.ReplaceLineEndings(" ")}" : ""));
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
 using Carton.Linux.Spawn;
 
 namespace Carton.Runtime;
@@ -10,7 +11,7 @@ namespace Carton.Runtime;
 /// environment, the caller's stdio and the fds to keep. The caller adds namespaces, then calls <see cref="Start"/>.
 /// Disposing closes whatever is still open, the parent's end of the channel included.
 /// </summary>
-internal sealed unsafe class InitLaunch : IDisposable
+internal sealed class InitLaunch : IDisposable
 {
     private int _childSocket, _exe;
 
@@ -26,11 +27,7 @@ internal sealed unsafe class InitLaunch : IDisposable
     /// <param name="extraEnv">more environment for the init.</param>
     public InitLaunch((int In, int Out, int Err) stdio, IEnumerable<int> keep, int preserveFds, params string[] extraEnv)
     {
-        int* pair = stackalloc int[2];
-        if (Libc.socketpair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair) < 0)
-            throw SyscallException.Last("socketpair for the init channel");
-        Channel = pair[0];
-        _childSocket = pair[1];
+        (Channel, _childSocket) = SocketPair.Create("socketpair for the init channel");
         try { _exe = SealedExecutable.Create(InitBinary.Path); }
         catch
         {
@@ -64,8 +61,8 @@ internal sealed unsafe class InitLaunch : IDisposable
 
     private void CloseChildSide()
     {
-        if (_childSocket >= 0) Libc.close(_childSocket);
-        if (_exe > 0) Libc.close(_exe);
+        if (_childSocket >= 0) FileDescriptor.Close(_childSocket);
+        if (_exe > 0) FileDescriptor.Close(_exe);
         _childSocket = -1;
         _exe = -1;
     }
@@ -73,7 +70,7 @@ internal sealed unsafe class InitLaunch : IDisposable
     public void Dispose()
     {
         CloseChildSide();
-        if (Channel >= 0) Libc.close(Channel);
+        if (Channel >= 0) FileDescriptor.Close(Channel);
         Channel = -1;
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
 using Carton.Oci;
 
 namespace Carton.Runtime;
@@ -69,20 +70,7 @@ public static unsafe class InitChannel
         var frame = new byte[4 + body.Length];
         BinaryPrimitives.WriteInt32LittleEndian(frame, body.Length);
         body.CopyTo(frame, 4);
-        fixed (byte* p = frame)
-        {
-            int off = 0;
-            while (off < frame.Length)
-            {
-                nint n = Libc.write(fd, p + off, (nuint)(frame.Length - off));
-                if (n < 0)
-                {
-                    if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
-                    throw SyscallException.Last("write to init channel");
-                }
-                off += (int)n;
-            }
-        }
+        FileDescriptor.WriteAll(fd, frame, "write to init channel");
     }
 
     /// <summary>The next frame's body, or null at EOF.</summary>
@@ -99,23 +87,22 @@ public static unsafe class InitChannel
     private static bool ReadExactly(int fd, byte[] buffer)
     {
         int off = 0;
-        fixed (byte* p = buffer)
-            while (off < buffer.Length)
+        while (off < buffer.Length)
+        {
+            int n = FileDescriptor.Read(fd, buffer.AsSpan(off));
+            if (n < 0)
             {
-                nint n = Libc.read(fd, p + off, (nuint)(buffer.Length - off));
-                if (n < 0)
-                {
-                    int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR) continue;
-                    // A peer that died with our unread message in its queue (an init killed while it starts, by the
-                    // OOM killer for one) resets the connection instead of closing it: for the reader both are EOF,
-                    // and the caller then asks how the init died.
-                    if (errno == Errno.ECONNRESET) return false;
-                    throw new SyscallException("read from init channel", errno);
-                }
-                if (n == 0) return false;
-                off += (int)n;
+                int errno = -n;
+                if (errno == Errno.EINTR) continue;
+                // A peer that died with our unread message in its queue (an init killed while it starts, by the
+                // OOM killer for one) resets the connection instead of closing it: for the reader both are EOF,
+                // and the caller then asks how the init died.
+                if (errno == Errno.ECONNRESET) return false;
+                throw new SyscallException("read from init channel", errno);
             }
+            if (n == 0) return false;
+            off += n;
+        }
         return true;
     }
 }

@@ -2,6 +2,8 @@ using Carton.Linux.Cgroups;
 using Carton.Linux.Cgroups.Stats;
 using Carton.Linux.Interop;
 using Carton.Oci;
+using Carton.Linux.IO;
+using Carton.Linux.Processes;
 
 namespace Carton.Runtime;
 
@@ -9,14 +11,26 @@ namespace Carton.Runtime;
 /// start, state, kill, delete and list over the state store (runtime.md "Operations"). Each command that
 /// changes a container holds its directory lock.
 /// </summary>
-public sealed unsafe class Lifecycle
+public sealed class Lifecycle
 {
     public const string OciVersion = DefaultSpec.OciVersion;
     private readonly StateStore _store;
+    private readonly Lazy<CgroupHost> _cgroups;
 
-    public Lifecycle(StateStore store) => _store = store;
+    /// <param name="store">the state directory.</param>
+    /// <param name="cgroups">the host's cgroup layout; probed once, on first use, when not given.</param>
+    public Lifecycle(StateStore store, CgroupHost? cgroups = null)
+    {
+        _store = store;
+        _cgroups = cgroups is null ? new Lazy<CgroupHost>(() => CgroupHost.Probe()) : new Lazy<CgroupHost>(() => cgroups);
+    }
 
     public StateStore Store => _store;
+
+    /// <summary>The host's cgroup layout, probed once for this instance (and shared with the creators and execs made from it).</summary>
+    public CgroupHost Cgroups => _cgroups.Value;
+
+    internal Lazy<CgroupHost> LazyCgroups => _cgroups;
 
     public string StatusOf(ContainerRecord r)
     {
@@ -27,7 +41,7 @@ public sealed unsafe class Lifecycle
         {
             if (r.CgroupPaths.Count > 0)
             {
-                var cg = CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths);
+                var cg = CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths);
                 if (cg.GetFreezerState() == "FROZEN") return ContainerStatus.Paused;
             }
         }
@@ -80,12 +94,9 @@ public sealed unsafe class Lifecycle
             if (status != ContainerStatus.Created)
                 throw new RuntimeError($"cannot start container \"{id}\": it is {status}, not created");
             var fifo = _store.FifoOf(id);
-            int fd = Libc.open(fifo, Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0);
-            if (fd < 0) throw SyscallException.Last($"cannot start container \"{id}\": open {fifo}");
-            byte go = (byte)'0';
-            nint n = Libc.write(fd, &go, 1);
-            Libc.close(fd);
-            if (n != 1) throw SyscallException.Last($"cannot start container \"{id}\": write {fifo}");
+            int fd = FileDescriptor.Open(fifo, OpenFlags.WriteOnly | OpenFlags.NonBlocking, $"cannot start container \"{id}\": open {fifo}");
+            try { FileDescriptor.WriteAll(fd, "0"u8, $"cannot start container \"{id}\": write {fifo}"); }
+            finally { FileDescriptor.Close(fd); }
             File.Delete(fifo);
             r.Started = true;
             // Not fsync'd: the flag is informational (status comes from the FIFO and the init's liveness), and an
@@ -104,12 +115,12 @@ public sealed unsafe class Lifecycle
             throw new RuntimeError($"cannot kill container \"{id}\": container not running");
         if (all && r.CgroupPaths.Count > 0)
         {
-            var cg = CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths);
+            var cg = CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths);
             cg.SignalAll(signal);
             if (status == ContainerStatus.Paused) cg.Thaw();
             return;
         }
-        if (Libc.kill(r.Pid, signal) < 0) throw SyscallException.Last($"kill container \"{id}\" (pid {r.Pid}) with signal {signal}");
+        ProcessSignal.Send(r.Pid, signal, $"kill container \"{id}\" (pid {r.Pid}) with signal {signal}");
     }
 
     public void Delete(string id, bool force)
@@ -131,12 +142,12 @@ public sealed unsafe class Lifecycle
             ICgroupManager? cg = null;
             if (r.CgroupPaths.Count > 0)
             {
-                try { cg = CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths); }
+                try { cg = CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths); }
                 catch (CgroupException) { }
             }
             if (status != ContainerStatus.Stopped)
             {
-                if (ProcessInfo.IsAlive(r.Pid, r.PidStartTime)) Libc.kill(r.Pid, 9);
+                if (ProcessInfo.IsAlive(r.Pid, r.PidStartTime)) ProcessSignal.TrySend(r.Pid, 9);
                 try { cg?.SignalAll(9); if (status == ContainerStatus.Paused) cg?.Thaw(); } catch (CgroupException) { }
                 WaitGone(r);
             }
@@ -150,7 +161,7 @@ public sealed unsafe class Lifecycle
     private ICgroupManager CgroupOf(ContainerRecord r)
     {
         if (r.CgroupPaths.Count == 0) throw new RuntimeError($"container \"{r.Id}\" has no cgroup");
-        return CgroupManagerFactory.FromPaths(CgroupHost.Probe(), r.CgroupPaths);
+        return CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths);
     }
 
     /// <summary>`pause`: freezes every process of the container (v1 freezer.state, v2 cgroup.freeze).</summary>
@@ -209,7 +220,7 @@ public sealed unsafe class Lifecycle
     {
         var r = _store.Load(id);
         if (StatusOf(r) == ContainerStatus.Stopped) throw new RuntimeError($"container \"{id}\" is not running");
-        return CgroupStatsReader.Read(CgroupHost.Probe(), r.CgroupPaths);
+        return CgroupStatsReader.Read(Cgroups, r.CgroupPaths);
     }
 
     /// <summary>A watcher of OOM kills in a container's memory cgroup.</summary>
@@ -217,7 +228,7 @@ public sealed unsafe class Lifecycle
     {
         var r = _store.Load(id);
         if (StatusOf(r) == ContainerStatus.Stopped) throw new RuntimeError($"container \"{id}\" is not running");
-        return CgroupOomWatcher.Open(CgroupHost.Probe(), r.CgroupPaths);
+        return CgroupOomWatcher.Open(Cgroups, r.CgroupPaths);
     }
 
     public bool IsStopped(string id) => !_store.Exists(id) || StatusOf(_store.Load(id)) == ContainerStatus.Stopped;
@@ -234,8 +245,7 @@ public sealed unsafe class Lifecycle
     {
         for (int i = 0; i < 500 && ProcessInfo.IsAlive(r.Pid, r.PidStartTime); i++)
         {
-            int st;
-            Libc.waitpid(r.Pid, &st, Libc.WNOHANG); // reaps it when it is our child (foreground run)
+            ChildProcess.Poll(r.Pid, out _); // reaps it when it is our child (foreground run)
             Thread.Sleep(i < 20 ? 1 : 10);
         }
     }

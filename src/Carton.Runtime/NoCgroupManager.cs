@@ -4,9 +4,9 @@ using Carton.Oci;
 namespace Carton.Runtime;
 
 /// <summary>The cgroup of a rootless container that has none: nothing to create, place, limit or remove.</summary>
-internal sealed class NoCgroupManager : ICgroupManager
+internal sealed class NoCgroupManager(CgroupHost host) : ICgroupManager
 {
-    public CgroupMode Mode => CgroupHost.Probe().Mode;
+    public CgroupMode Mode => host.Mode;
     public IReadOnlyDictionary<string, string> Paths { get; } = new Dictionary<string, string>();
     public IReadOnlyList<string> Warnings { get; } = [];
     public IReadOnlyList<string> ApplyResources(LinuxResources resources) => [];

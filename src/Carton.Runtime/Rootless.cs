@@ -1,5 +1,6 @@
 using Carton.Linux.Cgroups;
 using Carton.Linux.Interop;
+using Carton.Linux.Processes;
 using Carton.Linux.Spawn;
 using Carton.Oci;
 
@@ -13,7 +14,7 @@ namespace Carton.Runtime;
 /// </summary>
 public static class Rootless
 {
-    public static bool IsRootless => Libc.geteuid() != 0;
+    public static bool IsRootless => CurrentProcess.IsUnprivileged;
 
     /// <summary>The default --root for root (docs/architecture.md, "One layout on disk"): a directory that holds only
     /// container ids, apart from the daemon's sockets and state in /run/carton.</summary>
@@ -26,15 +27,15 @@ public static class Rootless
         if (!IsRootless) return RootStateRoot;
         var xdg = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         return string.IsNullOrEmpty(xdg)
-            ? $"/tmp/carton-{Libc.geteuid().ToString(System.Globalization.CultureInfo.InvariantCulture)}/runtime"
+            ? $"/tmp/carton-{CurrentProcess.EffectiveUserId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/runtime"
             : Path.Combine(xdg, "carton", "runtime");
     }
 
     /// <summary>Picks how the maps get written; returns true when setgroups is denied in the namespace.</summary>
     public static bool ChooseMapWriters(SpawnOptions spawn, Spec spec)
     {
-        uint uid = Libc.geteuid();
-        uint gid = Libc.getegid();
+        uint uid = CurrentProcess.EffectiveUserId;
+        uint gid = CurrentProcess.EffectiveGroupId;
         bool selfOnly = IsSelfOnly(spec.Linux?.UidMappings, uid) && IsSelfOnly(spec.Linux?.GidMappings, gid);
         if (selfOnly)
         {
@@ -71,12 +72,12 @@ public static class Rootless
         {
             if (ResourceGroups.NeedDelegation(spec.Linux?.Resources))
                 throw new RuntimeError($"linux.resources: rootless: cgroups are not delegated to this user, so limits cannot be applied ({e.Message})");
-            warnings.Add($"rootless: cgroups are not delegated to uid {Libc.geteuid()}; the container runs without its own cgroup ({e.Message})");
+            warnings.Add($"rootless: cgroups are not delegated to uid {CurrentProcess.EffectiveUserId}; the container runs without its own cgroup ({e.Message})");
             return false;
         }
     }
 
 
     /// <summary>Stands in for a cgroup when a rootless container has none: every operation is a no-op.</summary>
-    public static ICgroupManager NoCgroup { get; } = new NoCgroupManager();
+    public static ICgroupManager NoCgroup(CgroupHost host) => new NoCgroupManager(host);
 }

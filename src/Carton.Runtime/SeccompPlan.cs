@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
+using Carton.Linux.Processes;
 using Carton.Linux.Seccomp;
 using Carton.Oci;
 
@@ -58,12 +60,12 @@ public static class SeccompPlan
         if (notifyFd < 0 || config.SeccompListenerFd < 0) return;
         var payload = new SeccompListenerState
         {
-            OciVersion = state.OciVersion ?? Lifecycle.OciVersion, Fds = ["seccompFd"], Pid = Libc.getpid(),
+            OciVersion = state.OciVersion ?? Lifecycle.OciVersion, Fds = ["seccompFd"], Pid = CurrentProcess.Id,
             Metadata = profile.ListenerMetadata ?? "", State = state,
         };
         FdPassing.Send(config.SeccompListenerFd, notifyFd, JsonSerializer.Serialize(payload, RuntimeJsonContext.Default.SeccompListenerState));
-        Libc.close(notifyFd);
-        Libc.close(config.SeccompListenerFd);
+        FileDescriptor.Close(notifyFd);
+        FileDescriptor.Close(config.SeccompListenerFd);
     }
 }
 

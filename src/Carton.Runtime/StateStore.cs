@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
 
 namespace Carton.Runtime;
 
@@ -24,9 +25,8 @@ public sealed class StateStore
     public void Reserve(string id)
     {
         Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (Libc.mkdirat(Libc.AT_FDCWD, DirOf(id), 0x1C0 /* 0700 */) < 0)
+        if (Directories.TryCreate(DirOf(id), 0x1C0 /* 0700 */) is var e && e != 0)
         {
-            int e = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (e == Errno.EEXIST) throw new ContainerExistsError(id);
             throw new SyscallException($"create state directory {DirOf(id)}", e);
         }
@@ -81,12 +81,13 @@ public sealed class StateStore
     /// <summary>An exclusive lock on a container's directory, held until disposed.</summary>
     public IDisposable Lock(string id)
     {
-        int fd = Libc.open(DirOf(id), Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        int fd = FileDescriptor.TryOpen(DirOf(id), OpenFlags.ReadOnly | OpenFlags.Directory);
         if (fd < 0) throw new ContainerNotFoundError(id);
-        if (Libc.flock(fd, 2 /* LOCK_EX */) < 0)
+        try { FileLock.Exclusive(fd, $"lock {DirOf(id)}"); }
+        catch
         {
-            Libc.close(fd);
-            throw SyscallException.Last($"lock {DirOf(id)}");
+            FileDescriptor.Close(fd);
+            throw;
         }
         return new FdLock(fd);
     }
@@ -94,6 +95,6 @@ public sealed class StateStore
 
     private sealed class FdLock(int fd) : IDisposable
     {
-        public void Dispose() => Libc.close(fd);
+        public void Dispose() => FileDescriptor.Close(fd);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Carton.Compute;
-using Carton.Linux.Interop;
+using Carton.Linux.IO;
+using Carton.Linux.Processes;
 
 namespace Carton.Service;
 
@@ -39,18 +40,13 @@ public static class DaemonHost
         if (!Directory.Exists(dir))
             Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         RemoveStaleSocket(socketPath);
-        var old = Libc.umask(0x3F) /* 077 */;
-        try
+        using (FileCreationMask.Override(0x3F /* 077 */))
         {
             await app.StartAsync();
         }
-        finally
-        {
-            Libc.umask(old);
-        }
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        if (Libc.geteuid() == 0 && Libc.fchownat(Libc.AT_FDCWD, socketPath, 0, 0, Libc.AT_SYMLINK_NOFOLLOW) != 0)
-            throw new IOException($"chown {socketPath}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        if (CurrentProcess.EffectiveUserId == 0 && Ownership.TrySetNoFollow(socketPath, 0, 0) is var errno && errno != 0)
+            throw new IOException($"chown {socketPath}: errno {errno}");
     }
 
     private static void RemoveStaleSocket(string path)
@@ -72,10 +68,5 @@ public static class DaemonHost
         throw new IOException($"another carton serve is listening on {path}");
     }
 
-    private static unsafe bool IsSocket(string path)
-    {
-        Libc.Stat st;
-        if (Libc.fstatat(Libc.AT_FDCWD, path, &st, Libc.AT_SYMLINK_NOFOLLOW) != 0) return false;
-        return (st.Mode & 0xF000) == 0xC000;
-    }
+    private static bool IsSocket(string path) => FileStatus.OfPath(path, followSymlinks: false) is { IsSocket: true };
 }

@@ -10,7 +10,7 @@ public sealed class RootFactAttribute : FactAttribute
 {
     public RootFactAttribute()
     {
-        if (Environment.UserName != "root" && Carton.Linux.Interop.Libc.geteuid() != 0) Skip = "needs root (runs containers)";
+        if (Environment.UserName != "root" && Carton.Linux.Processes.CurrentProcess.EffectiveUserId != 0) Skip = "needs root (runs containers)";
         else if (!File.Exists(Layers.InitBinary)) Skip = $"{Layers.InitBinary} not built: run ./scripts/build.sh";
         else if (!File.Exists(Layers.Busybox)) Skip = $"{Layers.Busybox} not found: install busybox-static";
     }

@@ -43,7 +43,7 @@ public static class CreateCommand
         flags.AddTo(cmd);
         cmd.SetAction(parse => GlobalOptions.Execute(parse, life =>
         {
-            var creator = new ContainerCreator(life.Store);
+            var creator = new ContainerCreator(life);
             try { creator.Create(flags.ToOptions(parse, parse.GetValue(Id)!)); }
             finally { foreach (var w in creator.Warnings) CliLog.Current.Warn(w); }
             return 0;

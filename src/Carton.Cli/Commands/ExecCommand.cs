@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
 using Carton.Runtime;
 
 namespace Carton.Cli;
@@ -58,10 +59,10 @@ public static class ExecCommand
             }
             finally
             {
-                if (peer >= 0) Libc.close(peer);
+                if (peer >= 0) FileDescriptor.Close(peer);
             }
             int master = own >= 0 ? FdPassing.Receive(own, out _) : -1;
-            if (own >= 0) Libc.close(own);
+            if (own >= 0) FileDescriptor.Close(own);
             if (detached) return 0;
             return ForegroundProcess.Wait(pid, master);
         }));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
 using Carton.Runtime;
 
 namespace Carton.Cli;
@@ -30,13 +31,13 @@ public static unsafe class RunCommand
             var spec = TryLoadSpec(parse.GetValue(flags.Bundle) ?? ".");
             if (!detached && parse.GetValue(flags.ConsoleSocket) is null && spec?.Process?.Terminal == true)
                 (ownConsole, peer) = ForegroundProcess.ConsolePair();
-            var creator = new ContainerCreator(life.Store);
+            var creator = new ContainerCreator(life);
             ContainerRecord record;
             try { record = creator.Create(flags.ToOptions(parse, id, peer, spec)); }
             finally { foreach (var w in creator.Warnings) CliLog.Current.Warn(w); }
-            if (peer >= 0) Libc.close(peer);
+            if (peer >= 0) FileDescriptor.Close(peer);
             int master = ownConsole >= 0 ? FdPassing.Receive(ownConsole, out _) : -1;
-            if (ownConsole >= 0) Libc.close(ownConsole);
+            if (ownConsole >= 0) FileDescriptor.Close(ownConsole);
             try
             {
                 life.Start(id);

@@ -39,12 +39,10 @@ public static class ServeCommand
         // daemon's own options there, so they are taken from the raw command line, not from the parse.
         var raw = Environment.GetCommandLineArgs();
         int at = Array.IndexOf(raw, name, 1);
-        var argv = new string?[raw.Length - at + 1];
-        argv[0] = daemon;
-        for (int i = at + 1; i < raw.Length; i++) argv[i - at] = raw[i];
-        argv[^1] = null;
-        Linux.Interop.Libc.execv(daemon, argv);
-        Console.Error.WriteLine($"carton {name}: exec {daemon}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        var argv = new List<string> { daemon };
+        for (int i = at + 1; i < raw.Length; i++) argv.Add(raw[i]);
+        int errno = Linux.Processes.ProcessImage.Replace(daemon, argv);
+        Console.Error.WriteLine($"carton {name}: exec {daemon}: {Marshal.GetPInvokeErrorMessage(errno)}");
         return 1;
     }
 

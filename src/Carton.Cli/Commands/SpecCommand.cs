@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Carton.Linux.Processes;
 using Carton.Oci;
 
 namespace Carton.Cli;
@@ -16,7 +17,9 @@ public static class SpecCommand
         {
             var path = Path.Combine(parse.GetValue(bundle) ?? ".", "config.json");
             if (File.Exists(path)) throw new InvalidOperationException("File config.json exists. Remove it first.");
-            var spec = DefaultSpec.Create(parse.GetValue(rootless));
+            var spec = parse.GetValue(rootless)
+                ? DefaultSpec.Create(true, CurrentProcess.EffectiveUserId, CurrentProcess.EffectiveGroupId)
+                : DefaultSpec.Create(false);
             File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.Spec));
             return 0;
         }));

@@ -4,16 +4,13 @@ namespace Carton.Linux.Interop;
 
 /// <summary>
 /// The libc and raw system calls Carton uses. Thin: each entry is the C prototype, nothing more; callers turn
-/// a failure into a <see cref="SyscallException"/> that names the operation and path.
+/// a failure into a <see cref="SyscallException"/> that names the operation and path. Internal to Carton.Linux:
+/// every other project calls the kernel through this assembly's public primitives (IO, Processes, Mounts, ...).
+/// Syscall numbers and architecture-dependent layouts come from <see cref="Arch"/>.
 /// </summary>
-public static unsafe partial class Libc
+internal static unsafe partial class Libc
 {
     private const string C = "libc";
-
-    // Syscall numbers (x86_64) for calls glibc 2.36 does not wrap or wraps process-wide.
-    public const long SYS_setgroups = 116, SYS_setresuid = 117, SYS_setresgid = 119, SYS_capget = 125, SYS_capset = 126,
-        SYS_pivot_root = 155, SYS_openat2 = 437, SYS_close_range = 436, SYS_pidfd_open = 434, SYS_pidfd_send_signal = 424,
-        SYS_mount_setattr = 442, SYS_memfd_create = 319, SYS_execveat = 322;
 
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40, O_EXCL = 0x80, O_NOCTTY = 0x100, O_TRUNC = 0x200,
         O_APPEND = 0x400, O_NONBLOCK = 0x800, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
@@ -48,16 +45,6 @@ public static unsafe partial class Libc
 
     [StructLayout(LayoutKind.Sequential)]
     public struct WinSize { public ushort Rows; public ushort Cols; public ushort XPixel; public ushort YPixel; }
-
-    /// <summary>struct stat on x86_64.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Stat
-    {
-        public ulong Dev; public ulong Ino; public ulong Nlink; public uint Mode; public uint Uid; public uint Gid; private int _pad0;
-        public ulong Rdev; public long Size; public long Blksize; public long Blocks;
-        public long Atime; public long AtimeNsec; public long Mtime; public long MtimeNsec; public long Ctime; public long CtimeNsec;
-        private long _r0, _r1, _r2;
-    }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec { public void* Base; public nuint Len; }
@@ -111,8 +98,8 @@ public static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int fcntl(int fd, int cmd, int arg);
     [LibraryImport(C, SetLastError = true)] public static partial int dup(int fd);
     [LibraryImport(C, SetLastError = true)] public static partial int dup3(int oldfd, int newfd, int flags);
-    [LibraryImport(C, SetLastError = true)] public static partial int fstat(int fd, Stat* st);
-    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int fstatat(int dirfd, string path, Stat* st, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int fstat(int fd, byte* st); // struct stat: see Arch.Layouts
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int fstatat(int dirfd, string path, byte* st, int flags);
     [LibraryImport(C, SetLastError = true)] public static partial nint sendfile(int outFd, int inFd, long* offset, nuint count);
     [LibraryImport(C)] public static partial int getpid();
     [LibraryImport(C)] public static partial uint geteuid();
@@ -135,7 +122,7 @@ public static unsafe partial class Libc
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd { public int Fd; public short Events; public short Revents; }
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial nint readlinkat(int dirfd, string path, byte* buf, nuint size);
-    /// <summary>struct termios is 60 bytes on x86_64 glibc; callers treat it as an opaque buffer.</summary>
+    /// <summary>struct termios (Arch.Layouts.TermiosSize bytes); callers treat it as an opaque buffer.</summary>
     [LibraryImport(C, SetLastError = true)] public static partial int tcgetattr(int fd, byte* termios);
     [LibraryImport(C, SetLastError = true)] public static partial int tcsetattr(int fd, int action, byte* termios);
     [LibraryImport(C)] public static partial void cfmakeraw(byte* termios);
@@ -145,30 +132,30 @@ public static unsafe partial class Libc
         var how = new OpenHow { Flags = flags, Resolve = resolve };
         var bytes = Utf8Z(path);
         fixed (byte* p = bytes)
-            return (int)syscall(SYS_openat2, dirfd, (long)p, (long)&how, sizeof(OpenHow), 0, 0);
+            return (int)syscall(Arch.Syscalls.Openat2, dirfd, (long)p, (long)&how, sizeof(OpenHow), 0, 0);
     }
 
     public static int PivotRoot(string newRoot, string putOld)
     {
         var a = Utf8Z(newRoot); var b = Utf8Z(putOld);
         fixed (byte* pa = a) fixed (byte* pb = b)
-            return (int)syscall(SYS_pivot_root, (long)pa, (long)pb, 0, 0, 0, 0);
+            return (int)syscall(Arch.Syscalls.PivotRoot, (long)pa, (long)pb, 0, 0, 0, 0);
     }
 
     public static int MountSetattr(int dirfd, string path, int flags, MountAttr attr)
     {
         var bytes = Utf8Z(path);
         fixed (byte* p = bytes)
-            return (int)syscall(SYS_mount_setattr, dirfd, (long)p, flags, (long)&attr, sizeof(MountAttr), 0);
+            return (int)syscall(Arch.Syscalls.MountSetattr, dirfd, (long)p, flags, (long)&attr, sizeof(MountAttr), 0);
     }
 
-    public static int CloseRange(uint first, uint last, uint flags) => (int)syscall(SYS_close_range, first, last, flags, 0, 0, 0);
+    public static int CloseRange(uint first, uint last, uint flags) => (int)syscall(Arch.Syscalls.CloseRange, first, last, flags, 0, 0, 0);
 
     public static int MemfdCreate(string name, uint flags)
     {
         var bytes = Utf8Z(name);
         fixed (byte* p = bytes)
-            return (int)syscall(SYS_memfd_create, (long)p, flags, 0, 0, 0, 0);
+            return (int)syscall(Arch.Syscalls.MemfdCreate, (long)p, flags, 0, 0, 0, 0);
     }
 
     public static byte[] Utf8Z(string s)

@@ -52,7 +52,7 @@ public sealed class CapabilitySets
         var data = stackalloc Libc.CapData[2];
         data[0] = new Libc.CapData { Effective = (uint)(Effective & known), Permitted = (uint)(Permitted & known), Inheritable = (uint)(Inheritable & known) };
         data[1] = new Libc.CapData { Effective = (uint)((Effective & known) >> 32), Permitted = (uint)((Permitted & known) >> 32), Inheritable = (uint)((Inheritable & known) >> 32) };
-        if (Libc.syscall(Libc.SYS_capset, (long)&header, (long)data, 0, 0, 0, 0) < 0)
+        if (Libc.syscall(Arch.Syscalls.Capset, (long)&header, (long)data, 0, 0, 0, 0) < 0)
             throw SyscallException.Last("capset (process.capabilities effective/permitted/inheritable)");
         if (Libc.prctl(Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
             throw SyscallException.Last("clear ambient capabilities");

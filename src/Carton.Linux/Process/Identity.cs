@@ -15,12 +15,12 @@ public static unsafe class Identity
         {
             var groups = additionalGids.ToArray();
             fixed (uint* g = groups)
-                if (Libc.syscall(Libc.SYS_setgroups, groups.Length, (long)g, 0, 0, 0, 0) < 0)
+                if (Libc.syscall(Arch.Syscalls.Setgroups, groups.Length, (long)g, 0, 0, 0, 0) < 0)
                     throw SyscallException.Last($"setgroups {string.Join(',', groups)} (process.user.additionalGids)");
         }
-        if (Libc.syscall(Libc.SYS_setresgid, gid, gid, gid, 0, 0, 0) < 0)
+        if (Libc.syscall(Arch.Syscalls.Setresgid, gid, gid, gid, 0, 0, 0) < 0)
             throw SyscallException.Last($"setresgid {gid} (process.user.gid)");
-        if (Libc.syscall(Libc.SYS_setresuid, uid, uid, uid, 0, 0, 0) < 0)
+        if (Libc.syscall(Arch.Syscalls.Setresuid, uid, uid, uid, 0, 0, 0) < 0)
             throw SyscallException.Last($"setresuid {uid} (process.user.uid)");
     }
 

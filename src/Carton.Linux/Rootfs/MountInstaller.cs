@@ -233,11 +233,12 @@ public sealed class MountInstaller
     {
         unsafe
         {
-            var st = new byte[120];
+            var layout = Arch.Layouts;
+            var st = new byte[layout.StatvfsSize];
             fixed (byte* p = st)
             {
                 if (Libc.statvfs(source, p) != 0) return 0;
-                ulong f = BitConverter.ToUInt64(st, 72); // f_flag in struct statvfs (x86_64)
+                ulong f = BitConverter.ToUInt64(st, layout.StatvfsFlag); // f_flag in struct statvfs
                 ulong result = 0;
                 if ((f & 2) != 0) result |= MS_NOSUID;
                 if ((f & 4) != 0) result |= MS_NODEV;

@@ -114,12 +114,7 @@ public static class SecurePath
         if (dfd < 0) return false;
         try
         {
-            unsafe
-            {
-                Libc.Stat st;
-                if (Libc.fstatat(dfd, name, &st, Libc.AT_SYMLINK_NOFOLLOW) < 0) return false;
-                return (st.Mode & Libc.S_IFMT) == Libc.S_IFLNK;
-            }
+            return IO.FileStatus.TryOfAt(dfd, name, followSymlinks: false, out var st) && st.IsSymlink;
         }
         finally { Libc.close(dfd); }
     }

@@ -15,8 +15,6 @@ public static class SeccompFilter
     public const uint SECCOMP_SET_MODE_FILTER = 1;
     public const uint FlagTsync = 1, FlagLog = 2, FlagSpecAllow = 4, FlagNewListener = 8, FlagTsyncEsrch = 16, FlagWaitKillableRecv = 32;
 
-    private const long SYS_seccomp = 317; // x86_64
-
     [StructLayout(LayoutKind.Sequential)]
     private unsafe struct SockFprog
     {
@@ -47,7 +45,7 @@ public static class SeccompFilter
         fixed (SockFilter* p = program)
         {
             var prog = new SockFprog { Len = (ushort)program.Length, Filter = p };
-            rc = Libc.syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (long)bits, (long)(&prog), 0, 0, 0);
+            rc = Libc.syscall(Arch.Syscalls.Seccomp, SECCOMP_SET_MODE_FILTER, (long)bits, (long)(&prog), 0, 0, 0);
         }
         if (rc < 0)
         {

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Carton.Linux.Interop;
 
-namespace Carton.Linux.Interop;
+namespace Carton.Linux.IO;
 
 /// <summary>SCM_RIGHTS over a Unix socket: the console-socket protocol of runc's docs/terminals.md.</summary>
 public static unsafe class FdPassing
