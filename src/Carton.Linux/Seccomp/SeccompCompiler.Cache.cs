@@ -12,7 +12,7 @@ public static partial class SeccompCompiler
     /// Version of the compiled output, part of every cache key: bump it whenever code generation or semantics change
     /// so filters cached by an older carton are never reused.
     /// </summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2; // 2: 32-bit argument comparisons on x86 and x32
 
     private static readonly ConcurrentDictionary<string, SockFilter[]> Memory = new(StringComparer.Ordinal);
     private static ReadOnlySpan<byte> Magic => "CSBPF\0\0\0"u8;
