@@ -22,7 +22,7 @@ public static class SeccompPlan
         var errors = SeccompCompiler.Validate(profile);
         if (errors.Count > 0) throw new RuntimeError(string.Join("; ", errors), new SeccompException(errors));
         SockFilter[] program;
-        try { program = SeccompCompiler.CompileCached(profile, Path.Combine(stateRoot, ".cache", "seccomp")); }
+        try { program = SeccompCompiler.CompileCached(profile, stateRoot, ".cache/seccomp"); }
         catch (SeccompException e) { throw new RuntimeError(e.Message, e); }
         var bytes = new byte[program.Length * 8];
         for (int i = 0; i < program.Length; i++)

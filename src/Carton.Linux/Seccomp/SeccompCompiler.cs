@@ -33,9 +33,14 @@ namespace Carton.Linux.Seccomp;
 /// args matches unconditionally. When no rule matches, the default action applies.</item>
 /// <item>A rule whose action (with its errno) equals the default action is dropped, as runc does (libseccomp
 /// refuses such rules), so it never shadows a later rule for the same syscall.</item>
-/// <item>Args are compared as unsigned 64-bit values (high word first, then low word); SCMP_CMP_MASKED_EQ is
-/// <c>(arg &amp; value) == valueTwo</c> (value is the mask, as in libseccomp's (mask, datum)). On i386 the kernel
-/// passes zero-extended 32-bit args, so the same code is used.</item>
+/// <item>On x86_64, args are compared as unsigned 64-bit values (high word first, then low word);
+/// SCMP_CMP_MASKED_EQ is <c>(arg &amp; value) == valueTwo</c> (value is the mask, as in libseccomp's (mask, datum)).</item>
+/// <item>On the 32-bit ABIs, x86 (AUDIT_ARCH_I386) and x32, args are 32 bits: only the low word of
+/// seccomp_data.args[i] is loaded, and value/valueTwo are truncated to their low 32 bits, as libseccomp does for
+/// every ARCH_SIZE_32 arch (_db_rule_gen_32). The filter never reads the high word there: the kernel zero-extends
+/// i386 compat args, but the filter must not depend on that, and for x32 the x86-64 psABI leaves the upper half of
+/// a 32-bit argument register undefined. So a rule value with high bits set is compared by its low word (EQ
+/// 0x1_00000002 matches 2 on x86), exactly like runc's filters.</item>
 /// <item>Errno: SCMP_ACT_ERRNO and SCMP_ACT_TRACE use the rule's <c>errnoRet</c> (the default action uses
 /// <c>defaultErrnoRet</c>), EPERM when unset; rules do not inherit <c>defaultErrnoRet</c> (runc). An errno on any
 /// other action is an error (runtime-spec: "the runtime MUST print an error and fail").</item>
@@ -227,6 +232,7 @@ public static partial class SeccompCompiler
 
     private static void EmitSection(BpfAssembler asm, SeccompArch arch, List<(string Name, Rule Rule)> all, uint defaultAction)
     {
+        bool args32 = arch is SeccompArch.X86 or SeccompArch.X32; // libseccomp's ARCH_SIZE_32
         // Group the rules by syscall number, keeping profile order (of first appearance, and within a syscall).
         var order = new List<int>();
         var byNr = new Dictionary<int, List<Rule>>();
@@ -280,11 +286,38 @@ public static partial class SeccompCompiler
                     break; // later rules for this syscall are unreachable
                 }
                 var fail = asm.NewLabel();
-                foreach (var check in rule.Args) EmitCheck(asm, check, fail);
+                foreach (var check in rule.Args)
+                {
+                    if (args32) EmitCheck32(asm, check, fail);
+                    else EmitCheck(asm, check, fail);
+                }
                 asm.Ret(rule.Action);
                 asm.Bind(fail);
             }
             if (!unconditional) asm.Ret(defaultAction);
+        }
+    }
+
+    /// <summary>
+    /// The 32-bit ABIs: falls through when the comparison of the low words holds (arg, value and valueTwo truncated
+    /// to 32 bits), jumps to <paramref name="fail"/> when not. Never loads the high word. Clobbers A.
+    /// </summary>
+    private static void EmitCheck32(BpfAssembler asm, ArgCheck c, BpfAssembler.Label fail)
+    {
+        uint lo = (uint)c.Value;
+        asm.LoadAbsolute(SeccompData.ArgLow(c.Index));
+        switch (c.Op)
+        {
+            case CmpOp.Eq: asm.JumpIf(Bpf.JEQ, lo, null, fail); break;
+            case CmpOp.Ne: asm.JumpIf(Bpf.JEQ, lo, fail, null); break;
+            case CmpOp.Gt: asm.JumpIf(Bpf.JGT, lo, null, fail); break;
+            case CmpOp.Ge: asm.JumpIf(Bpf.JGE, lo, null, fail); break;
+            case CmpOp.Lt: asm.JumpIf(Bpf.JGE, lo, fail, null); break;
+            case CmpOp.Le: asm.JumpIf(Bpf.JGT, lo, fail, null); break;
+            case CmpOp.MaskedEq:
+                asm.And(lo);
+                asm.JumpIf(Bpf.JEQ, (uint)c.ValueTwo, null, fail);
+                break;
         }
     }
 

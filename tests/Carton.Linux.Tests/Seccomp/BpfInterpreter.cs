@@ -73,7 +73,10 @@ public static class BpfInterpreter
     /// <summary>Runs the program; returns the SECCOMP_RET_* value. <paramref name="steps"/>: instructions executed.</summary>
     public static uint Run(SockFilter[] program, SeccompDataInput data) => Run(program, data, out _);
 
-    public static uint Run(SockFilter[] program, SeccompDataInput data, out int steps)
+    public static uint Run(SockFilter[] program, SeccompDataInput data, out int steps) => Run(program, data, out steps, null);
+
+    /// <summary>Runs the program; <paramref name="onLoad"/> sees the seccomp_data offset of every load.</summary>
+    public static uint Run(SockFilter[] program, SeccompDataInput data, out int steps, Action<uint>? onLoad)
     {
         Verify(program);
         uint a = 0;
@@ -85,7 +88,7 @@ public static class BpfInterpreter
             steps++;
             switch (i.Code)
             {
-                case Bpf.LD | Bpf.W | Bpf.ABS: a = data.Word(i.K); pc++; break;
+                case Bpf.LD | Bpf.W | Bpf.ABS: onLoad?.Invoke(i.K); a = data.Word(i.K); pc++; break;
                 case Bpf.ALU | Bpf.AND | Bpf.K: a &= i.K; pc++; break;
                 case Bpf.RET | Bpf.K: return i.K;
                 case Bpf.JMP | Bpf.JA: pc += 1 + (int)i.K; break;

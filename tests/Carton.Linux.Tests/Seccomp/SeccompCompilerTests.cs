@@ -105,6 +105,79 @@ public class SeccompCompilerTests
             }
     }
 
+    // The high word of a 32-bit ABI's args[i] as the filter might see it: zero (what the kernel passes for i386
+    // compat tasks), and garbage the filter must ignore.
+    private static readonly ulong[] HighWords = [0, 1, 0xdeadbeef, 0x80000000, 0xffffffff];
+
+    [Theory]
+    [MemberData(nameof(Ops))]
+    public void ThirtyTwoBitAbisCompareOnlyTheLowWord(string op)
+    {
+        foreach (var v in Interesting)
+        {
+            ulong v2 = op == "SCMP_CMP_MASKED_EQ" ? v & 0xffff0000_ffff0001 : 0;
+            var p = Profile("SCMP_ACT_ALLOW", Rule("SCMP_ACT_ERRNO", ["ioctl"], 9, Arg(1, op, v, v2)));
+            p.Architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"];
+            var program = SeccompCompiler.Compile(p);
+            foreach (var x in Interesting)
+            {
+                // libseccomp (_db_rule_gen_32): value and valueTwo truncated to 32 bits, only the low word of the arg.
+                uint xl = (uint)x, vl = (uint)v, v2l = (uint)v2;
+                bool holds32 = op switch
+                {
+                    "SCMP_CMP_NE" => xl != vl, "SCMP_CMP_LT" => xl < vl, "SCMP_CMP_LE" => xl <= vl, "SCMP_CMP_EQ" => xl == vl,
+                    "SCMP_CMP_GE" => xl >= vl, "SCMP_CMP_GT" => xl > vl, _ => (xl & vl) == v2l,
+                };
+                foreach (var high in HighWords)
+                {
+                    ulong arg = (ulong)high << 32 | xl;
+                    var i386 = SeccompDataInput.X86(Nr32("ioctl"), 0, arg, ~arg);
+                    var x32 = SeccompDataInput.X32(NrX32("ioctl"), 0, arg, ~arg);
+                    Assert.True((holds32 ? Errno(9) : Allow) == BpfInterpreter.Run(program, i386), $"x86 {op} arg={arg:x} value={v:x} valueTwo={v2:x}");
+                    Assert.True((holds32 ? Errno(9) : Allow) == BpfInterpreter.Run(program, x32), $"x32 {op} arg={arg:x} value={v:x} valueTwo={v2:x}");
+                }
+
+                // x86_64 is unchanged: the full 64-bit comparison, high word included.
+                bool holds64 = op switch
+                {
+                    "SCMP_CMP_NE" => x != v, "SCMP_CMP_LT" => x < v, "SCMP_CMP_LE" => x <= v, "SCMP_CMP_EQ" => x == v,
+                    "SCMP_CMP_GE" => x >= v, "SCMP_CMP_GT" => x > v, _ => (x & v) == v2,
+                };
+                Assert.True((holds64 ? Errno(9) : Allow) == BpfInterpreter.Run(program, SeccompDataInput.X86_64(Nr("ioctl"), 0, x, ~x)),
+                    $"x86_64 {op} arg={x:x} value={v:x} valueTwo={v2:x}");
+            }
+        }
+    }
+
+    [Fact]
+    public void ThirtyTwoBitAbisTruncateRuleValuesAndNeverLoadTheHighWord()
+    {
+        var p = Profile("SCMP_ACT_ERRNO",
+            Rule("SCMP_ACT_ALLOW", "write", Arg(0, "SCMP_CMP_EQ", 0x7_0000_0002), Arg(1, "SCMP_CMP_LE", 0x1_0000_0005), Arg(2, "SCMP_CMP_MASKED_EQ", 0xffff_ff00_0000_00ff, 0xffff_0000_0000_0001)),
+            Rule("SCMP_ACT_TRAP", "read", Arg(0, "SCMP_CMP_GE", 0x1_0000_0000)));
+        p.Architectures = ["SCMP_ARCH_X86", "SCMP_ARCH_X32"];
+        var program = SeccompCompiler.Compile(p);
+        foreach (var d in new[] { SeccompDataInput.X86(Nr32("write"), 2, 5, 1), SeccompDataInput.X32(NrX32("write"), 2, 5, 1) })
+        {
+            // Like libseccomp: EQ 0x7_00000002 is EQ 2, LE 0x1_00000005 is LE 5, the mask and datum lose their high words.
+            Assert.Equal(Allow, Run(p, d));
+            var loads = new List<uint>();
+            BpfInterpreter.Run(program, d, out _, loads.Add);
+            Assert.Equal([SeccompData.ArgLow(0), SeccompData.ArgLow(1), SeccompData.ArgLow(2)], loads.Where(o => o >= SeccompData.ArgsOffset));
+            Assert.DoesNotContain(loads, o => o >= SeccompData.ArgsOffset && (o - SeccompData.ArgsOffset) % 8 == 4);
+        }
+        Assert.Equal(Errno(1), Run(p, SeccompDataInput.X86(Nr32("write"), 2, 6, 1)));
+        Assert.Equal(Errno(1), Run(p, SeccompDataInput.X32(NrX32("write"), 2, 5, 0x100)));
+        // GE 2^32 truncated to GE 0: always holds on x86 and x32, but not on x86_64.
+        Assert.Equal(SeccompReturn.Trap, Run(p, SeccompDataInput.X86(Nr32("read"), 0)));
+        Assert.Equal(SeccompReturn.Trap, Run(p, SeccompDataInput.X32(NrX32("read"), 0xffffffff_00000000)));
+        Assert.Equal(Errno(1), Run(p, SeccompDataInput.X86_64(Nr("read"), 0xffffffff)));
+        Assert.Equal(SeccompReturn.Trap, Run(p, SeccompDataInput.X86_64(Nr("read"), 0x1_0000_0000)));
+        // x86_64 keeps the 64-bit values: EQ 0x7_00000002 does not match 2.
+        Assert.Equal(Errno(1), Run(p, SeccompDataInput.X86_64(Nr("write"), 2, 5, 0xffff_0000_0000_0001)));
+        Assert.Equal(Allow, Run(p, SeccompDataInput.X86_64(Nr("write"), 0x7_0000_0002, 0x1_0000_0005, 0xffff_0000_0000_0001)));
+    }
+
     [Fact]
     public void MaskedEqUsesValueAsMaskAndValueTwoAsDatum()
     {
@@ -172,7 +245,9 @@ public class SeccompCompilerTests
         Assert.Equal(Allow, Run(p, SeccompDataInput.X86_64(13)));
         Assert.Equal(SeccompReturn.Trap, Run(p, SeccompDataInput.X86(4, 2)));            // i386 write(2, ...)
         Assert.Equal(SeccompReturn.Trap, Run(p, SeccompDataInput.X32(0x40000001, 2)));   // x32 write
-        Assert.Equal(Errno(1), Run(p, SeccompDataInput.X86(4, 0x100000002)));            // 64-bit compare on i386 too
+        Assert.Equal(SeccompReturn.Trap, Run(p, SeccompDataInput.X86(4, 0x100000002)));  // i386 args are 32 bits: high word ignored
+        Assert.Equal(SeccompReturn.Trap, Run(p, SeccompDataInput.X32(0x40000001, 0xdead_0000_0002))); // x32 too
+        Assert.Equal(Errno(1), Run(p, SeccompDataInput.X86_64(1, 0x100000002)));         // x86_64: 64-bit compare
         Assert.Equal(SeccompReturn.KillThread, Run(p, new SeccompDataInput(0, 0xC00000B7 /* AUDIT_ARCH_AARCH64 */, new ulong[6])));
     }
 

@@ -49,7 +49,7 @@ internal static class SeccompTestProfiles
             foreach (var name in rule.Names!)
             {
                 if (!SyscallTable.TryGetNumber(arch, name, out var nr) || nr != d.Nr) continue;
-                if ((rule.Args ?? []).All(a => Holds(a, d.Args[a.Index]))) return act;
+                if ((rule.Args ?? []).All(a => arch == SeccompArch.X86_64 ? Holds(a, d.Args[a.Index]) : Holds32(a, d.Args[a.Index]))) return act;
             }
         }
         return def;
@@ -66,6 +66,10 @@ internal static class SeccompTestProfiles
         "SCMP_CMP_MASKED_EQ" => (x & a.Value) == a.ValueTwo,
         _ => throw new ArgumentException(a.Op),
     };
+
+    /// <summary>x86 and x32 (libseccomp's 32-bit arches): the arg, value and valueTwo are cut to their low 32 bits.</summary>
+    private static bool Holds32(LinuxSeccompArg a, ulong x) =>
+        Holds(new LinuxSeccompArg { Index = a.Index, Op = a.Op, Value = (uint)a.Value, ValueTwo = (uint)a.ValueTwo }, (uint)x);
 
     public static uint Action(string action, uint? errno) => action switch
     {
