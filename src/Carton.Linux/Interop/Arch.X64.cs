@@ -8,7 +8,7 @@ internal static partial class Arch
         {
             Setgroups = 116, Setresuid = 117, Setresgid = 119, Capget = 125, Capset = 126, PivotRoot = 155, Keyctl = 250,
             Seccomp = 317, MemfdCreate = 319, Execveat = 322, PidfdSendSignal = 424, PidfdOpen = 434, CloseRange = 436,
-            Openat2 = 437, MountSetattr = 442,
+            Openat2 = 437, MountSetattr = 442, Bpf = 321,
         },
         new StructLayouts
         {

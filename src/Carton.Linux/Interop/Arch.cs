@@ -45,6 +45,7 @@ internal static partial class Arch
         public required long CloseRange { get; init; }
         public required long Openat2 { get; init; }
         public required long MountSetattr { get; init; }
+        public required long Bpf { get; init; }
     }
 
     /// <summary>

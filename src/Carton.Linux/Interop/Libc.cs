@@ -69,6 +69,8 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int open(string path, int flags, int mode);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int openat(int dirfd, string path, int flags, int mode);
     [LibraryImport(C, SetLastError = true)] public static partial int close(int fd);
+    [LibraryImport(C, SetLastError = true)] public static partial int fsync(int fd);
+    [LibraryImport(C, SetLastError = true)] public static unsafe partial int renameat(int olddirfd, byte* oldpath, int newdirfd, byte* newpath);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkdirat(int dirfd, string path, int mode);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mknodat(int dirfd, string path, int mode, ulong dev);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int symlinkat(string target, int dirfd, string linkpath);

@@ -26,7 +26,6 @@ public static partial class SeccompCompiler
     internal const int MaxCacheFileSize = HeaderSize + 8 * Bpf.MaxInstructions + DigestSize;
 
     private const uint DirectoryMode = 0x1C0 /* 0700 */, FileMode = 0x180 /* 0600 */, GroupOrWorldWritable = 0x12 /* 022 */;
-    private const long SYS_fsync = 74, SYS_renameat = 264; // x86_64; glibc wraps them but Interop.Libc does not bind them
 
     /// <summary>
     /// <see cref="Compile(LinuxSeccomp, uint)"/> through a cache keyed by <see cref="CacheKey"/>: first in memory, then
@@ -248,13 +247,12 @@ public static partial class SeccompCompiler
     }
 
     /// <summary>fstat: of type <paramref name="type"/>, owned by the effective uid, not group- or world-writable.</summary>
-    private static unsafe bool IsTrusted(int fd, int type, out long size)
+    private static bool IsTrusted(int fd, int type, out long size)
     {
-        Libc.Stat st;
         size = 0;
-        if (Libc.fstat(fd, &st) != 0) return false;
+        if (!Carton.Linux.IO.FileStatus.TryOf(fd, out var st)) return false;
         size = st.Size;
-        return (st.Mode & Libc.S_IFMT) == type && st.Uid == Libc.geteuid() && (st.Mode & GroupOrWorldWritable) == 0;
+        return st.Type == (uint)type && st.Uid == Libc.geteuid() && (st.Mode & GroupOrWorldWritable) == 0;
     }
 
     private static unsafe SockFilter[]? TryReadCacheFile(int dir, string key)
@@ -304,16 +302,16 @@ public static partial class SeccompCompiler
                 else done += (int)n;
             }
         }
-        ok = ok && Libc.syscall(SYS_fsync, fd, 0, 0, 0, 0, 0) == 0;
+        ok = ok && Libc.fsync(fd) == 0;
         ok = Libc.close(fd) == 0 && ok;
         if (ok)
         {
             var from = Libc.Utf8Z(tmp);
             var to = Libc.Utf8Z(name);
             fixed (byte* f = from) fixed (byte* t = to)
-                ok = Libc.syscall(SYS_renameat, dir, (long)f, dir, (long)t, 0, 0) == 0;
+                ok = Libc.renameat(dir, f, dir, t) == 0;
         }
-        if (ok) Libc.syscall(SYS_fsync, dir, 0, 0, 0, 0, 0); // the rename itself durable; best effort
+        if (ok) Libc.fsync(dir); // the rename itself durable; best effort
         else Libc.unlinkat(dir, tmp, 0);
     }
 }

@@ -66,12 +66,7 @@ internal static unsafe class BpfNative
         [FieldOffset(8)] public uint OpenFlags;
     }
 
-    private static long SysBpf => RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.X64 => 321,
-        Architecture.Arm64 => 280,
-        var a => throw new PlatformNotSupportedException($"bpf(2) syscall number unknown for {a}"),
-    };
+    private static long SysBpf => Interop.Arch.Syscalls.Bpf;
 
     /// <summary>bpf(cmd, &amp;attr, sizeof(attr)); returns the (non-negative) result or -errno. Retries EINTR/EAGAIN a few times.</summary>
     public static int Call<T>(int cmd, ref T attr) where T : unmanaged
