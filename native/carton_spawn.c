@@ -232,7 +232,7 @@ static int child1_main(void *arg)
     struct carton_spawn_req *req = ctx->req;
 
     for (int i = 0; i < req->join_count; i++) {
-        if (setns(req->join_fds[i], 0) < 0) {
+        if (setns(req->join_fds[i], req->join_types[i]) < 0) {
             record_failure(req, CARTON_STEP_SETNS, i);
             _exit(127);
         }

@@ -123,7 +123,8 @@ public sealed unsafe class ContainerCreator
                         int fd = Libc.open(ns.Path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
                         if (fd < 0) throw SyscallException.Last($"linux.namespaces: open {type} namespace {ns.Path}");
                         joinFds.Add(fd);
-                        spawn.JoinFds.Add(fd);
+                        // setns with the declared type: an fd of another namespace type fails the create (runc, crun).
+                        spawn.Joins.Add(new NamespaceJoin(fd, (int)NamespaceKinds.GetCloneFlag(type), $"linux.namespaces: join {type} namespace {ns.Path}"));
                         if (type == "pid") spawn.JoinsPidNamespace = true;
                         continue;
                     }

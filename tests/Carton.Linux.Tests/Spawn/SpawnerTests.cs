@@ -71,13 +71,34 @@ public sealed class SpawnerTests : IDisposable
         try
         {
             var options = new SpawnOptions { Path = "/bin/true", Args = ["true"] };
-            options.JoinFds.Add(fd);
+            options.Joins.Add(new NamespaceJoin(fd, 0, "join /dev/null"));
             var e = Assert.Throws<SpawnException>(() => Spawner.Spawn(options, "join"));
             Assert.Equal(SpawnStep.Setns, e.Step);
             Assert.Equal(Errno.EINVAL, e.Errno);
             Assert.Equal(0, e.Index);
         }
         finally { Libc.close(fd); }
+        AssertNoZombieChildren();
+    }
+
+    [Fact]
+    public void ANamespaceOfAnotherTypeThanDeclaredIsRefusedAndNamedByItsEntry()
+    {
+        // An ipc namespace given as a cgroup one (issue 9 §2): setns(fd, CLONE_NEWCGROUP) must refuse it. With
+        // setns(fd, 0) the child would join the ipc namespace and exec.
+        int uts = Libc.open("/proc/self/ns/uts", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int ipc = Libc.open("/proc/self/ns/ipc", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        try
+        {
+            var options = new SpawnOptions { Path = "/bin/true", Args = ["true"] };
+            options.Joins.Add(new NamespaceJoin(uts, 0x04000000 /* CLONE_NEWUTS */, "join uts namespace /proc/self/ns/uts"));
+            options.Joins.Add(new NamespaceJoin(ipc, 0x02000000 /* CLONE_NEWCGROUP */, "linux.namespaces: join cgroup namespace /proc/self/ns/ipc"));
+            var e = Assert.Throws<SpawnException>(() => Wait(Spawner.Spawn(options, "start"))); // reaped if it wrongly ran
+            Assert.Equal(SpawnStep.Setns, e.Step);
+            Assert.Equal(1, e.Index);
+            Assert.Equal("linux.namespaces: join cgroup namespace /proc/self/ns/ipc: invalid argument (EINVAL)", e.Message);
+        }
+        finally { Libc.close(uts); Libc.close(ipc); }
         AssertNoZombieChildren();
     }
 
@@ -149,8 +170,8 @@ public sealed class SpawnerTests : IDisposable
             {
                 var (code, output) = RunShell("readlink /proc/self/ns/uts /proc/self/ns/pid; echo $$", o =>
                 {
-                    o.JoinFds.Add(uts);
-                    o.JoinFds.Add(pid);
+                    o.Joins.Add(new NamespaceJoin(uts, 0x04000000 /* CLONE_NEWUTS */, "join uts"));
+                    o.Joins.Add(new NamespaceJoin(pid, 0x20000000 /* CLONE_NEWPID */, "join pid"));
                     o.JoinsPidNamespace = true;
                 });
                 Assert.Equal(0, code);
