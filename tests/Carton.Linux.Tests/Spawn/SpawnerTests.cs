@@ -157,6 +157,37 @@ public sealed class SpawnerTests : IDisposable
     }
 
     [Fact]
+    public unsafe void AFailedMapWriteReturnsOnlyOnceTheFinalChildHasExited()
+    {
+        // Issue 9: when a map write fails, child1 exits and the final child (cloned without CLONE_VFORK, on the
+        // helper's second stack) only then reads EOF and exits. carton_spawn must not return, and unmap that stack,
+        // while the final child still runs on it. Checked at the moment carton_spawn returns (no Spawner, which
+        // reaps), several times: the race shows within a few rounds when the helper does not wait.
+        byte** argv = stackalloc byte*[2];
+        byte** envp = stackalloc byte*[1];
+        for (int round = 0; round < 20; round++)
+        {
+            fixed (byte* path = "/bin/true\0"u8)
+            fixed (byte* uidMap = "0 100000 65536\n0 100000 1\n\0"u8) // overlapping ranges: the kernel refuses
+            fixed (byte* gidMap = "0 100000 65536\n\0"u8)
+            {
+                argv[0] = path; argv[1] = null; envp[0] = null;
+                var req = new SpawnRequest { Path = path, Argv = argv, Envp = envp, ExecFd = -1, NewNsFlags = 0x10000000 /* CLONE_NEWUSER */, UidMap = uidMap, GidMap = gidMap };
+                Assert.Equal(-1, SpawnNative.CartonSpawn(&req));
+                int status = 0;
+                int waited = Libc.waitpid(req.Pid, &status, Libc.WNOHANG);
+                if (waited == 0) { Libc.kill(req.Pid, 9); Spawner.Reap(req.Pid); }
+                if (req.IntermediatePid > 0) Spawner.Reap(req.IntermediatePid);
+                Assert.Equal(SpawnStep.UsernsMap, (SpawnStep)req.ErrStep);
+                Assert.Equal(Errno.EINVAL, req.ErrErrno);
+                Assert.True(waited == req.Pid, $"round {round}: the final child {req.Pid} was still running when carton_spawn returned");
+                Assert.False(Libc.WIFSIGNALED(status) && Libc.WTERMSIG(status) == 11, $"round {round}: the final child died of SIGSEGV (its stack was unmapped under it)");
+            }
+        }
+        AssertNoZombieChildren();
+    }
+
+    [Fact]
     public void JoinsNamespacesOfAnotherProcessIncludingItsPidNamespace()
     {
         // A holder in new uts+pid namespaces; the second spawn joins both by fd.
