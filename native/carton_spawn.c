@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #define CHILD_STACK_SIZE (128 * 1024)
+#define MAX_DUPS 64
 
 struct spawn_ctx {
     struct carton_spawn_req *req;
@@ -149,6 +150,44 @@ static void reset_signals(void)
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
+/*
+ * dup_src[i] -> dup_dst[i] as one parallel assignment: every target ends up with what its source was when the spawn
+ * began, whatever the order. Done one by one, (4->1),(1->2) would give 2 the new 1 (a copy of 4), not the old one.
+ * So every source is first copied above every fd the table names (F_DUPFD_CLOEXEC), where no dup2 can clobber it,
+ * then dup2'd onto its target (which clears FD_CLOEXEC there). A source equal to its target just loses FD_CLOEXEC.
+ */
+static int apply_dups(struct carton_spawn_req *req)
+{
+    int moved[MAX_DUPS];
+    int above = 0;
+    if (req->dup_count > MAX_DUPS) {
+        record_failure(req, CARTON_STEP_FDS, MAX_DUPS, E2BIG);
+        return -1;
+    }
+    for (int i = 0; i < req->dup_count; i++) {
+        if (req->dup_src[i] >= above)
+            above = req->dup_src[i] + 1;
+        if (req->dup_dst[i] >= above)
+            above = req->dup_dst[i] + 1;
+    }
+    for (int i = 0; i < req->dup_count; i++) {
+        moved[i] = fcntl(req->dup_src[i], F_DUPFD_CLOEXEC, above);
+        if (moved[i] < 0) {
+            record_failure(req, CARTON_STEP_FDS, i, errno);
+            return -1;
+        }
+    }
+    for (int i = 0; i < req->dup_count; i++) {
+        if (dup2(moved[i], req->dup_dst[i]) < 0) {
+            record_failure(req, CARTON_STEP_FDS, i, errno);
+            return -1;
+        }
+    }
+    for (int i = 0; i < req->dup_count; i++)
+        close(moved[i]);
+    return 0;
+}
+
 /* Runs in the process that execs. Returns only on failure (recorded in req). */
 static void final_exec(struct carton_spawn_req *req)
 {
@@ -157,15 +196,8 @@ static void final_exec(struct carton_spawn_req *req)
         record_failure(req, CARTON_STEP_UNSHARE, 0, errno);
         return;
     }
-    for (int i = 0; i < req->dup_count; i++) {
-        int rc = req->dup_src[i] == req->dup_dst[i]
-                     ? fcntl(req->dup_dst[i], F_SETFD, 0)
-                     : dup2(req->dup_src[i], req->dup_dst[i]);
-        if (rc < 0) {
-            record_failure(req, CARTON_STEP_FDS, i, errno);
-            return;
-        }
-    }
+    if (apply_dups(req) < 0)
+        return;
     for (int i = 0; i < req->keep_count; i++) {
         if (fcntl(req->keep_fds[i], F_SETFD, 0) < 0) {
             record_failure(req, CARTON_STEP_FDS, req->dup_count + i, errno);

@@ -243,6 +243,34 @@ public sealed class SpawnerTests : IDisposable
     }
 
     [Fact]
+    public unsafe void DupsAreOneParallelAssignmentSoNoSourceIsClobberedByAnEarlierTarget()
+    {
+        // (a -> 1), (1 -> 2): done one by one, dup2(a, 1) destroys the source of the second dup and 2 becomes a
+        // too. (a -> b), (b -> a): a swap, which one by one leaves both on a.
+        var fileA = Path.Combine(_dir, "a");
+        var fileB = Path.Combine(_dir, "b");
+        var outFile = Path.Combine(_dir, "links");
+        File.WriteAllText(fileA, "");
+        File.WriteAllText(fileB, "");
+        int a = Libc.open(fileA, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int b = Libc.open(fileB, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        try
+        {
+            var stdout = new FileInfo("/proc/self/fd/1").LinkTarget ?? "(none)";
+            // A pipeline: dash would apply a plain command's redirection to its own fds ($$) around the fork.
+            var options = new SpawnOptions { Path = "/bin/sh", Args = ["sh", "-c", $"readlink /proc/$$/fd/1 /proc/$$/fd/2 /proc/$$/fd/{a} /proc/$$/fd/{b} | cat > {outFile}"], Env = [] };
+            options.Dups.Add((a, 1));
+            options.Dups.Add((1, 2));
+            options.Dups.Add((a, b));
+            options.Dups.Add((b, a));
+            Assert.Equal(0, Wait(Spawner.Spawn(options, "dups")));
+            var links = File.ReadAllText(outFile).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal([fileA, stdout, fileB, fileA], links);
+        }
+        finally { Libc.close(a); Libc.close(b); }
+    }
+
+    [Fact]
     public void SignalDispositionsAndMaskAreResetForTheChild()
     {
         // .NET ignores SIGPIPE in this process; the child must not inherit that (nor a blocked mask).
