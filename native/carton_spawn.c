@@ -92,6 +92,8 @@ static void proc_path(char *buf, int pid, const char *name)
     memcpy(p, name, len + 1);
 }
 
+static void reset_signals(void);
+
 /* Runs "helper <pid> <fields of map...>" (newuidmap/newgidmap) and waits for it. No allocation: the map is copied
  * to a local buffer and split in place. Returns 0 when the helper exited 0, else an errno (EPERM when it failed). */
 static int run_map_helper(const char *helper, int pid, const char *map)
@@ -124,6 +126,9 @@ static int run_map_helper(const char *helper, int pid, const char *map)
     if (child < 0)
         return errno;
     if (child == 0) {
+        /* child1 runs with every signal blocked and the caller's (.NET's) dispositions: the helper gets the
+         * defaults and an empty mask, as any program expects (its own handlers, SIGPIPE, SIGTERM). */
+        reset_signals();
         execve(helper, argv, envp);
         _exit(127);
     }

@@ -188,6 +188,29 @@ public sealed class SpawnerTests : IDisposable
     }
 
     [Fact]
+    public void MapHelpersRunWithDefaultSignalsAndAnEmptyMask()
+    {
+        // child1 runs with every signal blocked and .NET's dispositions (SIGPIPE ignored): newuidmap/newgidmap must
+        // not inherit either. A fake helper reports its own mask, then writes the map as newuidmap would.
+        var helper = Path.Combine(_dir, "fake-newuidmap");
+        var report = Path.Combine(_dir, "helper-signals");
+        // Builtins only: the shell's own mask is the one it inherited (dash blocks signals while it waits for a child).
+        File.WriteAllText(helper, "#!/bin/sh\n" +
+            $"while read -r k v; do case $k in SigBlk:|SigIgn:) echo \"$k $v\";; esac; done < /proc/$$/status > {report}\n" +
+            "pid=$1; shift\necho \"$*\" > /proc/$pid/uid_map\n");
+        File.SetUnixFileMode(helper, (UnixFileMode)0x1ED /* 0755 */);
+        int pid = Spawner.Spawn(new SpawnOptions
+        {
+            Path = "/bin/true", Args = ["true"], NewNamespaceFlags = 0x10000000 /* CLONE_NEWUSER */,
+            UidMap = "0 100000 65536\n", GidMap = "0 100000 65536\n", UidMapHelper = helper,
+        }, "fake helper");
+        Assert.Equal(0, Wait(pid));
+        var signals = File.ReadAllText(report);
+        Assert.Contains("SigBlk: 0000000000000000", signals);
+        Assert.Contains("SigIgn: 0000000000000000", signals);
+    }
+
+    [Fact]
     public void JoinsNamespacesOfAnotherProcessIncludingItsPidNamespace()
     {
         // A holder in new uts+pid namespaces; the second spawn joins both by fd.
