@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <stdlib.h>
@@ -378,6 +379,15 @@ int carton_spawn(struct carton_spawn_req *req)
 }
 
 /*
+ * Every carton init (`carton init` for create and for exec: the init channel fd is in its environment) is made
+ * non-dumpable here, at its first instruction, before the .NET runtime starts. An exec init has already joined the
+ * container's namespaces and holds host fds: while dumpable, a process of the container running as the same user
+ * could ptrace it or open /proc/<pid>/fd and reach them (design.md §3 item 2, CVE-2024-21626's class). The managed
+ * init sets it again (and checks) later; the kernel makes the user's process dumpable again at its execve.
+ */
+#define CARTON_INIT_ENV "_CARTON_INIT_FD" /* Carton.Runtime.ContainerInit.ChannelEnv */
+
+/*
  * `carton exec` must end up in the container's mount namespace, but the init it starts is carton itself, a
  * dynamically linked program: exec'd after joining that namespace, the kernel would look for its ELF interpreter
  * (/lib64/ld-linux-x86-64.so.2) inside the container's rootfs. So the spawn helper joins every namespace but the
@@ -385,8 +395,10 @@ int carton_spawn(struct carton_spawn_req *req)
  * into a mount namespace requires a single-threaded caller). runc's nsexec runs at the same point for the same
  * reason. A failure is left in the environment for the managed init to report over its channel.
  */
-__attribute__((constructor)) static void carton_join_mount_namespace(void)
+__attribute__((constructor)) static void carton_init_early(void)
 {
+    if (getenv(CARTON_INIT_ENV) != NULL)
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* cannot fail for 0 */
     const char *value = getenv("_CARTON_MNTNS_FD");
     if (value == NULL)
         return;

@@ -304,6 +304,52 @@ public sealed class SpawnerTests : IDisposable
     }
 
     [Fact]
+    public unsafe void TheNativeConstructorMakesACartonInitNonDumpableBeforeAnythingElseRuns()
+    {
+        // Issue 9: `carton init` (for exec, already in the container's namespaces and holding host fds) was dumpable
+        // until the managed init reached prctl. The library's constructor now clears it first thing when the init
+        // channel is in the environment. Seen from outside: /proc/<pid>/fd of a non-dumpable process belongs to root
+        // whatever its uid (the kernel's task_dump_owner). The probe is sleep run as uid 65534 (setpriv) with this library preloaded: the constructor
+        // is the only code of carton's in it, and with the variable and without, the rest is equal.
+        File.SetUnixFileMode(_dir, (UnixFileMode)0x1ED /* 0755 */);
+        var lib = Path.Combine(_dir, "libcarton_native.so");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "libcarton_native.so"), lib);
+        File.SetUnixFileMode(lib, (UnixFileMode)0x1ED);
+
+        uint OwnerOfFdDir(bool asInit)
+        {
+            var env = new List<string> { $"LD_PRELOAD={lib}" };
+            if (asInit) env.Add($"{Carton.Runtime.ContainerInit.ChannelEnv}=3");
+            int pid = Spawner.Spawn(new SpawnOptions
+            {
+                Path = "/usr/bin/setpriv", Args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sleep", "30"], Env = env,
+            }, "probe");
+            try
+            {
+                // In sleep's nanosleep: past exec, the loader and every constructor.
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (!(File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep" &&
+                         File.ReadAllLines($"/proc/{pid}/status").Any(l => l.StartsWith("State:\tS", StringComparison.Ordinal))))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the probe did not reach sleep");
+                    Thread.Sleep(5);
+                }
+                Libc.Stat st;
+                Assert.Equal(0, Libc.fstatat(Libc.AT_FDCWD, $"/proc/{pid}/fd", &st, 0));
+                return st.Uid;
+            }
+            finally
+            {
+                Libc.kill(pid, 9);
+                Wait(pid);
+            }
+        }
+
+        Assert.Equal(65534u, OwnerOfFdDir(asInit: false)); // dumpable: its own uid (the probe works)
+        Assert.Equal(0u, OwnerOfFdDir(asInit: true));      // non-dumpable from its first instruction
+    }
+
+    [Fact]
     public async Task ManyConcurrentSpawnsWhileOtherThreadsAllocateNeverHang()
     {
         // design.md: children that ran managed code after clone hung ~1.5% of the time under allocation pressure.
