@@ -20,6 +20,10 @@
  * Everything here is async-signal-safe: no allocation, no stdio, no locks. Signals are blocked
  * in the caller's thread across clone() so no .NET handler can run on a child's stack, and the
  * child resets every disposition to default before exec.
+ *
+ * errno is not to be trusted across children: without CLONE_SETTLS they share the caller thread's TLS, so errno
+ * is one variable that child1, the final child and a map helper's vfork child all write. Every failure is recorded
+ * with the errno its own call just set, read on the spot (or an explicit value), never a later errno.
  */
 #define _GNU_SOURCE
 #include "carton_spawn.h"
@@ -30,12 +34,14 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #define CHILD_STACK_SIZE (128 * 1024)
+#define MAX_DUPS 64
 
 struct spawn_ctx {
     struct carton_spawn_req *req;
@@ -44,35 +50,28 @@ struct spawn_ctx {
     int done_pipe[2];   /* final child -> child1: closed on exec (CLOEXEC) */
 };
 
-static void record_failure(struct carton_spawn_req *req, int step, int index)
+/* err: the errno of the call that failed, read right after it (see the top of this file). */
+static void record_failure(struct carton_spawn_req *req, int step, int index, int err)
 {
-    int saved = errno;
     /* First failure wins: a later cleanup step must not overwrite the root cause. */
     if (req->err_step == CARTON_STEP_NONE) {
         req->err_step = step;
-        req->err_errno = saved;
+        req->err_errno = err;
         req->err_index = index;
     }
 }
 
-/* Writes a NUL-terminated string to a file in one write(2), as /proc/<pid>/uid_map requires. */
+/* Writes a NUL-terminated string to a file in one write(2), as /proc/<pid>/uid_map requires. Returns 0 or an errno. */
 static int write_file(const char *path, const char *data)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
-        return -1;
+        return errno;
     size_t len = strlen(data);
     ssize_t n = write(fd, data, len);
-    int saved = errno;
+    int err = n < 0 ? errno : (size_t)n != len ? EIO : 0;
     close(fd);
-    errno = saved;
-    if (n < 0)
-        return -1;
-    if ((size_t)n != len) {
-        errno = EIO;
-        return -1;
-    }
-    return 0;
+    return err;
 }
 
 /* "/proc/" + pid + "/" + name into buf, without snprintf (not async-signal-safe). */
@@ -94,18 +93,18 @@ static void proc_path(char *buf, int pid, const char *name)
     memcpy(p, name, len + 1);
 }
 
+static void reset_signals(void);
+
 /* Runs "helper <pid> <fields of map...>" (newuidmap/newgidmap) and waits for it. No allocation: the map is copied
- * to a local buffer and split in place. Returns 0 when the helper exited 0. */
+ * to a local buffer and split in place. Returns 0 when the helper exited 0, else an errno (EPERM when it failed). */
 static int run_map_helper(const char *helper, int pid, const char *map)
 {
     char buf[4096];
     char pidbuf[24];
     char *argv[130];
     size_t len = strlen(map);
-    if (len >= sizeof buf) {
-        errno = E2BIG;
-        return -1;
-    }
+    if (len >= sizeof buf)
+        return E2BIG;
     memcpy(buf, map, len + 1);
     proc_path(pidbuf, pid, ""); /* "/proc/<pid>/": take the digits */
     char *digits = pidbuf + 6;
@@ -126,21 +125,20 @@ static int run_map_helper(const char *helper, int pid, const char *map)
     char *envp[] = {NULL};
     int child = vfork();
     if (child < 0)
-        return -1;
+        return errno;
     if (child == 0) {
+        /* child1 runs with every signal blocked and the caller's (.NET's) dispositions: the helper gets the
+         * defaults and an empty mask, as any program expects (its own handlers, SIGPIPE, SIGTERM). */
+        reset_signals();
         execve(helper, argv, envp);
         _exit(127);
     }
     int status;
     while (waitpid(child, &status, 0) < 0) {
         if (errno != EINTR)
-            return -1;
+            return errno;
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        errno = EPERM;
-        return -1;
-    }
-    return 0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EPERM;
 }
 
 static void reset_signals(void)
@@ -158,35 +156,66 @@ static void reset_signals(void)
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
+/*
+ * dup_src[i] -> dup_dst[i] as one parallel assignment: every target ends up with what its source was when the spawn
+ * began, whatever the order. Done one by one, (4->1),(1->2) would give 2 the new 1 (a copy of 4), not the old one.
+ * So every source is first copied above every fd the table names (F_DUPFD_CLOEXEC), where no dup2 can clobber it,
+ * then dup2'd onto its target (which clears FD_CLOEXEC there). A source equal to its target just loses FD_CLOEXEC.
+ */
+static int apply_dups(struct carton_spawn_req *req)
+{
+    int moved[MAX_DUPS];
+    int above = 0;
+    if (req->dup_count > MAX_DUPS) {
+        record_failure(req, CARTON_STEP_FDS, MAX_DUPS, E2BIG);
+        return -1;
+    }
+    for (int i = 0; i < req->dup_count; i++) {
+        if (req->dup_src[i] >= above)
+            above = req->dup_src[i] + 1;
+        if (req->dup_dst[i] >= above)
+            above = req->dup_dst[i] + 1;
+    }
+    for (int i = 0; i < req->dup_count; i++) {
+        moved[i] = fcntl(req->dup_src[i], F_DUPFD_CLOEXEC, above);
+        if (moved[i] < 0) {
+            record_failure(req, CARTON_STEP_FDS, i, errno);
+            return -1;
+        }
+    }
+    for (int i = 0; i < req->dup_count; i++) {
+        if (dup2(moved[i], req->dup_dst[i]) < 0) {
+            record_failure(req, CARTON_STEP_FDS, i, errno);
+            return -1;
+        }
+    }
+    for (int i = 0; i < req->dup_count; i++)
+        close(moved[i]);
+    return 0;
+}
+
 /* Runs in the process that execs. Returns only on failure (recorded in req). */
 static void final_exec(struct carton_spawn_req *req)
 {
     int flags = req->new_ns_flags & ~(CLONE_NEWUSER | CLONE_NEWPID);
     if (flags != 0 && unshare(flags) < 0) {
-        record_failure(req, CARTON_STEP_UNSHARE, 0);
+        record_failure(req, CARTON_STEP_UNSHARE, 0, errno);
         return;
     }
-    for (int i = 0; i < req->dup_count; i++) {
-        int rc = req->dup_src[i] == req->dup_dst[i]
-                     ? fcntl(req->dup_dst[i], F_SETFD, 0)
-                     : dup2(req->dup_src[i], req->dup_dst[i]);
-        if (rc < 0) {
-            record_failure(req, CARTON_STEP_FDS, i);
-            return;
-        }
-    }
+    if (apply_dups(req) < 0)
+        return;
     for (int i = 0; i < req->keep_count; i++) {
         if (fcntl(req->keep_fds[i], F_SETFD, 0) < 0) {
-            record_failure(req, CARTON_STEP_FDS, req->dup_count + i);
+            record_failure(req, CARTON_STEP_FDS, req->dup_count + i, errno);
             return;
         }
     }
     if (req->setsid && setsid() < 0) {
-        record_failure(req, CARTON_STEP_SETSID, 0);
+        record_failure(req, CARTON_STEP_SETSID, 0, errno);
         return;
     }
     if (req->cwd != NULL && chdir(req->cwd) < 0) {
-        record_failure(req, CARTON_STEP_CHDIR, 0);
+        record_failure(req, CARTON_STEP_CHDIR, 0, errno);
         return;
     }
     reset_signals();
@@ -194,7 +223,7 @@ static void final_exec(struct carton_spawn_req *req)
         syscall(SYS_execveat, req->exec_fd, "", req->argv, req->envp, AT_EMPTY_PATH);
     else
         execve(req->path, req->argv, req->envp);
-    record_failure(req, CARTON_STEP_EXEC, 0);
+    record_failure(req, CARTON_STEP_EXEC, 0, errno);
 }
 
 static int final_child_main(void *arg)
@@ -206,19 +235,18 @@ static int final_child_main(void *arg)
         close(ctx->sync_pipe[1]);
         close(ctx->done_pipe[0]);
         /* EOF instead of a byte means child1 failed to write the maps and already said why. */
-        if (read(ctx->sync_pipe[0], &go, 1) != 1) {
-            if (errno == 0)
-                errno = EPIPE;
-            record_failure(req, CARTON_STEP_USERNS_SYNC, 0);
+        ssize_t n = read(ctx->sync_pipe[0], &go, 1);
+        if (n != 1) {
+            record_failure(req, CARTON_STEP_USERNS_SYNC, 0, n < 0 ? errno : EPIPE);
             _exit(127);
         }
         /* Become root of the new namespace so that exec keeps the namespace's full capabilities. */
         if (!req->setgroups_deny && syscall(SYS_setgroups, 0, NULL) < 0) {
-            record_failure(req, CARTON_STEP_SETID, 0);
+            record_failure(req, CARTON_STEP_SETID, 0, errno);
             _exit(127);
         }
         if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0) {
-            record_failure(req, CARTON_STEP_SETID, 1);
+            record_failure(req, CARTON_STEP_SETID, 1, errno);
             _exit(127);
         }
     }
@@ -232,8 +260,8 @@ static int child1_main(void *arg)
     struct carton_spawn_req *req = ctx->req;
 
     for (int i = 0; i < req->join_count; i++) {
-        if (setns(req->join_fds[i], 0) < 0) {
-            record_failure(req, CARTON_STEP_SETNS, i);
+        if (setns(req->join_fds[i], req->join_types[i]) < 0) {
+            record_failure(req, CARTON_STEP_SETNS, i, errno);
             _exit(127);
         }
     }
@@ -247,7 +275,7 @@ static int child1_main(void *arg)
 
     int userns = req->new_ns_flags & CLONE_NEWUSER;
     if (userns && (pipe2(ctx->sync_pipe, O_CLOEXEC) < 0 || pipe2(ctx->done_pipe, O_CLOEXEC) < 0)) {
-        record_failure(req, CARTON_STEP_PIPE, 0);
+        record_failure(req, CARTON_STEP_PIPE, 0, errno);
         _exit(127);
     }
     /* Without a user namespace nothing needs to happen between clone and exec here, so vfork
@@ -255,36 +283,39 @@ static int child1_main(void *arg)
     int flags = CLONE_VM | CLONE_PARENT | SIGCHLD | second | (userns ? 0 : CLONE_VFORK);
     int pid = clone(final_child_main, ctx->stack2_top, flags, ctx);
     if (pid < 0) {
-        record_failure(req, CARTON_STEP_CLONE, 1);
+        record_failure(req, CARTON_STEP_CLONE, 1, errno);
         _exit(127);
     }
     req->pid = pid;
     if (userns) {
         char path[64];
         char ignored;
+        int err;
         close(ctx->sync_pipe[0]);
         close(ctx->done_pipe[1]);
+        /* On a failure here child1 exits: that closes sync_pipe[1], the final child reads EOF and exits, and the
+         * caller waits for it before it unmaps the stacks (carton_spawn). */
         proc_path(path, pid, "setgroups");
-        if (req->setgroups_deny && write_file(path, "deny") < 0) {
-            record_failure(req, CARTON_STEP_USERNS_MAP, 0);
-            _exit(127); /* closing sync_pipe[1] releases the child, which then exits */
+        if (req->setgroups_deny && (err = write_file(path, "deny")) != 0) {
+            record_failure(req, CARTON_STEP_USERNS_MAP, 0, err);
+            _exit(127);
         }
         proc_path(path, pid, "uid_map");
         if (req->uid_map != NULL &&
-            (req->uidmap_helper != NULL ? run_map_helper(req->uidmap_helper, pid, req->uid_map)
-                                        : write_file(path, req->uid_map)) < 0) {
-            record_failure(req, CARTON_STEP_USERNS_MAP, 1);
+            (err = req->uidmap_helper != NULL ? run_map_helper(req->uidmap_helper, pid, req->uid_map)
+                                              : write_file(path, req->uid_map)) != 0) {
+            record_failure(req, CARTON_STEP_USERNS_MAP, 1, err);
             _exit(127);
         }
         proc_path(path, pid, "gid_map");
         if (req->gid_map != NULL &&
-            (req->gidmap_helper != NULL ? run_map_helper(req->gidmap_helper, pid, req->gid_map)
-                                        : write_file(path, req->gid_map)) < 0) {
-            record_failure(req, CARTON_STEP_USERNS_MAP, 2);
+            (err = req->gidmap_helper != NULL ? run_map_helper(req->gidmap_helper, pid, req->gid_map)
+                                              : write_file(path, req->gid_map)) != 0) {
+            record_failure(req, CARTON_STEP_USERNS_MAP, 2, err);
             _exit(127);
         }
         if (write(ctx->sync_pipe[1], "1", 1) != 1) {
-            record_failure(req, CARTON_STEP_USERNS_SYNC, 1);
+            record_failure(req, CARTON_STEP_USERNS_SYNC, 1, errno);
             _exit(127);
         }
         /* Returns 0 (EOF) once the child has exec'd or exited. */
@@ -305,7 +336,7 @@ int carton_spawn(struct carton_spawn_req *req)
     char *stacks = mmap(NULL, 2 * CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stacks == MAP_FAILED) {
-        record_failure(req, CARTON_STEP_CLONE, 0);
+        record_failure(req, CARTON_STEP_CLONE, 0, errno);
         return -1;
     }
     struct spawn_ctx ctx = {
@@ -320,12 +351,24 @@ int carton_spawn(struct carton_spawn_req *req)
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int pid = clone(child1_main, stacks + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &ctx);
     int clone_errno = errno;
+    /*
+     * child1 has exited (or exec'd). A final child it cloned without CLONE_VFORK (a new user namespace) may still
+     * run on the second stack when the spawn failed: child1 gave up writing the maps and exited, and the final
+     * child is only now reading EOF. Unmapping that stack under it (or reusing the memory) would let it fault or
+     * write into whatever is mapped there next. It is our child (CLONE_PARENT) and never exec'd on a failed spawn:
+     * kill it and wait until it has exited, leaving it to be reaped (WNOWAIT) by the caller, which owns its pid.
+     */
+    if (pid > 0 && req->err_step != CARTON_STEP_NONE && req->pid > 0 && req->pid != pid) {
+        siginfo_t info;
+        kill(req->pid, SIGKILL);
+        while (waitid(P_PID, (id_t)req->pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+        }
+    }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     munmap(stacks, 2 * CHILD_STACK_SIZE);
 
     if (pid < 0) {
-        errno = clone_errno;
-        record_failure(req, CARTON_STEP_CLONE, 0);
+        record_failure(req, CARTON_STEP_CLONE, 0, clone_errno);
         return -1;
     }
     if (req->pid == 0)
@@ -336,6 +379,15 @@ int carton_spawn(struct carton_spawn_req *req)
 }
 
 /*
+ * Every carton init (`carton init` for create and for exec: the init channel fd is in its environment) is made
+ * non-dumpable here, at its first instruction, before the .NET runtime starts. An exec init has already joined the
+ * container's namespaces and holds host fds: while dumpable, a process of the container running as the same user
+ * could ptrace it or open /proc/<pid>/fd and reach them (design.md §3 item 2, CVE-2024-21626's class). The managed
+ * init sets it again (and checks) later; the kernel makes the user's process dumpable again at its execve.
+ */
+#define CARTON_INIT_ENV "_CARTON_INIT_FD" /* Carton.Runtime.ContainerInit.ChannelEnv */
+
+/*
  * `carton exec` must end up in the container's mount namespace, but the init it starts is carton itself, a
  * dynamically linked program: exec'd after joining that namespace, the kernel would look for its ELF interpreter
  * (/lib64/ld-linux-x86-64.so.2) inside the container's rootfs. So the spawn helper joins every namespace but the
@@ -343,8 +395,10 @@ int carton_spawn(struct carton_spawn_req *req)
  * into a mount namespace requires a single-threaded caller). runc's nsexec runs at the same point for the same
  * reason. A failure is left in the environment for the managed init to report over its channel.
  */
-__attribute__((constructor)) static void carton_join_mount_namespace(void)
+__attribute__((constructor)) static void carton_init_early(void)
 {
+    if (getenv(CARTON_INIT_ENV) != NULL)
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* cannot fail for 0 */
     const char *value = getenv("_CARTON_MNTNS_FD");
     if (value == NULL)
         return;

@@ -34,8 +34,11 @@ struct carton_spawn_req {
     char *const *envp;
     int32_t exec_fd;
 
-    /* Namespaces to join, in order (a user namespace first), before any new one is created. */
+    /* Namespaces to join, in order (a user namespace first), before any new one is created: setns(join_fds[i],
+     * join_types[i]). The type is the CLONE_NEW* flag the config declared, so the kernel refuses (EINVAL) an fd
+     * of another namespace type, as runc and crun do; 0 would accept any type. */
     const int32_t *join_fds;
+    const int32_t *join_types;
     int32_t join_count;
 
     /* CLONE_NEW* flags to create. CLONE_NEWUSER and CLONE_NEWPID are created by cloning a second

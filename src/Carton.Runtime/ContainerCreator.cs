@@ -134,7 +134,8 @@ public sealed class ContainerCreator
                     {
                         int fd = FileDescriptor.Open(ns.Path, OpenFlags.ReadOnly, $"linux.namespaces: open {type} namespace {ns.Path}");
                         joinFds.Add(fd);
-                        spawn.JoinFds.Add(fd);
+                        // setns with the declared type: an fd of another namespace type fails the create (runc, crun).
+                        spawn.Joins.Add(new NamespaceJoin(fd, (int)NamespaceKinds.GetCloneFlag(type), $"linux.namespaces: join {type} namespace {ns.Path}"));
                         if (type == "pid") spawn.JoinsPidNamespace = true;
                         continue;
                     }

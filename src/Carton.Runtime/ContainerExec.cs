@@ -44,7 +44,7 @@ public sealed unsafe class ContainerExec
         int pid = 0;
         try
         {
-            var joinFds = new List<int>();
+            var joins = new List<NamespaceJoin>();
             bool joinsPid = false;
             int mountNsFd = -1;
             // Every namespace the container has, entered through its init's /proc entries; the user namespace first
@@ -62,7 +62,7 @@ public sealed unsafe class ContainerExec
                     mountNsFd = fd;
                     continue;
                 }
-                joinFds.Add(fd);
+                joins.Add(new NamespaceJoin(fd, (int)NamespaceKinds.GetCloneFlag(type), $"exec: join {type} namespace {path}"));
                 if (type == "pid") joinsPid = true;
             }
             // The init must still be the process we recorded once its namespaces are open (no pid reuse in between).
@@ -84,7 +84,7 @@ public sealed unsafe class ContainerExec
             using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd),
                 [consoleFd, listenerFd, mountNsFd], options.PreserveFds,
                 mountNsFd >= 0 ? [$"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}"] : []);
-            launch.Spawn.JoinFds.AddRange(joinFds);
+            launch.Spawn.Joins.AddRange(joins);
             launch.Spawn.JoinsPidNamespace = joinsPid;
             int parentSock = launch.Channel;
             pid = launch.Start($"exec in container \"{options.Id}\"");

@@ -8,8 +8,10 @@ public sealed class SpawnException : CartonException
     public SpawnStep Step { get; }
     public int Index { get; }
 
-    public SpawnException(SpawnStep step, int errno, int index, string what)
-        : base(ErrorTable.KindOfErrno(errno), $"{what}: {Errno_Describe(step, index)}: {Interop.Errno.Describe(errno)}", errno: errno)
+    /// <param name="failed">when given, names the failed operation in full (a namespace join names its config
+    /// entry: "linux.namespaces: join cgroup namespace /proc/1/ns/ipc") and replaces "what: step".</param>
+    public SpawnException(SpawnStep step, int errno, int index, string what, string? failed = null)
+        : base(ErrorTable.KindOfErrno(errno), $"{failed ?? $"{what}: {Errno_Describe(step, index)}"}: {Interop.Errno.Describe(errno)}", errno: errno)
     {
         Step = step; Index = index;
     }

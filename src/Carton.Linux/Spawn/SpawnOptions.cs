@@ -9,9 +9,9 @@ public sealed class SpawnOptions
     public int ExecFd { get; set; } = -1;
     public IReadOnlyList<string> Args { get; set; } = [];
     public IReadOnlyList<string> Env { get; set; } = [];
-    /// <summary>Namespace fds to setns into, in order; a user namespace must come first.</summary>
-    public List<int> JoinFds { get; } = [];
-    /// <summary>True when <see cref="JoinFds"/> holds a pid namespace (the exec then happens in a child of the joiner).</summary>
+    /// <summary>Namespaces to setns into, in order; a user namespace must come first.</summary>
+    public List<NamespaceJoin> Joins { get; } = [];
+    /// <summary>True when <see cref="Joins"/> holds a pid namespace (the exec then happens in a child of the joiner).</summary>
     public bool JoinsPidNamespace { get; set; }
     /// <summary>CLONE_NEW* flags to create (cgroup and time namespaces are not created here; see ContainerInit).</summary>
     public int NewNamespaceFlags { get; set; }
@@ -28,3 +28,11 @@ public sealed class SpawnOptions
     public string? WorkingDirectory { get; set; }
     public bool NewSession { get; set; }
 }
+
+/// <summary>
+/// One namespace to join: setns(<paramref name="Fd"/>, <paramref name="Type"/>). <paramref name="Type"/> is the
+/// CLONE_NEW* flag of the namespace the caller means, so the kernel refuses an fd of another type (EINVAL), as runc
+/// and crun do (0 would accept any). <paramref name="What"/> names it in an error, e.g.
+/// "linux.namespaces: join cgroup namespace /proc/1/ns/ipc".
+/// </summary>
+public readonly record struct NamespaceJoin(int Fd, int Type, string What);

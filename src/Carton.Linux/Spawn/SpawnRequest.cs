@@ -11,6 +11,7 @@ internal unsafe struct SpawnRequest
     public byte** Envp;
     public int ExecFd;
     public int* JoinFds;
+    public int* JoinTypes;
     public int JoinCount;
     public int NewNsFlags;
     public int JoinedPidNs;

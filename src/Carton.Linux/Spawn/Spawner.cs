@@ -20,8 +20,9 @@ public static unsafe class Spawner
             Argv = arena.Utf8Array(options.Args),
             Envp = arena.Utf8Array(options.Env),
             ExecFd = options.ExecFd,
-            JoinFds = arena.Ints(options.JoinFds),
-            JoinCount = options.JoinFds.Count,
+            JoinFds = arena.Ints(options.Joins.Select(j => j.Fd).ToList()),
+            JoinTypes = arena.Ints(options.Joins.Select(j => j.Type).ToList()),
+            JoinCount = options.Joins.Count,
             NewNsFlags = options.NewNamespaceFlags,
             JoinedPidNs = options.JoinsPidNamespace ? 1 : 0,
             UidMap = options.UidMap is null ? null : arena.Utf8(options.UidMap),
@@ -42,7 +43,10 @@ public static unsafe class Spawner
         if (rc != 0)
         {
             if (req.Pid > 0) Reap(req.Pid);
-            throw new SpawnException((SpawnStep)req.ErrStep, req.ErrErrno, req.ErrIndex, what);
+            var step = (SpawnStep)req.ErrStep;
+            // A failed join is named by the caller's description of that namespace (its config entry).
+            var joined = step == SpawnStep.Setns && req.ErrIndex >= 0 && req.ErrIndex < options.Joins.Count ? options.Joins[req.ErrIndex].What : null;
+            throw new SpawnException(step, req.ErrErrno, req.ErrIndex, what, joined);
         }
         return req.Pid;
     }

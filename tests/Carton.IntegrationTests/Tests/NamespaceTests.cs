@@ -99,6 +99,27 @@ public sealed class NamespaceTests(RuntimeFixture fixture) : FeatureTestBase(fix
     }
 
     /// <summary>
+    /// A namespace path of another type than its entry declares (an ipc namespace given as "cgroup") fails the create,
+    /// as in runc and crun (setns with the declared type); carton's error names the entry (issue 9 §2).
+    /// </summary>
+    [Fact]
+    public void JoinNamespaceOfAnotherType_Rejected()
+    {
+        Bundle.SetArgs("true");
+        var path = $"/proc/{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}/ns/ipc";
+        Bundle.SetNamespace("cgroup", path);
+        var r = CreateContainer(Env.NewId());
+        AssertFailed(r, "create joining an ipc namespace declared as cgroup");
+        if (!Fixture.RuntimeIsRunc)
+        {
+            // runc: "nsexec-1[...]: failed to setns into cgroup namespace: Invalid argument".
+            Assert.True(r.Stderr.Contains($"linux.namespaces: join cgroup namespace {path}: invalid argument (EINVAL)", StringComparison.Ordinal),
+                $"error does not name the namespace entry:\n{r}");
+        }
+        Env.AssertNoLeaks();
+    }
+
+    /// <summary>
     /// /proc/uptime follows the boottime offset, /proc/self/timens_offsets shows both offsets.
     /// </summary>
     [SkipOnRuncFact("runc 1.1.x does not support time namespaces (linux.timeOffsets)")]

@@ -71,13 +71,34 @@ public sealed class SpawnerTests : IDisposable
         try
         {
             var options = new SpawnOptions { Path = "/bin/true", Args = ["true"] };
-            options.JoinFds.Add(fd);
+            options.Joins.Add(new NamespaceJoin(fd, 0, "join /dev/null"));
             var e = Assert.Throws<SpawnException>(() => Spawner.Spawn(options, "join"));
             Assert.Equal(SpawnStep.Setns, e.Step);
             Assert.Equal(Errno.EINVAL, e.Errno);
             Assert.Equal(0, e.Index);
         }
         finally { Libc.close(fd); }
+        AssertNoZombieChildren();
+    }
+
+    [Fact]
+    public void ANamespaceOfAnotherTypeThanDeclaredIsRefusedAndNamedByItsEntry()
+    {
+        // An ipc namespace given as a cgroup one (issue 9 §2): setns(fd, CLONE_NEWCGROUP) must refuse it. With
+        // setns(fd, 0) the child would join the ipc namespace and exec.
+        int uts = Libc.open("/proc/self/ns/uts", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int ipc = Libc.open("/proc/self/ns/ipc", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        try
+        {
+            var options = new SpawnOptions { Path = "/bin/true", Args = ["true"] };
+            options.Joins.Add(new NamespaceJoin(uts, 0x04000000 /* CLONE_NEWUTS */, "join uts namespace /proc/self/ns/uts"));
+            options.Joins.Add(new NamespaceJoin(ipc, 0x02000000 /* CLONE_NEWCGROUP */, "linux.namespaces: join cgroup namespace /proc/self/ns/ipc"));
+            var e = Assert.Throws<SpawnException>(() => Wait(Spawner.Spawn(options, "start"))); // reaped if it wrongly ran
+            Assert.Equal(SpawnStep.Setns, e.Step);
+            Assert.Equal(1, e.Index);
+            Assert.Equal("linux.namespaces: join cgroup namespace /proc/self/ns/ipc: invalid argument (EINVAL)", e.Message);
+        }
+        finally { Libc.close(uts); Libc.close(ipc); }
         AssertNoZombieChildren();
     }
 
@@ -136,6 +157,60 @@ public sealed class SpawnerTests : IDisposable
     }
 
     [Fact]
+    public unsafe void AFailedMapWriteReturnsOnlyOnceTheFinalChildHasExited()
+    {
+        // Issue 9: when a map write fails, child1 exits and the final child (cloned without CLONE_VFORK, on the
+        // helper's second stack) only then reads EOF and exits. carton_spawn must not return, and unmap that stack,
+        // while the final child still runs on it. Checked at the moment carton_spawn returns (no Spawner, which
+        // reaps), several times: the race shows within a few rounds when the helper does not wait.
+        byte** argv = stackalloc byte*[2];
+        byte** envp = stackalloc byte*[1];
+        for (int round = 0; round < 20; round++)
+        {
+            fixed (byte* path = "/bin/true\0"u8)
+            fixed (byte* uidMap = "0 100000 65536\n0 100000 1\n\0"u8) // overlapping ranges: the kernel refuses
+            fixed (byte* gidMap = "0 100000 65536\n\0"u8)
+            {
+                argv[0] = path; argv[1] = null; envp[0] = null;
+                var req = new SpawnRequest { Path = path, Argv = argv, Envp = envp, ExecFd = -1, NewNsFlags = 0x10000000 /* CLONE_NEWUSER */, UidMap = uidMap, GidMap = gidMap };
+                Assert.Equal(-1, SpawnNative.CartonSpawn(&req));
+                int status = 0;
+                int waited = Libc.waitpid(req.Pid, &status, Libc.WNOHANG);
+                if (waited == 0) { Libc.kill(req.Pid, 9); Spawner.Reap(req.Pid); }
+                if (req.IntermediatePid > 0) Spawner.Reap(req.IntermediatePid);
+                Assert.Equal(SpawnStep.UsernsMap, (SpawnStep)req.ErrStep);
+                Assert.Equal(Errno.EINVAL, req.ErrErrno);
+                Assert.True(waited == req.Pid, $"round {round}: the final child {req.Pid} was still running when carton_spawn returned");
+                Assert.False(Libc.WIFSIGNALED(status) && Libc.WTERMSIG(status) == 11, $"round {round}: the final child died of SIGSEGV (its stack was unmapped under it)");
+            }
+        }
+        AssertNoZombieChildren();
+    }
+
+    [Fact]
+    public void MapHelpersRunWithDefaultSignalsAndAnEmptyMask()
+    {
+        // child1 runs with every signal blocked and .NET's dispositions (SIGPIPE ignored): newuidmap/newgidmap must
+        // not inherit either. A fake helper reports its own mask, then writes the map as newuidmap would.
+        var helper = Path.Combine(_dir, "fake-newuidmap");
+        var report = Path.Combine(_dir, "helper-signals");
+        // Builtins only: the shell's own mask is the one it inherited (dash blocks signals while it waits for a child).
+        File.WriteAllText(helper, "#!/bin/sh\n" +
+            $"while read -r k v; do case $k in SigBlk:|SigIgn:) echo \"$k $v\";; esac; done < /proc/$$/status > {report}\n" +
+            "pid=$1; shift\necho \"$*\" > /proc/$pid/uid_map\n");
+        File.SetUnixFileMode(helper, (UnixFileMode)0x1ED /* 0755 */);
+        int pid = Spawner.Spawn(new SpawnOptions
+        {
+            Path = "/bin/true", Args = ["true"], NewNamespaceFlags = 0x10000000 /* CLONE_NEWUSER */,
+            UidMap = "0 100000 65536\n", GidMap = "0 100000 65536\n", UidMapHelper = helper,
+        }, "fake helper");
+        Assert.Equal(0, Wait(pid));
+        var signals = File.ReadAllText(report);
+        Assert.Contains("SigBlk: 0000000000000000", signals);
+        Assert.Contains("SigIgn: 0000000000000000", signals);
+    }
+
+    [Fact]
     public void JoinsNamespacesOfAnotherProcessIncludingItsPidNamespace()
     {
         // A holder in new uts+pid namespaces; the second spawn joins both by fd.
@@ -149,8 +224,8 @@ public sealed class SpawnerTests : IDisposable
             {
                 var (code, output) = RunShell("readlink /proc/self/ns/uts /proc/self/ns/pid; echo $$", o =>
                 {
-                    o.JoinFds.Add(uts);
-                    o.JoinFds.Add(pid);
+                    o.Joins.Add(new NamespaceJoin(uts, 0x04000000 /* CLONE_NEWUTS */, "join uts"));
+                    o.Joins.Add(new NamespaceJoin(pid, 0x20000000 /* CLONE_NEWPID */, "join pid"));
                     o.JoinsPidNamespace = true;
                 });
                 Assert.Equal(0, code);
@@ -191,6 +266,34 @@ public sealed class SpawnerTests : IDisposable
     }
 
     [Fact]
+    public unsafe void DupsAreOneParallelAssignmentSoNoSourceIsClobberedByAnEarlierTarget()
+    {
+        // (a -> 1), (1 -> 2): done one by one, dup2(a, 1) destroys the source of the second dup and 2 becomes a
+        // too. (a -> b), (b -> a): a swap, which one by one leaves both on a.
+        var fileA = Path.Combine(_dir, "a");
+        var fileB = Path.Combine(_dir, "b");
+        var outFile = Path.Combine(_dir, "links");
+        File.WriteAllText(fileA, "");
+        File.WriteAllText(fileB, "");
+        int a = Libc.open(fileA, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int b = Libc.open(fileB, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        try
+        {
+            var stdout = new FileInfo("/proc/self/fd/1").LinkTarget ?? "(none)";
+            // A pipeline: dash would apply a plain command's redirection to its own fds ($$) around the fork.
+            var options = new SpawnOptions { Path = "/bin/sh", Args = ["sh", "-c", $"readlink /proc/$$/fd/1 /proc/$$/fd/2 /proc/$$/fd/{a} /proc/$$/fd/{b} | cat > {outFile}"], Env = [] };
+            options.Dups.Add((a, 1));
+            options.Dups.Add((1, 2));
+            options.Dups.Add((a, b));
+            options.Dups.Add((b, a));
+            Assert.Equal(0, Wait(Spawner.Spawn(options, "dups")));
+            var links = File.ReadAllText(outFile).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal([fileA, stdout, fileB, fileA], links);
+        }
+        finally { Libc.close(a); Libc.close(b); }
+    }
+
+    [Fact]
     public void SignalDispositionsAndMaskAreResetForTheChild()
     {
         // .NET ignores SIGPIPE in this process; the child must not inherit that (nor a blocked mask).
@@ -198,6 +301,52 @@ public sealed class SpawnerTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("SigBlk:\t0000000000000000", output);
         Assert.Contains("SigIgn:\t0000000000000000", output);
+    }
+
+    [Fact]
+    public unsafe void TheNativeConstructorMakesACartonInitNonDumpableBeforeAnythingElseRuns()
+    {
+        // Issue 9: `carton init` (for exec, already in the container's namespaces and holding host fds) was dumpable
+        // until the managed init reached prctl. The library's constructor now clears it first thing when the init
+        // channel is in the environment. Seen from outside: /proc/<pid>/fd of a non-dumpable process belongs to root
+        // whatever its uid (the kernel's task_dump_owner). The probe is sleep run as uid 65534 (setpriv) with this library preloaded: the constructor
+        // is the only code of carton's in it, and with the variable and without, the rest is equal.
+        File.SetUnixFileMode(_dir, (UnixFileMode)0x1ED /* 0755 */);
+        var lib = Path.Combine(_dir, "libcarton_native.so");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "libcarton_native.so"), lib);
+        File.SetUnixFileMode(lib, (UnixFileMode)0x1ED);
+
+        uint OwnerOfFdDir(bool asInit)
+        {
+            var env = new List<string> { $"LD_PRELOAD={lib}" };
+            if (asInit) env.Add($"{Carton.Runtime.ContainerInit.ChannelEnv}=3");
+            int pid = Spawner.Spawn(new SpawnOptions
+            {
+                Path = "/usr/bin/setpriv", Args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sleep", "30"], Env = env,
+            }, "probe");
+            try
+            {
+                // In sleep's nanosleep: past exec, the loader and every constructor.
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (!(File.ReadAllText($"/proc/{pid}/comm").Trim() == "sleep" &&
+                         File.ReadAllLines($"/proc/{pid}/status").Any(l => l.StartsWith("State:\tS", StringComparison.Ordinal))))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the probe did not reach sleep");
+                    Thread.Sleep(5);
+                }
+                Libc.Stat st;
+                Assert.Equal(0, Libc.fstatat(Libc.AT_FDCWD, $"/proc/{pid}/fd", &st, 0));
+                return st.Uid;
+            }
+            finally
+            {
+                Libc.kill(pid, 9);
+                Wait(pid);
+            }
+        }
+
+        Assert.Equal(65534u, OwnerOfFdDir(asInit: false)); // dumpable: its own uid (the probe works)
+        Assert.Equal(0u, OwnerOfFdDir(asInit: true));      // non-dumpable from its first instruction
     }
 
     [Fact]
