@@ -334,9 +334,9 @@ public sealed class SpawnerTests : IDisposable
                     Assert.True(DateTime.UtcNow < deadline, "the probe did not reach sleep");
                     Thread.Sleep(5);
                 }
-                Libc.Stat st;
-                Assert.Equal(0, Libc.fstatat(Libc.AT_FDCWD, $"/proc/{pid}/fd", &st, 0));
-                return st.Uid;
+                var st = Carton.Linux.IO.FileStatus.OfPath($"/proc/{pid}/fd");
+                Assert.NotNull(st);
+                return st.Value.Uid;
             }
             finally
             {
