@@ -47,6 +47,7 @@ public static class ErrorTable
         ["StreamInUse"] = ErrorKind.InvalidState,
         ["InvalidId"] = ErrorKind.InvalidDocument,
         ["BadRequest"] = ErrorKind.InvalidDocument,
+        ["RequestTooLarge"] = ErrorKind.InvalidDocument,
         ["ProcessNotFound"] = ErrorKind.NotFound,
         ["ShuttingDown"] = ErrorKind.Unavailable,
     };

@@ -275,6 +275,7 @@ public static class ComputeApi
             throw new ComputeException("NoPipe", $"the process has no {name} (not requested when it was created)");
         if (!await gate.WaitAsync(0))
             throw new ComputeException("StreamInUse", $"the process's {name} is already being written by another request");
+        // A process's input is a stream as long as the process lives: the daemon's body limit is for documents.
         if (ctx.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = null;
         if (ctx.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate) rate.MinDataRate = null;
         try

@@ -8,6 +8,10 @@ namespace Carton.Service;
 /// <summary>Kestrel on a Unix socket that only root may connect to, serving <see cref="ComputeApi"/>.</summary>
 public static class DaemonHost
 {
+    /// <summary>The largest request body the daemon reads (documents, resources, signals); the stdin and console streams
+    /// lift it for their own requests. Kestrel's default (30 MB) is far more than any document needs.</summary>
+    public const long MaxRequestBodyBytes = 4 << 20;
+
     public static WebApplication Build(string socketPath, IComputeService service)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -21,6 +25,7 @@ public static class DaemonHost
             // stdio streams and long polls are idle for as long as the process is: no minimum data rates
             k.Limits.MinRequestBodyDataRate = null;
             k.Limits.MinResponseDataRate = null;
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
         });
         var registry = new ComputeRegistry(service);
         builder.Services.AddSingleton(registry);
@@ -36,9 +41,7 @@ public static class DaemonHost
     /// </summary>
     public static async Task StartAsync(WebApplication app, string socketPath)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(socketPath))!;
-        if (!Directory.Exists(dir))
-            Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        DaemonDirectories.PrepareSocketDirectory(socketPath);
         RemoveStaleSocket(socketPath);
         using (FileCreationMask.Override(0x3F /* 077 */))
         {

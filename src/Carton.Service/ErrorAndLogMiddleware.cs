@@ -41,6 +41,12 @@ public static class ErrorAndLogMiddleware
                 error = "daemon stopping";
                 await Fail(ctx, new CartonException(ErrorKind.Unavailable, "carton serve is shutting down", code: "ShuttingDown"), null);
             }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                error = e.Message;
+                await Fail(ctx, new CartonException(ErrorKind.InvalidDocument,
+                    $"the request body is larger than {DaemonHost.MaxRequestBodyBytes >> 20} MiB, the daemon's limit", code: "RequestTooLarge"), null);
+            }
             catch (BadHttpRequestException e)
             {
                 error = e.Message;

@@ -72,7 +72,7 @@ public static class Program
         WebApplication app;
         try
         {
-            Directory.CreateDirectory(root);
+            if (DaemonDirectories.PrepareStateRoot(root) is { } narrowed) JsonLog.Warn(narrowed);
             service = ServiceFactory.Create(root, init);
             app = DaemonHost.Build(socket, service);
             await DaemonHost.StartAsync(app, socket);
