@@ -63,7 +63,7 @@ public sealed class MountInstaller
             if (!source.StartsWith('/')) source = Path.Combine(_bundleDir, source);
             var st = FileType.OfPath(source) ?? throw new SyscallException($"{what}: bind source {source}", Errno.ENOENT);
             bool isDir = (st.Mode & Libc.S_IFMT) == Libc.S_IFDIR;
-            int target = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile: !isDir, what);
+            int target = OpenTarget(dest, lastIsFile: !isDir, what);
             try
             {
                 var path = SecurePath.ProcFd(target);
@@ -87,7 +87,7 @@ public sealed class MountInstaller
         }
         else
         {
-            int target = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile: false, what);
+            int target = OpenTarget(dest, lastIsFile: false, what);
             int copyFrom = -1;
             try
             {
@@ -151,7 +151,7 @@ public sealed class MountInstaller
         ulong flags = opts.Flags & ~(PropagationMask | MS_BIND | MS_REC);
         var dirs = CgroupDirs?.Invoke() ?? [];
         bool unifiedOnly = dirs.Count > 0 && dirs.All(d => d.Unified);
-        int target = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile: false, what);
+        int target = OpenTarget(dest, lastIsFile: false, what);
         try
         {
             if (unifiedOnly || m.Type == "cgroup2")
@@ -209,6 +209,43 @@ public sealed class MountInstaller
             }
         }
         finally { Libc.close(target); }
+    }
+
+    /// <summary>Files under /proc that may be mounted over (what lxcfs emulates), as runc allows them.</summary>
+    private static readonly string[] ProcMountsAllowed =
+    [
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg",
+        "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+    ];
+
+    /// <summary>
+    /// Opens (creating what is missing) the mount target inside the root, and refuses it when it lies on a procfs
+    /// (fstatfs of the opened target, so a symlink or ".." cannot hide it): a tmpfs over /proc/sys, a bind over
+    /// /proc/self/attr or /proc/1/fd would redirect what carton and the kernel later read or write there
+    /// (design.md §3 item 5, the CVE-2025-52881 class). Only the files lxcfs emulates are allowed, as in runc.
+    /// </summary>
+    private int OpenTarget(string dest, bool lastIsFile, string what)
+    {
+        int fd = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile, what);
+        if (!Carton.Linux.Security.Defences.IsDisabled("proc-mount-dest-check") && IO.ProcFs.IsOnProcFs(fd)
+            && !ProcMountsAllowed.Contains(Lexical(dest), StringComparer.Ordinal))
+        {
+            Libc.close(fd);
+            throw new SyscallException($"{what}: mount destination {dest} is inside /proc (on a procfs), refusing to mount over it; only {string.Join(", ", ProcMountsAllowed)} may be", Errno.EPERM);
+        }
+        return fd;
+    }
+
+    private static string Lexical(string path)
+    {
+        var stack = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); continue; }
+            stack.Add(part);
+        }
+        return "/" + string.Join('/', stack);
     }
 
     /// <summary>Remounts the mount just made at <paramref name="dest"/> (reached through a fresh fd).</summary>
