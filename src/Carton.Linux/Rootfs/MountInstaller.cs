@@ -109,7 +109,11 @@ public sealed class MountInstaller
                 if (copyFrom >= 0)
                 {
                     int newFd = Reopen(dest, what);
-                    try { CopyTree(SecurePath.ProcFd(copyFrom), SecurePath.ProcFd(newFd)); }
+                    try
+                    {
+                        if (Carton.Linux.Security.Defences.IsDisabled("tmpcopyup-by-fd")) CopyTreeByPath(SecurePath.ProcFd(copyFrom), SecurePath.ProcFd(newFd));
+                        else CopyTree(copyFrom, newFd, dest, what, 0);
+                    }
                     finally { Libc.close(newFd); }
                 }
                 if (roLater && RemountNew(dest, MS_REMOUNT | MS_BIND | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)), what) < 0)
@@ -286,13 +290,128 @@ public sealed class MountInstaller
     }
 
 
-    private static void CopyTree(string from, string to)
+    /// <summary>
+    /// tmpcopyup: copies the image's directory under a tmpfs mount into it, by fd only. Entries are looked at with
+    /// fstatat(AT_SYMLINK_NOFOLLOW) and opened with openat(O_NOFOLLOW|O_NONBLOCK) from their parent's fd, and only
+    /// directories, regular files (checked again by fstat on the open fd) and symlinks (recreated, never followed)
+    /// are copied. FIFOs, sockets and device nodes are skipped without being opened: as host root, opening an image's
+    /// FIFO would hang create and reading its device node would copy a host device into the container.
+    /// </summary>
+    private static unsafe void CopyTree(int fromDir, int toDir, string path, string what, int depth)
+    {
+        if (depth > 256) throw new SyscallException($"{what}: tmpcopyup {path}: too deep", Errno.ELOOP);
+        foreach (var name in ReadDirectory(fromDir, $"{what}: tmpcopyup: read {path}"))
+        {
+            var sub = path.TrimEnd('/') + "/" + name;
+            if (!IO.FileStatus.TryOfAt(fromDir, name, followSymlinks: false, out var st)) continue; // gone meanwhile
+            if (st.IsSymlink)
+            {
+                var target = ReadLink(fromDir, name) ?? throw SyscallException.Last($"{what}: tmpcopyup: readlink {sub}");
+                if (Libc.symlinkat(target, toDir, name) < 0) throw SyscallException.Last($"{what}: tmpcopyup: symlink {sub}");
+                _ = Libc.fchownat(toDir, name, st.Uid, st.Gid, Libc.AT_SYMLINK_NOFOLLOW);
+            }
+            else if (st.IsDirectory)
+            {
+                if (Libc.mkdirat(toDir, name, 0x1C0 /* 0700 until copied */) < 0) throw SyscallException.Last($"{what}: tmpcopyup: mkdir {sub}");
+                int src = Libc.openat(fromDir, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                if (src < 0) throw SyscallException.Last($"{what}: tmpcopyup: open {sub}");
+                int dst = -1;
+                try
+                {
+                    dst = Libc.openat(toDir, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                    if (dst < 0) throw SyscallException.Last($"{what}: tmpcopyup: open the copy of {sub}");
+                    CopyTree(src, dst, sub, what, depth + 1);
+                    CopyOwnerAndMode(dst, st);
+                }
+                finally
+                {
+                    Libc.close(src);
+                    if (dst >= 0) Libc.close(dst);
+                }
+            }
+            else if (st.IsRegularFile)
+            {
+                int src = Libc.openat(fromDir, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
+                if (src < 0) throw SyscallException.Last($"{what}: tmpcopyup: open {sub}");
+                int dst = -1;
+                try
+                {
+                    if (!IO.FileStatus.TryOf(src, out var opened) || !opened.IsRegularFile || opened.Ino != st.Ino || opened.Dev != st.Dev)
+                        continue; // replaced by something else since the fstatat: not copied
+                    dst = Libc.openat(toDir, name, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 until copied */);
+                    if (dst < 0) throw SyscallException.Last($"{what}: tmpcopyup: create {sub}");
+                    while (true)
+                    {
+                        nint n = Libc.sendfile(dst, src, null, 1 << 30);
+                        if (n == 0) break;
+                        if (n < 0)
+                        {
+                            if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
+                            throw SyscallException.Last($"{what}: tmpcopyup: copy {sub}");
+                        }
+                    }
+                    CopyOwnerAndMode(dst, st);
+                }
+                finally
+                {
+                    Libc.close(src);
+                    if (dst >= 0) Libc.close(dst);
+                }
+            }
+            // FIFOs, sockets, character and block devices: skipped, never opened.
+        }
+    }
+
+    /// <summary>The copy gets the original's owner (best effort: an id unmapped in a user namespace stays) and mode.</summary>
+    private static void CopyOwnerAndMode(int fd, IO.FileStatus st)
+    {
+        _ = Libc.fchown(fd, st.Uid, st.Gid);
+        _ = Libc.fchmod(fd, st.Mode & 0xFFF);
+    }
+
+    private static unsafe List<string> ReadDirectory(int dirFd, string what)
+    {
+        // getdents64 moves the fd's offset: read from a fresh open of "." so the caller's fd is untouched.
+        int fd = Libc.openat(dirFd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw SyscallException.Last(what);
+        var names = new List<string>();
+        try
+        {
+            var buf = stackalloc byte[8192];
+            while (true)
+            {
+                int n = Libc.Getdents64(fd, buf, 8192);
+                if (n < 0) throw SyscallException.Last(what);
+                if (n == 0) break;
+                for (int off = 0; off < n;)
+                {
+                    ushort reclen = *(ushort*)(buf + off + 16);
+                    var name = System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(buf + off + 19));
+                    if (name != "." && name != "..") names.Add(name);
+                    off += reclen;
+                }
+            }
+        }
+        finally { Libc.close(fd); }
+        return names;
+    }
+
+    private static unsafe string? ReadLink(int dirFd, string name)
+    {
+        var buf = stackalloc byte[4096];
+        nint n = Libc.readlinkat(dirFd, name, buf, 4096);
+        return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buf, (int)n);
+    }
+
+    /// <summary>tmpcopyup as carton did it before (the "tmpcopyup-by-fd" defence switched off): by path, following
+    /// whatever the image placed there, opening FIFOs and devices.</summary>
+    private static void CopyTreeByPath(string from, string to)
     {
         foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos())
         {
             var target = Path.Combine(to, entry.Name);
             if (entry.LinkTarget is { } link) File.CreateSymbolicLink(target, link);
-            else if (entry is DirectoryInfo d) { Directory.CreateDirectory(target); CopyTree(d.FullName, target); }
+            else if (entry is DirectoryInfo d) { Directory.CreateDirectory(target); CopyTreeByPath(d.FullName, target); }
             else File.Copy(entry.FullName, target);
         }
     }
