@@ -52,25 +52,29 @@ public static unsafe class ContainerInit
         var process = spec.Process!;
         // Non-dumpable while this process holds host fds and sees the host's mounts: another process of the
         // container cannot ptrace it or open its /proc/pid/fd (design.md §3 item 2). execve resets it.
-        ProcessFlags.MakeNonDumpable();
+        if (!Carton.Linux.Security.Defences.IsDisabled("init-non-dumpable")) ProcessFlags.MakeNonDumpable();
+        // The one procfs handle every procfs write goes through (design.md §3 item 5), verified before any mount of
+        // the container is made: the host's /proc in this mount namespace. After pivot_root it still lists this
+        // process's fds (the close_range fallback); it is O_CLOEXEC and the process is non-dumpable meanwhile.
+        var proc = ProcFs.Open("/proc");
         var namespaces = spec.Linux?.Namespaces ?? [];
         bool New(string type) => namespaces.Any(n => n.Type == type && string.IsNullOrEmpty(n.Path));
         bool Has(string type) => namespaces.Any(n => n.Type == type);
 
         // The cgroup namespace is rooted where the process is when it unshares: the parent placed us already.
         if (config.NewCgroupNamespace) NamespaceUnshare.Unshare((int)NamespaceKinds.GetCloneFlag("cgroup"), "create cgroup namespace");
-        if (config.NewTimeNamespace) EnterTimeNamespace(spec.Linux?.TimeOffsets);
+        if (config.NewTimeNamespace) EnterTimeNamespace(proc, spec.Linux?.TimeOffsets);
 
         if (process.OomScoreAdj is int adj)
         {
-            try { File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture)); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            try { proc.Write("/proc/self/oom_score_adj", adj.ToString(CultureInfo.InvariantCulture)); }
+            catch (SyscallException e) when (e.Errno is Errno.EACCES or Errno.EPERM)
             {
                 // Lowering the score needs CAP_SYS_RESOURCE; say so instead of the runtime's message key.
                 throw new RuntimeError($"process.oomScoreAdj: write {adj} to /proc/self/oom_score_adj: permission denied (EACCES){(adj < 0 ? ": a negative value needs CAP_SYS_RESOURCE" : "")}");
             }
         }
-        WriteSysctls(spec.Linux?.Sysctl);
+        WriteSysctls(proc, spec.Linux?.Sysctl);
         if (New("uts"))
         {
             if (spec.Hostname is { } h) UtsNames.SetHostname(h, $"hostname: sethostname {h}");
@@ -159,8 +163,12 @@ public static unsafe class ContainerInit
         state.Status = ContainerStatus.Running;
         HookRunner.RunAll("startContainer", spec.Hooks?.StartContainer, state);
 
-        if (config.Idle) return Idle(process.Cwd ?? "/");
-        Exec(process, executable, env, ptySlave, config, state, config.NoNewKeyring, config.SetgroupsDenied);
+        if (config.Idle)
+        {
+            proc.Dispose();
+            return Idle(process.Cwd ?? "/");
+        }
+        Exec(process, executable, env, ptySlave, config, state, config.NoNewKeyring, config.SetgroupsDenied, () => proc);
         return 1;
     }
 
@@ -194,7 +202,7 @@ public static unsafe class ContainerInit
     /// container's root) and in its cgroup; set up the process and exec it.</summary>
     private static void JoinAndExec(int channel, InitConfig config)
     {
-        ProcessFlags.MakeNonDumpable();
+        if (!Carton.Linux.Security.Defences.IsDisabled("init-non-dumpable")) ProcessFlags.MakeNonDumpable();
         if (Environment.GetEnvironmentVariable("_CARTON_MNTNS_ERRNO") is { } mntErr)
             throw new SyscallException("exec: join the container's mount namespace", int.Parse(mntErr, CultureInfo.InvariantCulture));
         var process = config.Process ?? throw new RuntimeError("exec: no process given");
@@ -225,7 +233,8 @@ public static unsafe class ContainerInit
             OciVersion = config.Spec.OciVersion, Id = config.Id, Status = ContainerStatus.Running, Pid = CurrentProcess.Id,
             Bundle = config.Bundle, Annotations = config.Spec.Annotations,
         };
-        Exec(process, executable, env, ptySlave, config, state, noNewKeyring: true, setgroupsDenied: config.SetgroupsDenied);
+        // The exec init sees only the container's /proc: it is used (verified) only if close_range fails.
+        Exec(process, executable, env, ptySlave, config, state, noNewKeyring: true, setgroupsDenied: config.SetgroupsDenied, () => ProcFs.Open("/proc"));
     }
 
     private static int SetupConsole(int rootFd, InitConfig config, Oci.Process process)
@@ -260,7 +269,7 @@ public static unsafe class ContainerInit
     }
 
     private static void Exec(Oci.Process process, string executable, IReadOnlyList<string> env, int ptySlave, InitConfig config,
-        ContainerState state, bool noNewKeyring, bool setgroupsDenied)
+        ContainerState state, bool noNewKeyring, bool setgroupsDenied, Func<ProcFs> proc)
     {
         int preserveFds = config.PreserveFds;
         string containerId = config.Id;
@@ -284,6 +293,12 @@ public static unsafe class ContainerInit
         // Without no_new_privs a seccomp filter can only be loaded with CAP_SYS_ADMIN: load it now, before the
         // capabilities go (runc does the same; the profile must then allow the few syscalls carton makes after).
         bool noNewPrivs = process.NoNewPrivileges == true;
+        // Everything above the preserved fds is closed at exec (CVE-2024-21626: no host fd may reach the process).
+        // Before any seccomp filter is loaded: a profile may deny close_range (and fcntl), and then host fds would
+        // stay open; the result is checked, with a fallback over the procfs's self/fd when close_range is refused.
+        bool closeEarly = !Carton.Linux.Security.Defences.IsDisabled("close-range-before-seccomp");
+        bool closeFds = !Carton.Linux.Security.Defences.IsDisabled("close-fds-before-exec");
+        if (closeFds && closeEarly) FileDescriptor.CloseOnExecFrom(3 + preserveFds, proc);
         if (!noNewPrivs) SeccompPlan.Load(config, state);
         caps.ApplyBounding();
         Identity.KeepCapabilities(true);
@@ -295,11 +310,10 @@ public static unsafe class ContainerInit
         if (!cwdDone && WorkingDirectory.TryChange(cwd) is var ce && ce != 0) throw new SyscallException($"process.cwd: chdir {cwd}", ce);
         VerifyCwd(cwd);
         if (noNewPrivs) ProcessFlags.SetNoNewPrivileges("process.noNewPrivileges: prctl PR_SET_NO_NEW_PRIVS");
-        // With no_new_privs, as late as possible: only close_range and execve follow.
+        // With no_new_privs, as late as possible: only execve follows.
         if (noNewPrivs) SeccompPlan.Load(config, state);
-
-        // Everything above the preserved fds is closed at exec (CVE-2024-21626: no host fd may reach the process).
-        FileDescriptor.CloseOnExecFrom(3 + preserveFds);
+        // The order before the fix (switch "close-range-before-seccomp" off): after seccomp, result ignored.
+        if (closeFds && !closeEarly) FileDescriptor.CloseOnExecFromUnchecked(3 + preserveFds);
 
         int execErrno = ProcessImage.Replace(executable, process.Args!, envList);
         throw new SyscallException($"exec {executable} (process.args[0])", execErrno);
@@ -309,6 +323,7 @@ public static unsafe class ContainerInit
     /// leaked host directory fd as cwd shows up as a path that getcwd cannot resolve).</summary>
     private static void VerifyCwd(string cwd)
     {
+        if (Carton.Linux.Security.Defences.IsDisabled("verify-cwd")) return;
         if (!WorkingDirectory.Current($"process.cwd: getcwd after chdir {cwd}").StartsWith('/')) throw new RuntimeError($"process.cwd: {cwd} is outside the container root");
     }
 
@@ -335,29 +350,29 @@ public static unsafe class ContainerInit
         _ => throw new RuntimeError($"linux.rootfsPropagation: unknown propagation \"{name}\""),
     };
 
-    private static void WriteSysctls(Dictionary<string, string>? sysctls)
+    private static void WriteSysctls(ProcFs proc, Dictionary<string, string>? sysctls)
     {
         if (sysctls is null) return;
         foreach (var (key, value) in sysctls)
         {
             var path = "/proc/sys/" + key.Replace('.', '/');
-            try { File.WriteAllText(path, value); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            try { proc.Write(path, value); }
+            catch (SyscallException e)
             {
-                throw new RuntimeError($"linux.sysctl[\"{key}\"]: write {path}: {e.Message}");
+                throw new RuntimeError($"linux.sysctl[\"{key}\"]: {e.Message}");
             }
         }
     }
 
-    private static void EnterTimeNamespace(Dictionary<string, LinuxTimeOffset>? offsets)
+    private static void EnterTimeNamespace(ProcFs proc, Dictionary<string, LinuxTimeOffset>? offsets)
     {
         NamespaceUnshare.Unshare(0x80 /* CLONE_NEWTIME */, "create time namespace");
         if (offsets is null) return;
         foreach (var (clock, o) in offsets)
         {
             var name = clock switch { "monotonic" => "monotonic", "boottime" => "boottime", _ => throw new RuntimeError($"linux.timeOffsets: unknown clock \"{clock}\"") };
-            try { File.WriteAllText("/proc/self/timens_offsets", $"{name} {o.Secs} {o.Nanosecs}"); }
-            catch (IOException e) { throw new RuntimeError($"linux.timeOffsets.{clock}: write /proc/self/timens_offsets: {e.Message}"); }
+            try { proc.Write("/proc/self/timens_offsets", $"{name} {o.Secs} {o.Nanosecs}"); }
+            catch (SyscallException e) { throw new RuntimeError($"linux.timeOffsets.{clock}: {e.Message}"); }
         }
     }
 }

@@ -75,8 +75,28 @@ public static unsafe class FileDescriptor
     }
 
     /// <summary>
-    /// Marks every fd from <paramref name="first"/> up close-on-exec (close_range CLOSE_RANGE_CLOEXEC): nothing above
-    /// the fds a program is meant to have reaches it (CVE-2024-21626). Best effort, as the kernel may lack close_range.
+    /// Marks every fd from <paramref name="first"/> up close-on-exec, so nothing above the fds a program is meant to
+    /// have reaches it (CVE-2024-21626): close_range(CLOSE_RANGE_CLOEXEC), checked. When the kernel lacks it (ENOSYS,
+    /// or EINVAL before 5.11 for the flag) or a seccomp filter denies it (EPERM), every fd listed in
+    /// <paramref name="proc"/>'s self/fd is marked one by one with fcntl; without a procfs to list them, it throws.
+    /// Call it before a seccomp filter is loaded: the filter may deny close_range and fcntl alike.
     /// </summary>
-    public static void CloseOnExecFrom(int first) => Libc.CloseRange((uint)first, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC);
+    public static void CloseOnExecFrom(int first, Func<ProcFs>? proc)
+    {
+        if (Libc.CloseRange((uint)first, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC) == 0) return;
+        int e = Marshal.GetLastPInvokeError();
+        if (e != Errno.ENOSYS && e != Errno.EPERM && e != Errno.EINVAL)
+            throw new SyscallException($"close_range {first}..~0 CLOSE_RANGE_CLOEXEC", e);
+        if (proc is null) throw new SyscallException($"close_range {first}..~0 CLOSE_RANGE_CLOEXEC (and no procfs to list the open fds)", e);
+        foreach (int fd in proc().OpenFds())
+        {
+            if (fd < first) continue;
+            if (Libc.fcntl(fd, Libc.F_SETFD, Libc.FD_CLOEXEC) < 0 && Marshal.GetLastPInvokeError() is var fe && fe != Errno.EBADF)
+                throw new SyscallException($"fcntl {fd} F_SETFD FD_CLOEXEC (close_range failed: {Errno.Name(e)})", fe);
+        }
+    }
+
+    /// <summary>close_range(CLOSE_RANGE_CLOEXEC) from <paramref name="first"/> up, its result ignored (what carton did
+    /// before the "close-range-before-seccomp" defence; kept for that switch only).</summary>
+    public static void CloseOnExecFromUnchecked(int first) => Libc.CloseRange((uint)first, uint.MaxValue, Libc.CLOSE_RANGE_CLOEXEC);
 }

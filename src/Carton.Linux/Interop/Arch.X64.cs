@@ -8,7 +8,8 @@ internal static partial class Arch
         {
             Setgroups = 116, Setresuid = 117, Setresgid = 119, Capget = 125, Capset = 126, PivotRoot = 155, Keyctl = 250,
             Seccomp = 317, MemfdCreate = 319, Execveat = 322, PidfdSendSignal = 424, PidfdOpen = 434, CloseRange = 436,
-            Openat2 = 437, MountSetattr = 442, Bpf = 321,
+            Openat2 = 437, MountSetattr = 442, Bpf = 321, Getdents64 = 217, OpenTree = 428, MoveMount = 429, Fsopen = 430,
+            Fsconfig = 431, Fsmount = 432,
         },
         new StructLayouts
         {
@@ -18,6 +19,8 @@ internal static partial class Arch
             StatFileSize = 48,
             // struct statvfs: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_favail, f_fsid, f_flag...
             StatvfsSize = 112, StatvfsFlag = 72,
+            // struct statfs: f_type (long) first.
+            StatfsType = 0,
             TermiosSize = 60,
         });
 }

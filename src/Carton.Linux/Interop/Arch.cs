@@ -46,6 +46,12 @@ internal static partial class Arch
         public required long Openat2 { get; init; }
         public required long MountSetattr { get; init; }
         public required long Bpf { get; init; }
+        public required long Getdents64 { get; init; }
+        public required long OpenTree { get; init; }
+        public required long MoveMount { get; init; }
+        public required long Fsopen { get; init; }
+        public required long Fsconfig { get; init; }
+        public required long Fsmount { get; init; }
     }
 
     /// <summary>
@@ -66,9 +72,11 @@ internal static partial class Arch
         public required int StatFileSize { get; init; }
         public required int StatvfsSize { get; init; }
         public required int StatvfsFlag { get; init; }
+        /// <summary>Offset of f_type in <c>struct statfs</c> (fstatfs(2)).</summary>
+        public required int StatfsType { get; init; }
         public required int TermiosSize { get; init; }
     }
 
-    /// <summary>Room enough for <c>struct stat</c> on any architecture.</summary>
+    /// <summary>Room enough for <c>struct stat</c> (and <c>struct statfs</c>) on any architecture.</summary>
     public const int MaxStatSize = 256;
 }

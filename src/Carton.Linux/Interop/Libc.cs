@@ -101,6 +101,7 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int dup(int fd);
     [LibraryImport(C, SetLastError = true)] public static partial int dup3(int oldfd, int newfd, int flags);
     [LibraryImport(C, SetLastError = true)] public static partial int fstat(int fd, byte* st); // struct stat: see Arch.Layouts
+    [LibraryImport(C, SetLastError = true)] public static partial int fstatfs(int fd, byte* st); // struct statfs: see Arch.Layouts
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int fstatat(int dirfd, string path, byte* st, int flags);
     [LibraryImport(C, SetLastError = true)] public static partial nint sendfile(int outFd, int inFd, long* offset, nuint count);
     [LibraryImport(C)] public static partial int getpid();
@@ -150,6 +151,43 @@ internal static unsafe partial class Libc
         fixed (byte* p = bytes)
             return (int)syscall(Arch.Syscalls.MountSetattr, dirfd, (long)p, flags, (long)&attr, sizeof(MountAttr), 0);
     }
+
+    public const uint OPEN_TREE_CLONE = 1, MOVE_MOUNT_F_EMPTY_PATH = 0x4, MOVE_MOUNT_T_EMPTY_PATH = 0x40, FSOPEN_CLOEXEC = 1,
+        FSMOUNT_CLOEXEC = 1, FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6;
+
+    public static int OpenTree(int dirfd, string path, uint flags)
+    {
+        var bytes = Utf8Z(path);
+        fixed (byte* p = bytes)
+            return (int)syscall(Arch.Syscalls.OpenTree, dirfd, (long)p, flags, 0, 0, 0);
+    }
+
+    /// <summary>move_mount(fromFd, "", toFd, "", F_EMPTY_PATH|T_EMPTY_PATH): attaches the mount behind
+    /// <paramref name="fromFd"/> on the object behind <paramref name="toFd"/>, no path involved.</summary>
+    public static int MoveMountFds(int fromFd, int toFd)
+    {
+        byte empty = 0;
+        return (int)syscall(Arch.Syscalls.MoveMount, fromFd, (long)&empty, toFd, (long)&empty, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH, 0);
+    }
+
+    public static int Fsopen(string fsName, uint flags)
+    {
+        var bytes = Utf8Z(fsName);
+        fixed (byte* p = bytes)
+            return (int)syscall(Arch.Syscalls.Fsopen, (long)p, flags, 0, 0, 0, 0);
+    }
+
+    public static int Fsconfig(int fsFd, uint cmd, string? key, string? value)
+    {
+        var k = key is null ? null : Utf8Z(key);
+        var v = value is null ? null : Utf8Z(value);
+        fixed (byte* pk = k) fixed (byte* pv = v)
+            return (int)syscall(Arch.Syscalls.Fsconfig, fsFd, cmd, (long)pk, (long)pv, 0, 0);
+    }
+
+    public static int Fsmount(int fsFd, uint flags, ulong attrs) => (int)syscall(Arch.Syscalls.Fsmount, fsFd, flags, (long)attrs, 0, 0, 0);
+
+    public static int Getdents64(int fd, byte* buf, int size) => (int)syscall(Arch.Syscalls.Getdents64, fd, (long)buf, size, 0, 0, 0);
 
     public static int CloseRange(uint first, uint last, uint flags) => (int)syscall(Arch.Syscalls.CloseRange, first, last, flags, 0, 0, 0);
 

@@ -26,7 +26,33 @@ public sealed class CapabilitySets
         return m;
     }
 
+    private static int _lastCap = -2;
+
+    /// <summary>
+    /// The highest capability number this kernel knows, found by asking the kernel itself: prctl(PR_CAPBSET_READ, n)
+    /// fails with EINVAL past the last one. Never read from /proc/sys/kernel/cap_last_cap: after pivot_root that path
+    /// is the container's, and an image without a proc mount can ship it holding "-1" (no capability would be
+    /// dropped from the bounding set). The answer is the same in every namespace, so it is computed once.
+    /// </summary>
     public static int LastCap()
+    {
+        if (Carton.Linux.Security.Defences.IsDisabled("cap-last-cap-probe")) return LastCapFromProc();
+        if (_lastCap != -2) return _lastCap;
+        int last = -1;
+        for (int cap = 0; cap < 64; cap++)
+        {
+            if (Libc.prctl(Libc.PR_CAPBSET_READ, (ulong)cap, 0, 0, 0) >= 0) { last = cap; continue; }
+            int e = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            if (e == Errno.EINVAL) break;
+            throw new SyscallException($"prctl PR_CAPBSET_READ {cap} (find the last capability)", e);
+        }
+        if (last < 0) throw new SyscallException("prctl PR_CAPBSET_READ 0 (find the last capability)", Errno.EINVAL);
+        _lastCap = last;
+        return last;
+    }
+
+    /// <summary>What carton did before (the "cap-last-cap-probe" defence switched off): trust the path.</summary>
+    private static int LastCapFromProc()
     {
         try { return int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture); }
         catch (IOException) { return 40; }
@@ -47,7 +73,8 @@ public sealed class CapabilitySets
     /// <summary>capset(effective, permitted, inheritable) then raise each ambient capability.</summary>
     public unsafe void ApplySets()
     {
-        ulong known = LastCap() >= 63 ? ulong.MaxValue : (1UL << (LastCap() + 1)) - 1;
+        int last = LastCap();
+        ulong known = last >= 63 ? ulong.MaxValue : last < 0 ? 0 : (1UL << (last + 1)) - 1;
         var header = new Libc.CapHeader { Version = 0x20080522, Pid = 0 };
         var data = stackalloc Libc.CapData[2];
         data[0] = new Libc.CapData { Effective = (uint)(Effective & known), Permitted = (uint)(Permitted & known), Inheritable = (uint)(Inheritable & known) };

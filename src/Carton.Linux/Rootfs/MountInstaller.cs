@@ -63,7 +63,7 @@ public sealed class MountInstaller
             if (!source.StartsWith('/')) source = Path.Combine(_bundleDir, source);
             var st = FileType.OfPath(source) ?? throw new SyscallException($"{what}: bind source {source}", Errno.ENOENT);
             bool isDir = (st.Mode & Libc.S_IFMT) == Libc.S_IFDIR;
-            int target = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile: !isDir, what);
+            int target = OpenTarget(dest, lastIsFile: !isDir, what);
             try
             {
                 var path = SecurePath.ProcFd(target);
@@ -87,7 +87,7 @@ public sealed class MountInstaller
         }
         else
         {
-            int target = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile: false, what);
+            int target = OpenTarget(dest, lastIsFile: false, what);
             int copyFrom = -1;
             try
             {
@@ -109,7 +109,11 @@ public sealed class MountInstaller
                 if (copyFrom >= 0)
                 {
                     int newFd = Reopen(dest, what);
-                    try { CopyTree(SecurePath.ProcFd(copyFrom), SecurePath.ProcFd(newFd)); }
+                    try
+                    {
+                        if (Carton.Linux.Security.Defences.IsDisabled("tmpcopyup-by-fd")) CopyTreeByPath(SecurePath.ProcFd(copyFrom), SecurePath.ProcFd(newFd));
+                        else CopyTree(copyFrom, newFd, dest, what, 0);
+                    }
                     finally { Libc.close(newFd); }
                 }
                 if (roLater && RemountNew(dest, MS_REMOUNT | MS_BIND | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME)), what) < 0)
@@ -151,7 +155,7 @@ public sealed class MountInstaller
         ulong flags = opts.Flags & ~(PropagationMask | MS_BIND | MS_REC);
         var dirs = CgroupDirs?.Invoke() ?? [];
         bool unifiedOnly = dirs.Count > 0 && dirs.All(d => d.Unified);
-        int target = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile: false, what);
+        int target = OpenTarget(dest, lastIsFile: false, what);
         try
         {
             if (unifiedOnly || m.Type == "cgroup2")
@@ -211,6 +215,43 @@ public sealed class MountInstaller
         finally { Libc.close(target); }
     }
 
+    /// <summary>Files under /proc that may be mounted over (what lxcfs emulates), as runc allows them.</summary>
+    private static readonly string[] ProcMountsAllowed =
+    [
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg",
+        "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+    ];
+
+    /// <summary>
+    /// Opens (creating what is missing) the mount target inside the root, and refuses it when it lies on a procfs
+    /// (fstatfs of the opened target, so a symlink or ".." cannot hide it): a tmpfs over /proc/sys, a bind over
+    /// /proc/self/attr or /proc/1/fd would redirect what carton and the kernel later read or write there
+    /// (design.md §3 item 5, the CVE-2025-52881 class). Only the files lxcfs emulates are allowed, as in runc.
+    /// </summary>
+    private int OpenTarget(string dest, bool lastIsFile, string what)
+    {
+        int fd = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile, what);
+        if (!Carton.Linux.Security.Defences.IsDisabled("proc-mount-dest-check") && IO.ProcFs.IsOnProcFs(fd)
+            && !ProcMountsAllowed.Contains(Lexical(dest), StringComparer.Ordinal))
+        {
+            Libc.close(fd);
+            throw new SyscallException($"{what}: mount destination {dest} is inside /proc (on a procfs), refusing to mount over it; only {string.Join(", ", ProcMountsAllowed)} may be", Errno.EPERM);
+        }
+        return fd;
+    }
+
+    private static string Lexical(string path)
+    {
+        var stack = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); continue; }
+            stack.Add(part);
+        }
+        return "/" + string.Join('/', stack);
+    }
+
     /// <summary>Remounts the mount just made at <paramref name="dest"/> (reached through a fresh fd).</summary>
     private int RemountNew(string dest, ulong flags, string what)
     {
@@ -249,13 +290,128 @@ public sealed class MountInstaller
     }
 
 
-    private static void CopyTree(string from, string to)
+    /// <summary>
+    /// tmpcopyup: copies the image's directory under a tmpfs mount into it, by fd only. Entries are looked at with
+    /// fstatat(AT_SYMLINK_NOFOLLOW) and opened with openat(O_NOFOLLOW|O_NONBLOCK) from their parent's fd, and only
+    /// directories, regular files (checked again by fstat on the open fd) and symlinks (recreated, never followed)
+    /// are copied. FIFOs, sockets and device nodes are skipped without being opened: as host root, opening an image's
+    /// FIFO would hang create and reading its device node would copy a host device into the container.
+    /// </summary>
+    private static unsafe void CopyTree(int fromDir, int toDir, string path, string what, int depth)
+    {
+        if (depth > 256) throw new SyscallException($"{what}: tmpcopyup {path}: too deep", Errno.ELOOP);
+        foreach (var name in ReadDirectory(fromDir, $"{what}: tmpcopyup: read {path}"))
+        {
+            var sub = path.TrimEnd('/') + "/" + name;
+            if (!IO.FileStatus.TryOfAt(fromDir, name, followSymlinks: false, out var st)) continue; // gone meanwhile
+            if (st.IsSymlink)
+            {
+                var target = ReadLink(fromDir, name) ?? throw SyscallException.Last($"{what}: tmpcopyup: readlink {sub}");
+                if (Libc.symlinkat(target, toDir, name) < 0) throw SyscallException.Last($"{what}: tmpcopyup: symlink {sub}");
+                _ = Libc.fchownat(toDir, name, st.Uid, st.Gid, Libc.AT_SYMLINK_NOFOLLOW);
+            }
+            else if (st.IsDirectory)
+            {
+                if (Libc.mkdirat(toDir, name, 0x1C0 /* 0700 until copied */) < 0) throw SyscallException.Last($"{what}: tmpcopyup: mkdir {sub}");
+                int src = Libc.openat(fromDir, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                if (src < 0) throw SyscallException.Last($"{what}: tmpcopyup: open {sub}");
+                int dst = -1;
+                try
+                {
+                    dst = Libc.openat(toDir, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+                    if (dst < 0) throw SyscallException.Last($"{what}: tmpcopyup: open the copy of {sub}");
+                    CopyTree(src, dst, sub, what, depth + 1);
+                    CopyOwnerAndMode(dst, st);
+                }
+                finally
+                {
+                    Libc.close(src);
+                    if (dst >= 0) Libc.close(dst);
+                }
+            }
+            else if (st.IsRegularFile)
+            {
+                int src = Libc.openat(fromDir, name, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
+                if (src < 0) throw SyscallException.Last($"{what}: tmpcopyup: open {sub}");
+                int dst = -1;
+                try
+                {
+                    if (!IO.FileStatus.TryOf(src, out var opened) || !opened.IsRegularFile || opened.Ino != st.Ino || opened.Dev != st.Dev)
+                        continue; // replaced by something else since the fstatat: not copied
+                    dst = Libc.openat(toDir, name, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0x180 /* 0600 until copied */);
+                    if (dst < 0) throw SyscallException.Last($"{what}: tmpcopyup: create {sub}");
+                    while (true)
+                    {
+                        nint n = Libc.sendfile(dst, src, null, 1 << 30);
+                        if (n == 0) break;
+                        if (n < 0)
+                        {
+                            if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
+                            throw SyscallException.Last($"{what}: tmpcopyup: copy {sub}");
+                        }
+                    }
+                    CopyOwnerAndMode(dst, st);
+                }
+                finally
+                {
+                    Libc.close(src);
+                    if (dst >= 0) Libc.close(dst);
+                }
+            }
+            // FIFOs, sockets, character and block devices: skipped, never opened.
+        }
+    }
+
+    /// <summary>The copy gets the original's owner (best effort: an id unmapped in a user namespace stays) and mode.</summary>
+    private static void CopyOwnerAndMode(int fd, IO.FileStatus st)
+    {
+        _ = Libc.fchown(fd, st.Uid, st.Gid);
+        _ = Libc.fchmod(fd, st.Mode & 0xFFF);
+    }
+
+    private static unsafe List<string> ReadDirectory(int dirFd, string what)
+    {
+        // getdents64 moves the fd's offset: read from a fresh open of "." so the caller's fd is untouched.
+        int fd = Libc.openat(dirFd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw SyscallException.Last(what);
+        var names = new List<string>();
+        try
+        {
+            var buf = stackalloc byte[8192];
+            while (true)
+            {
+                int n = Libc.Getdents64(fd, buf, 8192);
+                if (n < 0) throw SyscallException.Last(what);
+                if (n == 0) break;
+                for (int off = 0; off < n;)
+                {
+                    ushort reclen = *(ushort*)(buf + off + 16);
+                    var name = System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(buf + off + 19));
+                    if (name != "." && name != "..") names.Add(name);
+                    off += reclen;
+                }
+            }
+        }
+        finally { Libc.close(fd); }
+        return names;
+    }
+
+    private static unsafe string? ReadLink(int dirFd, string name)
+    {
+        var buf = stackalloc byte[4096];
+        nint n = Libc.readlinkat(dirFd, name, buf, 4096);
+        return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buf, (int)n);
+    }
+
+    /// <summary>tmpcopyup as carton did it before (the "tmpcopyup-by-fd" defence switched off): by path, following
+    /// whatever the image placed there, opening FIFOs and devices.</summary>
+    private static void CopyTreeByPath(string from, string to)
     {
         foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos())
         {
             var target = Path.Combine(to, entry.Name);
             if (entry.LinkTarget is { } link) File.CreateSymbolicLink(target, link);
-            else if (entry is DirectoryInfo d) { Directory.CreateDirectory(target); CopyTree(d.FullName, target); }
+            else if (entry is DirectoryInfo d) { Directory.CreateDirectory(target); CopyTreeByPath(d.FullName, target); }
             else File.Copy(entry.FullName, target);
         }
     }

@@ -88,4 +88,53 @@ public sealed class CwdLeakTests(RuntimeFixture fixture) : ExecTestBase(fixture)
             }
         }
     }
+
+    /// <summary>
+    /// The getcwd check itself: a host directory fd that does reach the init (here handed over on purpose with
+    /// --preserve-fds, as a leaked fd would be) must not become the process's cwd. chdir to /proc/self/fd/3 succeeds,
+    /// so only the check after it (getcwd must succeed and be absolute) stops the process from starting on the host.
+    /// (runc 1.1.5+ds1-1+deb12u1 has the same check.)
+    /// </summary>
+    [Theory]
+    [InlineData("run")]
+    [InlineData("exec")]
+    public void PreservedHostDirFdAsCwd_IsRefused(string mode)
+    {
+        var markers = PlaceMarkers();
+        var marker = Path.GetFileName(markers[0]);
+        try
+        {
+            var id = Env.NewId();
+            ProcessResult r;
+            if (mode == "run")
+            {
+                Bundle.SetShell(Probe);
+                Bundle.SetProcess("cwd", "/proc/self/fd/3");
+                r = Rt.Exec(["run", "--preserve-fds", "1", "--bundle", Bundle.Dir, id], extraRedirections: $"3<'{Bundle.Dir}'");
+            }
+            else
+            {
+                StartSleeper(Rt, id);
+                r = Rt.Exec(["exec", "--preserve-fds", "1", "--cwd", "/proc/self/fd/3", id, "sh", "-c", Probe], extraRedirections: $"3<'{Bundle.Dir}'");
+            }
+            AssertNoHostView(r, marker, $"{mode} with a preserved host directory fd 3 as cwd");
+            Assert.False(r.Succeeded, $"{mode}: the process started with a cwd outside the container:\n{r}");
+            if (mode == "run")
+            {
+                Rt.Exec(["delete", "--force", id]);
+                Env.AssertNoLeaks();
+            }
+            else
+            {
+                DeleteAndCheckLeaks((Rt, id));
+            }
+        }
+        finally
+        {
+            foreach (var p in markers)
+            {
+                File.Delete(p);
+            }
+        }
+    }
 }
