@@ -40,7 +40,7 @@ public static class GlobalOptions
             var store = new StateStore(parse.GetValue(Root) ?? Carton.Runtime.Rootless.DefaultStateRoot());
             CliLog.Current.DebugLine($"carton {string.Join(' ', parse.Tokens.Select(t => t.Value))} (root {store.Root}, pid {Environment.ProcessId})");
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            int code = body(new Lifecycle(store));
+            int code = body(new Lifecycle(store) { Warning = CliLog.Current.Warn });
             CliLog.Current.DebugLine($"exit status {code} after {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
             return code;
         }

@@ -87,6 +87,28 @@ public static partial class SpecValidator
             if (spec.Annotations is { } ann && ann.Keys.Any(k => k.Length == 0))
                 Add("annotations", "keys must not be empty"); // config.md "Annotations": keys MUST NOT be empty.
             Linux();
+            WithoutMountNamespace();
+        }
+
+        /// <summary>
+        /// No mount namespace: the container shares the caller's mount table, so carton mounts nothing and only
+        /// chroots into root.path (as runc and crun do). Whatever would need a mount is refused, naming the field:
+        /// runc refuses maskedPaths and readonlyPaths ("unable to restrict sys entries without a private MNT
+        /// namespace"); carton refuses the rest too, where runc would mount on the host's table.
+        /// </summary>
+        private void WithoutMountNamespace()
+        {
+            if (HasNs(NamespaceKinds.Mount)) return;
+            const string why = "needs a private mount namespace (linux.namespaces has no \"mount\": nothing may be mounted on the host)";
+            if (spec.Mounts is { Count: > 0 }) Add("mounts", why);
+            if (spec.Root?.Readonly == true) Add("root.readonly", why);
+            if (spec.Process?.Terminal == true) Add("process.terminal", why + "; the console is bound at /dev/console");
+            var l = spec.Linux;
+            if (l is null) return;
+            if (l.MaskedPaths is { Count: > 0 }) Add("linux.maskedPaths", why);
+            if (l.ReadonlyPaths is { Count: > 0 }) Add("linux.readonlyPaths", why);
+            if (!string.IsNullOrEmpty(l.RootfsPropagation)) Add("linux.rootfsPropagation", why);
+            if (l.Devices is { Count: > 0 }) Add("linux.devices", why + "; the rootfs' /dev is used as it is");
         }
 
         private void Root(string? bundleDir)

@@ -65,6 +65,18 @@ public sealed unsafe class ContainerExec
                 joins.Add(new NamespaceJoin(fd, (int)NamespaceKinds.GetCloneFlag(type), $"exec: join {type} namespace {path}"));
                 if (type == "pid") joinsPid = true;
             }
+            // No mount namespace: the container is the init's chroot in the caller's mount table; the new process
+            // is chrooted into the same directory (through the init's /proc root link, opened here).
+            int rootFd = -1;
+            var envExtra = new List<string>();
+            if (mountNsFd >= 0) envExtra.Add($"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}");
+            else
+            {
+                var rootLink = $"/proc/{r.Pid.ToString(CultureInfo.InvariantCulture)}/root";
+                rootFd = FileDescriptor.Open(rootLink, OpenFlags.PathOnly | OpenFlags.Directory, $"exec: open the container's root {rootLink}");
+                fds.Add(rootFd);
+                envExtra.Add($"{ContainerInit.RootFdEnv}={rootFd.ToString(CultureInfo.InvariantCulture)}");
+            }
             // The init must still be the process we recorded once its namespaces are open (no pid reuse in between).
             if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime))
                 throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is stopped");
@@ -82,8 +94,7 @@ public sealed unsafe class ContainerExec
                 fds.Add(listenerFd);
             }
             using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd),
-                [consoleFd, listenerFd, mountNsFd], options.PreserveFds,
-                mountNsFd >= 0 ? [$"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}"] : []);
+                [consoleFd, listenerFd, mountNsFd, rootFd], options.PreserveFds, [.. envExtra]);
             launch.Spawn.Joins.AddRange(joins);
             launch.Spawn.JoinsPidNamespace = joinsPid;
             int parentSock = launch.Channel;

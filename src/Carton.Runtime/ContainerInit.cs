@@ -21,6 +21,9 @@ public static unsafe class ContainerInit
 {
     public const string ChannelEnv = "_CARTON_INIT_FD";
 
+    /// <summary>exec in a container without a mount namespace: the fd of the init's root directory to chroot into.</summary>
+    public const string RootFdEnv = "_CARTON_ROOT_FD";
+
     public static int Run()
     {
         var fdText = Environment.GetEnvironmentVariable(ChannelEnv);
@@ -82,12 +85,27 @@ public static unsafe class ContainerInit
         }
         if (New("network")) Loopback.Up();
 
-        // Mount propagation: nothing done here may reach the host (config-linux.md "Rootfs Mount Propagation").
-        ulong rootProp = PropagationOf(spec.Linux?.RootfsPropagation) ?? (MS_SLAVE | MS_REC);
-        // A shared "/" would make pivot_root fail; it becomes shared again after pivot_root, below.
-        if ((rootProp & MS_SHARED) != 0) rootProp = MS_SLAVE | MS_REC;
-        MountPoints.SetPropagation("/", rootProp, "make / a slave mount");
-        MountPoints.Bind(config.Rootfs, config.Rootfs, recursive: true, $"root.path: bind mount rootfs {config.Rootfs}");
+        // Without a mount namespace of its own the container shares the caller's mount table: nothing is mounted
+        // (SpecValidator refused every field that needs a mount) and the init only chroots into root.path.
+        bool privateMounts = Has("mount");
+        if (privateMounts)
+        {
+            // Mount propagation: nothing done here may reach the host (config-linux.md "Rootfs Mount Propagation").
+            ulong? wanted = PropagationOf(spec.Linux?.RootfsPropagation);
+            ulong rootProp = wanted ?? (MS_SLAVE | MS_REC);
+            // A shared "/" would make pivot_root fail, and an unbindable one every bind of a host path (the rootfs
+            // itself, a bind mount's source, a v1 cgroup directory) fail with EINVAL: until pivot_root the tree is
+            // a slave of the host's; the asked propagation is set on the container's "/" after pivot_root, below.
+            if ((rootProp & (MS_SHARED | MS_UNBINDABLE)) != 0) rootProp = MS_SLAVE | MS_REC;
+            MountPoints.SetPropagation("/", rootProp, "make / a slave mount");
+            // The mount holding the rootfs must be bindable (an unbindable source makes the bind fail with EINVAL)
+            // and not shared (pivot_root refuses a shared parent): private, or a slave when a slave was asked for
+            // (runc and crun do the same).
+            bool slave = wanted is not ulong w || (w & MS_SLAVE) != 0;
+            MountPoints.SetPropagationOfEnclosingMount(config.Rootfs, slave ? MS_SLAVE : MS_PRIVATE,
+                $"root.path: make the mount holding {config.Rootfs} {(slave ? "a slave" : "private")}");
+            MountPoints.Bind(config.Rootfs, config.Rootfs, recursive: true, $"root.path: bind mount rootfs {config.Rootfs}");
+        }
         int rootFd = FileDescriptor.Open(config.Rootfs, OpenFlags.PathOnly | OpenFlags.Directory, $"root.path: open {config.Rootfs}");
 
         bool userns = Has("user");
@@ -101,7 +119,8 @@ public static unsafe class ContainerInit
         for (int i = 0; i < mounts.Count; i++) installer.Install(mounts[i], i);
 
         bool devBound = mounts.Any(m => m.Destination?.TrimEnd('/') == "/dev" && (m.Type == "bind" || (m.Options?.Contains("bind") ?? false) || (m.Options?.Contains("rbind") ?? false)));
-        if (!devBound)
+        // Without a mount namespace the rootfs' /dev is used as it is (its nodes would be the host's files).
+        if (!devBound && privateMounts)
         {
             DeviceSetup.CreateDefaults(rootFd, bindFromHost: userns);
             DeviceSetup.CreateSymlinks(rootFd, hasDevPts: mounts.Any(m => m.Destination?.TrimEnd('/') == "/dev/pts"));
@@ -127,7 +146,8 @@ public static unsafe class ContainerInit
         };
         HookRunner.RunAll("createContainer", spec.Hooks?.CreateContainer, state);
 
-        if (config.NoPivot) PivotRoot.MoveAndChroot(config.Rootfs);
+        if (!privateMounts) PivotRoot.Chroot(config.Rootfs);
+        else if (config.NoPivot) PivotRoot.MoveAndChroot(config.Rootfs);
         else PivotRoot.Pivot(config.Rootfs);
         FileDescriptor.Close(rootFd);
         rootFd = FileDescriptor.TryOpen("/", OpenFlags.PathOnly | OpenFlags.Directory);
@@ -205,6 +225,13 @@ public static unsafe class ContainerInit
         if (!Carton.Linux.Security.Defences.IsDisabled("init-non-dumpable")) ProcessFlags.MakeNonDumpable();
         if (Environment.GetEnvironmentVariable("_CARTON_MNTNS_ERRNO") is { } mntErr)
             throw new SyscallException("exec: join the container's mount namespace", int.Parse(mntErr, CultureInfo.InvariantCulture));
+        if (Environment.GetEnvironmentVariable(RootFdEnv) is { } rootText)
+        {
+            Environment.SetEnvironmentVariable(RootFdEnv, null);
+            int containerRoot = int.Parse(rootText, CultureInfo.InvariantCulture);
+            PivotRoot.ChrootTo(containerRoot, "exec: enter the container's root");
+            FileDescriptor.Close(containerRoot);
+        }
         var process = config.Process ?? throw new RuntimeError("exec: no process given");
         if (process.Args is not { Count: > 0 }) throw new RuntimeError("process.args: must not be empty");
         int ptySlave = -1;

@@ -20,6 +20,28 @@ public static class HookRunner
         for (int i = 0; i < hooks.Count; i++) Run($"hooks.{phase}[{i}]", hooks[i], stateJson);
     }
 
+    /// <summary>
+    /// Runs every hook of a phase whose failure is not fatal (runtime.md "Lifecycle": poststart and poststop):
+    /// a hook that fails, times out or cannot be started is reported through <paramref name="warn"/>, and the hooks
+    /// after it still run. Returns the number of hooks that failed.
+    /// </summary>
+    public static int RunAllWarnOnError(string phase, IReadOnlyList<Hook>? hooks, ContainerState state, Action<string> warn)
+    {
+        if (hooks is null) return 0;
+        var stateJson = JsonSerializer.SerializeToUtf8Bytes(state, OciJsonContext.Compact.ContainerState);
+        int failed = 0;
+        for (int i = 0; i < hooks.Count; i++)
+        {
+            try { Run($"hooks.{phase}[{i}]", hooks[i], stateJson); }
+            catch (CartonException e)
+            {
+                failed++;
+                warn(e.Message);
+            }
+        }
+        return failed;
+    }
+
     private static void Run(string what, Hook hook, byte[] stateJson)
     {
         var path = hook.Path ?? throw new RuntimeError($"{what}.path: must be set");

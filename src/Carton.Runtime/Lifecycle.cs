@@ -27,6 +27,16 @@ public sealed class Lifecycle
 
     public StateStore Store => _store;
 
+    /// <summary>Where non-fatal problems go (a failing poststart or poststop hook); stderr when not set. The CLI
+    /// sends them to its log.</summary>
+    public Action<string>? Warning { get; set; }
+
+    private void Warn(string message)
+    {
+        if (Warning is { } w) w(message);
+        else Console.Error.WriteLine("warning: " + message);
+    }
+
     /// <summary>The host's cgroup layout, probed once for this instance (and shared with the creators and execs made from it).</summary>
     public CgroupHost Cgroups => _cgroups.Value;
 
@@ -103,8 +113,9 @@ public sealed class Lifecycle
             // fsync on a disk-backed --root costs milliseconds on every start.
             _store.Save(r, durable: false);
         }
-        // config.md: poststart hooks run after the user's process started; a failure is reported, the container keeps running.
-        HookRunner.RunAll("poststart", r.Spec.Hooks?.Poststart, HookState(r, ContainerStatus.Running));
+        // runtime.md "Lifecycle": poststart hooks run after the user's process started; a failing one is logged as a
+        // warning, the hooks after it still run, and `start` succeeds with the container running.
+        HookRunner.RunAllWarnOnError("poststart", r.Spec.Hooks?.Poststart, HookState(r, ContainerStatus.Running), Warn);
     }
 
     public void Kill(string id, int signal, bool all)
@@ -154,8 +165,8 @@ public sealed class Lifecycle
             cg?.Destroy();
             _store.Remove(id);
         }
-        try { HookRunner.RunAll("poststop", r.Spec.Hooks?.Poststop, HookState(r, ContainerStatus.Stopped)); }
-        catch (RuntimeError e) { Console.Error.WriteLine($"warning: {e.Message}"); }
+        // runtime.md "Lifecycle": a failing poststop hook is logged as a warning; the rest still run, delete succeeds.
+        HookRunner.RunAllWarnOnError("poststop", r.Spec.Hooks?.Poststop, HookState(r, ContainerStatus.Stopped), Warn);
     }
 
     private ICgroupManager CgroupOf(ContainerRecord r)

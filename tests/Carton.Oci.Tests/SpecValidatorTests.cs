@@ -399,4 +399,34 @@ public class SpecValidatorTests
         var errors = SpecValidator.Validate(s, null);
         Assert.Equal(["ociVersion", "process.args", "mounts[0].destination"], errors.Select(e => e.Path).ToArray());
     }
+
+    private static Spec WithoutMountNamespace()
+    {
+        var s = Valid();
+        s.Linux!.Namespaces!.RemoveAll(n => n.Type == "mount");
+        s.Mounts = [];
+        s.Linux.MaskedPaths = null;
+        s.Linux.ReadonlyPaths = null;
+        s.Root!.Readonly = false;
+        s.Process!.Terminal = false;
+        return s;
+    }
+
+    [Fact]
+    public void NoMountNamespace_IsValid_WhenNothingNeedsAMount() => Assert.Empty(SpecValidator.Validate(WithoutMountNamespace(), null));
+
+    [Fact]
+    public void NoMountNamespace_EveryFieldThatNeedsAMount_IsNamed()
+    {
+        var s = WithoutMountNamespace();
+        s.Mounts = [new Mount { Destination = "/tmp", Type = "tmpfs", Source = "tmpfs" }];
+        s.Root!.Readonly = true;
+        s.Process!.Terminal = true;
+        s.Linux!.MaskedPaths = ["/proc/kcore"];
+        s.Linux.ReadonlyPaths = ["/proc/sys"];
+        s.Linux.RootfsPropagation = "private";
+        s.Linux.Devices = [new LinuxDevice { Path = "/dev/fuse", Type = "c", Major = 10, Minor = 229 }];
+        var paths = SpecValidator.Validate(s, null).Where(e => e.Message.Contains("private mount namespace", StringComparison.Ordinal)).Select(e => e.Path).Order().ToArray();
+        Assert.Equal(["linux.devices", "linux.maskedPaths", "linux.readonlyPaths", "linux.rootfsPropagation", "mounts", "process.terminal", "root.readonly"], paths);
+    }
 }

@@ -29,6 +29,20 @@ public static class MountPoints
         if (Libc.mount(null, target, null, propagation, null) < 0) throw SyscallException.Last(operation);
     }
 
+    /// <summary>Sets the propagation (not recursive) of the mount that holds <paramref name="path"/>: the mount at
+    /// <paramref name="path"/> or, when it is not a mount point (EINVAL), the nearest one above it.</summary>
+    public static void SetPropagationOfEnclosingMount(string path, ulong propagation, string operation)
+    {
+        var p = Path.GetFullPath(path);
+        while (true)
+        {
+            if (Libc.mount(null, p, null, propagation, null) == 0) return;
+            int err = Marshal.GetLastPInvokeError();
+            if (err != Errno.EINVAL || p == "/") throw new SyscallException($"{operation}: {p}", err);
+            p = Path.GetDirectoryName(p) ?? "/";
+        }
+    }
+
     /// <summary>Unmounts <paramref name="target"/> (lazily when <paramref name="detach"/>: MNT_DETACH); returns 0 or the errno.</summary>
     public static int TryUnmount(string target, bool detach = false) =>
         Libc.umount2(target, detach ? Libc.MNT_DETACH : 0) == 0 ? 0 : Marshal.GetLastPInvokeError();

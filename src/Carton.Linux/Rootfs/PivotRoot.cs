@@ -40,4 +40,22 @@ public static class PivotRoot
         if (Libc.chroot(".") < 0) throw SyscallException.Last($"chroot {rootfs}");
         if (Libc.chdir("/") < 0) throw SyscallException.Last("chdir /");
     }
+
+    /// <summary>No mount namespace: chroot into the rootfs, mounting nothing (runc and crun chroot too). A process
+    /// that keeps CAP_SYS_CHROOT can leave a chroot; the caller's mount table is all it shares.</summary>
+    public static void Chroot(string rootfs)
+    {
+        if (Libc.chdir(rootfs) < 0) throw SyscallException.Last($"chdir to rootfs {rootfs}");
+        if (Libc.chroot(".") < 0) throw SyscallException.Last($"chroot {rootfs}");
+        if (Libc.chdir("/") < 0) throw SyscallException.Last("chdir /");
+    }
+
+    /// <summary>chroot into the directory <paramref name="dirFd"/> refers to (exec in a container without a mount
+    /// namespace: the init's root, opened through /proc/pid/root).</summary>
+    public static void ChrootTo(int dirFd, string operation)
+    {
+        if (Libc.fchdir(dirFd) < 0) throw SyscallException.Last($"{operation}: fchdir");
+        if (Libc.chroot(".") < 0) throw SyscallException.Last($"{operation}: chroot");
+        if (Libc.chdir("/") < 0) throw SyscallException.Last($"{operation}: chdir /");
+    }
 }

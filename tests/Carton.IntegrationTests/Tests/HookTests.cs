@@ -86,5 +86,57 @@ public sealed class HookTests(RuntimeFixture fixture) : ContainerTestBase(fixtur
         Env.AssertNoLeaks();
     }
 
+    /// <summary>
+    /// runtime.md "Lifecycle" step 9: a failing poststart hook is logged as a warning and the lifecycle goes on.
+    /// A failing hook followed by one that writes a file: `start` succeeds, the container runs, the second hook ran,
+    /// and the warning (naming the failing hook) is on stderr and in the --log file.
+    /// </summary>
+    [SkipOnRuncFact("runc 1.1.x kills the container and fails when a poststart hook fails")]
+    public void FailingPoststartHook_WarnsAndTheRestRun()
+    {
+        var mark = Path.Combine(Env.HostDir("poststart"), "second-ran");
+        Bundle.SetArgs("sleep", "30");
+        Bundle.AddHook("poststart", "/bin/sh", ["sh", "-c", "echo poststart-broken >&2; exit 3"]);
+        Bundle.AddHook("poststart", "/bin/sh", ["sh", "-c", $"touch {mark}"]);
+        var id = Env.NewId();
+        var log = Path.Combine(Env.Dir, "carton.log");
+        var create = Rt.Exec(["--log", log, "create", "--bundle", Bundle.Dir, id]);
+        Assert.True(create.Succeeded, $"create failed:\n{create}");
+
+        var start = Rt.Exec(["--log", log, "start", id]);
+        Assert.True(start.Succeeded, $"start failed because of a failing poststart hook:\n{start}");
+        Assert.True(File.Exists(mark), $"the poststart hook after the failing one did not run:\n{start}");
+        Assert.True(start.Stderr.Contains("poststart", StringComparison.Ordinal) && start.Stderr.Contains("warn", StringComparison.OrdinalIgnoreCase),
+            $"no warning about the failing poststart hook on stderr:\n{start}");
+        Assert.Contains("level=warning", File.ReadAllText(log));
+        Assert.Equal("running", Rt.Status(id));
+
+        Rt.MustRun("delete", "--force", id);
+        Env.AssertNoLeaks();
+    }
+
+    /// <summary>runtime.md "Lifecycle" step 13: a failing poststop hook is logged as a warning; the hooks after it
+    /// still run and `delete` succeeds, leaving nothing behind.</summary>
+    [SkipOnRuncFact("runc 1.1.x stops at the first failing poststop hook and fails delete")]
+    public void FailingPoststopHook_WarnsAndTheRestRun()
+    {
+        var mark = Path.Combine(Env.HostDir("poststop"), "second-ran");
+        Bundle.SetArgs("true");
+        Bundle.AddHook("poststop", "/bin/sh", ["sh", "-c", "echo poststop-broken >&2; exit 4"]);
+        Bundle.AddHook("poststop", "/bin/sh", ["sh", "-c", $"touch {mark}"]);
+        var id = Env.NewId();
+        var create = CreateContainer(id);
+        Assert.True(create.Succeeded, $"create failed:\n{create}");
+        Rt.MustRun("start", id);
+        Assert.True(Rt.WaitForStatus(id, "stopped"), $"status: {Rt.Status(id)}");
+
+        var delete = Rt.Exec(["delete", id]);
+        Assert.True(delete.Succeeded, $"delete failed because of a failing poststop hook:\n{delete}");
+        Assert.True(File.Exists(mark), $"the poststop hook after the failing one did not run:\n{delete}");
+        Assert.True(delete.Stderr.Contains("poststop", StringComparison.Ordinal) && delete.Stderr.Contains("warn", StringComparison.OrdinalIgnoreCase),
+            $"no warning about the failing poststop hook on stderr:\n{delete}");
+        Env.AssertNoLeaks();
+    }
+
     private static string Name(string line) => line.Split(' ')[0];
 }

@@ -91,6 +91,37 @@ public sealed class RootfsTests(RuntimeFixture fixture) : FeatureTestBase(fixtur
         Env.AssertNoLeaks();
     }
 
+    /// <summary>
+    /// Every rootfsPropagation value (config-linux.md "Rootfs Mount Propagation", and runc's r-prefixed forms) gives
+    /// the container's "/" that propagation, read from the optional fields of its mountinfo line. "unbindable" used
+    /// to fail with EINVAL at the rootfs bind (its source mount had just been made unbindable).
+    /// </summary>
+    [SkipOnRuncTheory("runc 1.1.x fails the rootfs bind with EINVAL for (r)unbindable and leaves / unshared for (r)shared")]
+    [InlineData("shared", "shared")]
+    [InlineData("rshared", "shared")]
+    [InlineData("slave", "")]
+    [InlineData("rslave", "")]
+    [InlineData("private", "")]
+    [InlineData("rprivate", "")]
+    [InlineData("unbindable", "unbindable")]
+    [InlineData("runbindable", "unbindable")]
+    public void RootfsPropagation_EachValue_SetOnRoot(string propagation, string expected)
+    {
+        Bundle.SetLinux("rootfsPropagation", propagation);
+        Bundle.SetShell("awk '$5==\"/\" {s=\"\"; for (i=7; $i!=\"-\"; i++) { split($i, a, \":\"); s=s a[1] \" \" }; print \"root-propagation=\" s}' /proc/self/mountinfo");
+        var r = RunOk($"rootfsPropagation {propagation}");
+        var kinds = KeyValues(r.Stdout).GetValueOrDefault("root-propagation")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        if (expected.Length > 0)
+            Assert.True(kinds.Contains(expected), $"/ is not {expected} with rootfsPropagation {propagation}:\n{r}");
+        else
+            Assert.True(!kinds.Contains("shared") && !kinds.Contains("unbindable"), $"/ is shared or unbindable with rootfsPropagation {propagation}:\n{r}");
+        // A slave can only have a master when the host's mount was shared; this host's "/" decides, so only the
+        // absence of a master is checked for private.
+        if (propagation.EndsWith("private", StringComparison.Ordinal))
+            Assert.True(kinds.Length == 0, $"/ is not private with rootfsPropagation {propagation}:\n{r}");
+        Env.AssertNoLeaks();
+    }
+
     [Fact]
     public void NoPivot_ReadonlyRoot()
     {
