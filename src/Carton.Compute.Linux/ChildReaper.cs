@@ -79,9 +79,12 @@ internal sealed class ChildReaper
         lock (Lock)
         {
             if (HasExited) return false;
-            // Not our child (a monitor's): make sure the pid still is the init before signalling it.
-            if (_startTime != 0 && !ProcessInfo.IsAlive(Pid, _startTime)) return false;
-            ProcessSignal.Send(Pid, signal, $"kill pid {Pid} with signal {signal}");
+            // Not our child (a monitor's): signal through a pidfd opened while the pid still is the init (its start
+            // time matches), so a process that reused the pid is never hit.
+            var operation = $"kill pid {Pid} with signal {signal}";
+            using var init = _startTime != 0 ? ProcessInfo.OpenRecorded(Pid, _startTime, operation) : ProcessHandle.TryOpen(Pid, operation);
+            if (init is null) return false;
+            init.Signal(signal, operation);
             return true;
         }
     }

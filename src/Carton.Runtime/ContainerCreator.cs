@@ -74,7 +74,9 @@ public sealed class ContainerCreator
         // Compiled (or taken from the cache) before anything exists: a bad profile leaves nothing behind.
         var seccomp = spec.Linux?.Seccomp is { } profile ? SeccompPlan.Compile(profile, _store.Root) : (Program: (string?)null, NeedsListener: false);
 
-        _store.Reserve(options.Id);
+        // The id's lock is held until create returns: a kill, exec or delete of the id waits for the container to be
+        // whole, or gone.
+        using var reservation = _store.Reserve(options.Id);
         var cleanup = new Stack<Action>();
         cleanup.Push(() => _store.Remove(options.Id));
         int pid = 0;

@@ -25,8 +25,15 @@ public sealed unsafe class ContainerExec
         _store = life.Store;
     }
 
-    /// <summary>Starts the process and returns its pid (a child of the caller).</summary>
+    /// <summary>Starts the process and returns its pid (a child of the caller). The container's lock is held until the
+    /// process is in the container's cgroup and ready: a delete or kill meanwhile waits, so it either finds the new
+    /// process in the cgroup or finds no container.</summary>
     public int Exec(ExecOptions options)
+    {
+        using (_store.Lock(options.Id)) return ExecLocked(options);
+    }
+
+    private int ExecLocked(ExecOptions options)
     {
         var r = _store.Load(options.Id);
         var status = _life.StatusOf(r);

@@ -118,34 +118,58 @@ public sealed class Lifecycle
         HookRunner.RunAllWarnOnError("poststart", r.Spec.Hooks?.Poststart, HookState(r, ContainerStatus.Running), Warn);
     }
 
+    /// <summary>
+    /// `kill`: signals the init (through a pidfd opened while its recorded start time still matched, so a pid reused
+    /// by another process is never hit), or with <paramref name="all"/> every process of the container's cgroup.
+    /// </summary>
     public void Kill(string id, int signal, bool all)
     {
-        var r = _store.Load(id);
-        var status = StatusOf(r);
-        if (status == ContainerStatus.Stopped && !all)
-            throw new RuntimeError($"cannot kill container \"{id}\": container not running");
-        if (all && r.CgroupPaths.Count > 0)
+        ContainerId.Validate(id);
+        using (_store.Lock(id))
         {
-            var cg = CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths);
-            cg.SignalAll(signal);
-            if (status == ContainerStatus.Paused) cg.Thaw();
-            return;
+            var r = _store.Load(id);
+            var status = StatusOf(r);
+            var operation = $"kill container \"{id}\" (pid {r.Pid}) with signal {signal}";
+            using var init = ProcessInfo.OpenRecorded(r.Pid, r.PidStartTime, operation);
+            if (init is null) status = ContainerStatus.Stopped;
+            if (status == ContainerStatus.Stopped && !all)
+                throw new RuntimeError($"cannot kill container \"{id}\": container not running");
+            if (all && r.CgroupPaths.Count > 0)
+            {
+                var cg = CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths);
+                cg.SignalAll(signal);
+                if (status == ContainerStatus.Paused) cg.Thaw();
+                return;
+            }
+            // --all without a cgroup (rootless without one): the init is all carton knows of, and a stopped container's
+            // recorded pid is nobody's to signal.
+            if (init is null) return;
+            int err = init.TrySignal(signal);
+            if (err == Errno.ESRCH)
+            {
+                if (all) return;
+                throw new RuntimeError($"cannot kill container \"{id}\": container not running");
+            }
+            if (err != 0) throw new SyscallException(operation, err);
         }
-        ProcessSignal.Send(r.Pid, signal, $"kill container \"{id}\" (pid {r.Pid}) with signal {signal}");
     }
 
     public void Delete(string id, bool force)
     {
         ContainerId.Validate(id);
-        if (!_store.Exists(id))
-        {
-            // runc: `delete --force` of a container that does not exist succeeds.
-            if (force) { _store.Remove(id); return; }
-            throw new ContainerNotFoundError(id);
-        }
+        IDisposable held;
+        // runc: `delete --force` of a container that does not exist succeeds.
+        try { held = _store.Lock(id); }
+        catch (ContainerNotFoundError) when (force) { return; }
         ContainerRecord r;
-        using (_store.Lock(id))
+        using (held)
         {
+            if (!_store.Exists(id))
+            {
+                // A directory without state: a create that died before it wrote any (it held the lock until then).
+                if (force) { _store.Remove(id); return; }
+                throw new ContainerNotFoundError(id);
+            }
             r = _store.Load(id);
             var status = StatusOf(r);
             if (status is ContainerStatus.Running or ContainerStatus.Paused or ContainerStatus.Creating && !force)
@@ -158,7 +182,8 @@ public sealed class Lifecycle
             }
             if (status != ContainerStatus.Stopped)
             {
-                if (ProcessInfo.IsAlive(r.Pid, r.PidStartTime)) ProcessSignal.TrySend(r.Pid, 9);
+                using (var init = ProcessInfo.OpenRecorded(r.Pid, r.PidStartTime, $"delete container \"{id}\": open pid {r.Pid}"))
+                    init?.TrySignal(9);
                 try { cg?.SignalAll(9); if (status == ContainerStatus.Paused) cg?.Thaw(); } catch (CgroupException) { }
                 WaitGone(r);
             }

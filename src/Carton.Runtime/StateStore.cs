@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Carton.Linux.Interop;
 using Carton.Linux.IO;
@@ -5,11 +7,17 @@ using Carton.Linux.IO;
 namespace Carton.Runtime;
 
 /// <summary>
-/// The --root directory: one directory per container holding state.json (written atomically: write, fsync,
-/// rename) and exec.fifo. Concurrent commands on one container serialize on an flock of its directory.
+/// The --root directory: one directory per container holding state.json (written atomically: a temp file unique to
+/// the writer, fsync, rename, fsync of the directory) and exec.fifo. Concurrent commands on one container serialize
+/// on an flock of its directory (<see cref="Lock"/>): create, start, kill, exec, delete, pause, resume and update.
+/// Every path of a container is built by a method here that validates the id first, so no caller can turn an
+/// unchecked id ("../x", "abc\n") into a path.
 /// </summary>
 public sealed class StateStore
 {
+    public const string StateFileName = "state.json";
+    public const string FifoFileName = "exec.fifo";
+
     public string Root { get; }
 
     public StateStore(string root)
@@ -17,59 +25,98 @@ public sealed class StateStore
         Root = Path.GetFullPath(root);
     }
 
-    public string DirOf(string id) => Path.Combine(Root, id);
-    public string FifoOf(string id) => Path.Combine(DirOf(id), "exec.fifo");
-    private string StateFileOf(string id) => Path.Combine(DirOf(id), "state.json");
-
-    /// <summary>Creates the directory for a new container; fails if the id is taken.</summary>
-    public void Reserve(string id)
+    /// <summary>The container's directory; throws for an invalid id.</summary>
+    public string DirOf(string id)
     {
-        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (Directories.TryCreate(DirOf(id), 0x1C0 /* 0700 */) is var e && e != 0)
-        {
-            if (e == Errno.EEXIST) throw new ContainerExistsError(id);
-            throw new SyscallException($"create state directory {DirOf(id)}", e);
-        }
+        ContainerId.Validate(id);
+        return Path.Combine(Root, id);
     }
 
-    /// <summary>Writes state.json atomically (temp file, rename). <paramref name="durable"/> adds an fsync before the
-    /// rename; the provisional record written during create skips it (it only matters until create finishes).</summary>
+    /// <summary>The container's exec.fifo; throws for an invalid id.</summary>
+    public string FifoOf(string id) => Path.Combine(DirOf(id), FifoFileName);
+
+    /// <summary>The container's state.json; throws for an invalid id.</summary>
+    public string StateFileOf(string id) => Path.Combine(DirOf(id), StateFileName);
+
+    /// <summary>A fresh name for a temp file beside state.json: unique per writer (pid and random bits), never an id.</summary>
+    public string TempFileOf(string id) =>
+        Path.Combine(DirOf(id), string.Create(CultureInfo.InvariantCulture,
+            $".{StateFileName}.{Environment.ProcessId}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp"));
+
+    /// <summary>
+    /// Creates the directory for a new container and returns its lock, held until disposed (the create's whole run:
+    /// kill, exec or delete of the id wait for it); fails if the id is taken.
+    /// </summary>
+    public IDisposable Reserve(string id)
+    {
+        var dir = DirOf(id);
+        Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (Directories.TryCreate(dir, 0x1C0 /* 0700 */) is var e && e != 0)
+        {
+            if (e == Errno.EEXIST) throw new ContainerExistsError(id);
+            throw new SyscallException($"create state directory {dir}", e);
+        }
+        return Lock(id);
+    }
+
+    /// <summary>Writes state.json atomically: a temp file of this writer's own (O_EXCL), fsync, rename over state.json,
+    /// fsync of the directory. <paramref name="durable"/> false skips both fsyncs (the provisional records written
+    /// during create only matter until create finishes); the write is atomic either way.</summary>
     public void Save(ContainerRecord record, bool durable = true)
     {
         var path = StateFileOf(record.Id);
-        var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
+        var tmp = TempFileOf(record.Id);
+        try
         {
-            JsonSerializer.Serialize(fs, record, RuntimeJsonContext.Default.ContainerRecord);
-            fs.Flush(durable);
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096))
+            {
+                JsonSerializer.Serialize(fs, record, RuntimeJsonContext.Default.ContainerRecord);
+                fs.Flush(durable);
+            }
+            File.Move(tmp, path, overwrite: true);
         }
-        File.Move(tmp, path, overwrite: true);
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+        if (durable) SyncDirectory(Path.GetDirectoryName(path)!);
     }
 
+    private static void SyncDirectory(string dir)
+    {
+        int fd = FileDescriptor.Open(dir, OpenFlags.ReadOnly | OpenFlags.Directory, $"open {dir}");
+        try { FileDescriptor.Sync(fd, $"fsync {dir}"); }
+        finally { FileDescriptor.Close(fd); }
+    }
+
+    /// <summary>True when the container has a state.json; throws for an invalid id.</summary>
     public bool Exists(string id) => File.Exists(StateFileOf(id));
 
     public ContainerRecord Load(string id)
     {
-        ContainerId.Validate(id);
         var path = StateFileOf(id);
-        if (!File.Exists(path)) throw new ContainerNotFoundError(id);
         try
         {
             using var fs = File.OpenRead(path);
             return JsonSerializer.Deserialize(fs, RuntimeJsonContext.Default.ContainerRecord)
                    ?? throw new RuntimeError($"state of container \"{id}\" is empty: {path}");
         }
+        // Gone, or going: a delete removes the directory while a command without the lock reads it.
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { throw new ContainerNotFoundError(id); }
         catch (JsonException e)
         {
             throw new RuntimeError($"state of container \"{id}\" is corrupt: {path}: {e.Message}");
         }
     }
 
+    /// <summary>The ids of the containers that have a state.json (directories whose name is no valid id, such as
+    /// .cache, are not containers).</summary>
     public IEnumerable<string> Ids()
     {
         if (!Directory.Exists(Root)) return [];
         return Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>()
-            .Where(id => File.Exists(StateFileOf(id))).Order(StringComparer.Ordinal).ToList();
+            .Where(id => ContainerId.IsValid(id) && File.Exists(StateFileOf(id))).Order(StringComparer.Ordinal).ToList();
     }
 
     public void Remove(string id)
@@ -78,23 +125,48 @@ public sealed class StateStore
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
     }
 
-    /// <summary>An exclusive lock on a container's directory, held until disposed.</summary>
+    /// <summary>
+    /// An exclusive lock on a container's directory, held until disposed. Throws <see cref="ContainerNotFoundError"/>
+    /// when the directory does not exist, or no longer does once the lock is ours (its holder deleted the container).
+    /// </summary>
     public IDisposable Lock(string id)
     {
-        int fd = FileDescriptor.TryOpen(DirOf(id), OpenFlags.ReadOnly | OpenFlags.Directory);
-        if (fd < 0) throw new ContainerNotFoundError(id);
-        try { FileLock.Exclusive(fd, $"lock {DirOf(id)}"); }
-        catch
+        var dir = DirOf(id);
+        // A holder may delete the directory and a create make it again meanwhile: a lock is only good on the
+        // directory that is at the path once it is held.
+        for (int attempt = 0; ; attempt++)
         {
+            int fd = FileDescriptor.TryOpen(dir, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow);
+            if (fd < 0)
+            {
+                if (-fd is Errno.ENOENT or Errno.ENOTDIR or Errno.ELOOP) throw new ContainerNotFoundError(id);
+                throw new SyscallException($"open {dir}", -fd);
+            }
+            try
+            {
+                FileLock.Exclusive(fd, $"lock {dir}");
+                var held = FileStatus.Of(fd, dir);
+                if (FileStatus.OfPath(dir, followSymlinks: false) is { } now && now.Dev == held.Dev && now.Ino == held.Ino)
+                    return new FdLock(fd);
+            }
+            catch
+            {
+                FileDescriptor.Close(fd);
+                throw;
+            }
             FileDescriptor.Close(fd);
-            throw;
+            if (attempt >= 10 || !Directory.Exists(dir)) throw new ContainerNotFoundError(id);
         }
-        return new FdLock(fd);
     }
-
 
     private sealed class FdLock(int fd) : IDisposable
     {
-        public void Dispose() => FileDescriptor.Close(fd);
+        private int _fd = fd;
+
+        public void Dispose()
+        {
+            FileDescriptor.Close(_fd);
+            _fd = -1;
+        }
     }
 }

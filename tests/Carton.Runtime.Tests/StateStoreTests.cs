@@ -16,7 +16,7 @@ public sealed class StateStoreTests : IDisposable
     public void ReserveIsExclusive()
     {
         var store = new StateStore(_root);
-        store.Reserve("c1");
+        using var held = store.Reserve("c1");
         var e = Assert.Throws<ContainerExistsError>(() => store.Reserve("c1"));
         Assert.Equal("container with id \"c1\" already exists", e.Message);
     }
@@ -25,9 +25,9 @@ public sealed class StateStoreTests : IDisposable
     public void SaveLoadRoundTripsAndListsOnlyContainersWithState()
     {
         var store = new StateStore(_root);
-        store.Reserve("b");
-        store.Reserve("a");
-        store.Reserve("half"); // reserved but never saved: a create in progress
+        store.Reserve("b").Dispose();
+        store.Reserve("a").Dispose();
+        store.Reserve("half").Dispose(); // reserved but never saved: a create in progress
         var created = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
         store.Save(new ContainerRecord { Id = "b", Pid = 42, Bundle = "/x", Created = created, CgroupPaths = { ["memory"] = "/sys/fs/cgroup/memory/b" } });
         store.Save(new ContainerRecord { Id = "a", Pid = 7 });
@@ -37,7 +37,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(created, b.Created);
         Assert.Equal("/sys/fs/cgroup/memory/b", b.CgroupPaths["memory"]);
         Assert.Equal(["a", "b"], store.Ids());
-        Assert.False(File.Exists(Path.Combine(_root, "b", "state.json.tmp")));
+        Assert.Equal(["state.json"], Directory.EnumerateFileSystemEntries(Path.Combine(_root, "b")).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class StateStoreTests : IDisposable
     {
         var store = new StateStore(_root);
         Assert.Equal("container \"nope\" does not exist", Assert.Throws<ContainerNotFoundError>(() => store.Load("nope")).Message);
-        store.Reserve("bad");
+        store.Reserve("bad").Dispose();
         File.WriteAllText(Path.Combine(_root, "bad", "state.json"), "{not json");
         var e = Assert.Throws<RuntimeError>(() => store.Load("bad"));
         Assert.Contains("state of container \"bad\" is corrupt", e.Message);
@@ -62,7 +62,7 @@ public sealed class StateStoreTests : IDisposable
     public void LockSerializesConcurrentHolders()
     {
         var store = new StateStore(_root);
-        store.Reserve("l");
+        store.Reserve("l").Dispose();
         var order = new List<string>();
         using (store.Lock("l"))
         {
@@ -80,10 +80,154 @@ public sealed class StateStoreTests : IDisposable
     public void RemoveDeletesTheDirectory()
     {
         var store = new StateStore(_root);
-        store.Reserve("r");
+        store.Reserve("r").Dispose();
         store.Save(new ContainerRecord { Id = "r" });
         store.Remove("r");
         Assert.False(Directory.Exists(Path.Combine(_root, "r")));
         Assert.Empty(store.Ids());
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("abc\n")]
+    [InlineData("a/b")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("")]
+    [InlineData(".cache")]
+    public void EveryPathBuilderAndOperationRefusesAnInvalidId(string id)
+    {
+        var store = new StateStore(_root);
+        Directory.CreateDirectory(_root);
+        var parent = Path.GetDirectoryName(_root)!;
+        var before = Directory.EnumerateFileSystemEntries(parent).ToHashSet();
+        var operations = new (string Name, Action Run)[]
+        {
+            ("DirOf", () => store.DirOf(id)),
+            ("FifoOf", () => store.FifoOf(id)),
+            ("StateFileOf", () => store.StateFileOf(id)),
+            ("TempFileOf", () => store.TempFileOf(id)),
+            ("Exists", () => store.Exists(id)),
+            ("Load", () => store.Load(id)),
+            ("Save", () => store.Save(new ContainerRecord { Id = id })),
+            ("Reserve", () => store.Reserve(id).Dispose()),
+            ("Lock", () => store.Lock(id).Dispose()),
+            ("Remove", () => store.Remove(id)),
+        };
+        foreach (var (name, run) in operations)
+        {
+            var e = Record.Exception(run);
+            Assert.True(e is RuntimeError && !(e is ContainerNotFoundError),
+                $"{name}(\"{id.ReplaceLineEndings("\\n")}\") must refuse the id, got {e?.GetType().Name ?? "no error"}: {e?.Message}");
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root));
+        Assert.True(Directory.EnumerateFileSystemEntries(parent).ToHashSet().SetEquals(before), "an entry appeared beside --root");
+    }
+
+    [Fact]
+    public void IdsListsOnlyValidIdsWithState()
+    {
+        var store = new StateStore(_root);
+        store.Reserve("ok").Dispose();
+        store.Save(new ContainerRecord { Id = "ok" });
+        // Directories no id can name: a dot directory (the seccomp cache) and a name with a trailing newline.
+        foreach (var odd in new[] { ".cache", "odd\n" })
+        {
+            Directory.CreateDirectory(Path.Combine(_root, odd));
+            File.WriteAllText(Path.Combine(_root, odd, "state.json"), "{}");
+        }
+        Assert.Equal(["ok"], store.Ids());
+    }
+
+    [Fact]
+    public void TempNamesAreUniquePerWriterAndHiddenInTheContainerDirectory()
+    {
+        var store = new StateStore(_root);
+        var names = Enumerable.Range(0, 100).Select(_ => store.TempFileOf("t")).ToHashSet();
+        Assert.Equal(100, names.Count);
+        foreach (var n in names)
+        {
+            Assert.Equal(Path.Combine(_root, "t"), Path.GetDirectoryName(n));
+            Assert.StartsWith(".state.json.", Path.GetFileName(n), StringComparison.Ordinal);
+            Assert.NotEqual("state.json", Path.GetFileName(n));
+        }
+    }
+
+    /// <summary>
+    /// Writers that share one temp name ("state.json.tmp") truncate and write each other's file and rename it away
+    /// from under each other: a reader then sees a torn state.json, or a writer's rename finds no temp file.
+    /// </summary>
+    [Fact]
+    public void ConcurrentSavesNeverProduceATornOrMissingStateFile()
+    {
+        var store = new StateStore(_root);
+        store.Reserve("c").Dispose();
+        store.Save(new ContainerRecord { Id = "c", Pid = 1, Bundle = new string('x', 20000) });
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 6).Select(w => new Thread(() =>
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                // Different lengths, so a torn mix of two writes is not valid JSON.
+                var record = new ContainerRecord { Id = "c", Pid = w * 1000 + i, Bundle = new string((char)('a' + w), 20000 + w * 3000 + i) };
+                try { store.Save(record, durable: i % 10 == 0); }
+                catch (Exception e) { errors.Enqueue($"writer {w}: {e.GetType().Name}: {e.Message}"); }
+            }
+        })).ToList();
+        var reader = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var r = store.Load("c");
+                    if (r.Bundle.Length < 20000 || r.Bundle.Any(ch => ch != r.Bundle[0])) errors.Enqueue($"reader: torn record (pid {r.Pid})");
+                }
+                catch (Exception e) { errors.Enqueue($"reader: {e.GetType().Name}: {e.Message}"); }
+            }
+        });
+        reader.Start();
+        writers.ForEach(t => t.Start());
+        writers.ForEach(t => t.Join());
+        stop.Cancel();
+        reader.Join();
+        Assert.True(errors.IsEmpty, string.Join("\n", errors.Take(10)));
+        Assert.Equal(["state.json"], Directory.EnumerateFileSystemEntries(Path.Combine(_root, "c")).Select(Path.GetFileName));
+        Assert.Equal("c", store.Load("c").Id);
+    }
+
+    [Fact]
+    public void ALockWaitedForOnADeletedContainerSaysItDoesNotExist()
+    {
+        var store = new StateStore(_root);
+        var held = store.Reserve("d");
+        Exception? waiter = null;
+        var t = new Thread(() =>
+        {
+            try { store.Lock("d").Dispose(); }
+            catch (Exception e) { waiter = e; }
+        });
+        t.Start();
+        Thread.Sleep(100);
+        store.Remove("d");
+        held.Dispose();
+        t.Join();
+        Assert.IsType<ContainerNotFoundError>(waiter);
+        Assert.Throws<ContainerNotFoundError>(() => store.Lock("d"));
+    }
+
+    [Fact]
+    public void ReserveHoldsTheLockUntilDisposed()
+    {
+        var store = new StateStore(_root);
+        var reservation = store.Reserve("h");
+        var got = new ManualResetEventSlim();
+        var t = new Thread(() => { using (store.Lock("h")) got.Set(); });
+        t.Start();
+        Assert.False(got.Wait(150), "Lock must wait for the reservation");
+        reservation.Dispose();
+        Assert.True(got.Wait(5000));
+        t.Join();
     }
 }

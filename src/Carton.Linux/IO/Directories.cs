@@ -8,7 +8,7 @@ public static class Directories
 {
     /// <summary>mkdir(2) of exactly <paramref name="path"/> with <paramref name="mode"/> (less the umask); returns 0 or the errno.</summary>
     public static int TryCreate(string path, int mode) =>
-        Libc.mkdirat(Libc.AT_FDCWD, path, mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        Libc.mkdirat(Libc.AT_FDCWD, path, (uint)mode) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>unlinkat(2) of the non-directory <paramref name="name"/> in the directory <paramref name="dirFd"/>
     /// (never followed: a symlink is removed, not its target); returns 0 or the errno.</summary>

@@ -12,7 +12,7 @@ public static class Fifo
     public static void Create(string path, int mode)
     {
         uint oldMask = Libc.umask(0);
-        int rc = Libc.mkfifo(path, mode);
+        int rc = Libc.mkfifo(path, (uint)mode);
         Libc.umask(oldMask);
         if (rc < 0) throw SyscallException.Last($"mkfifo {path}");
     }

@@ -12,7 +12,7 @@ public static unsafe class FileDescriptor
     /// <summary>Opens <paramref name="path"/> with O_CLOEXEC added; throws "<paramref name="operation"/>: ..." on failure.</summary>
     public static int Open(string path, OpenFlags flags, string operation, int mode = 0)
     {
-        int fd = Libc.open(path, (int)flags | Libc.O_CLOEXEC, mode);
+        int fd = Libc.open(path, (int)flags | Libc.O_CLOEXEC, (uint)mode);
         if (fd < 0) throw SyscallException.Last(operation);
         return fd;
     }
@@ -20,14 +20,14 @@ public static unsafe class FileDescriptor
     /// <summary>Opens <paramref name="path"/> with O_CLOEXEC added; returns the fd, or -errno.</summary>
     public static int TryOpen(string path, OpenFlags flags, int mode = 0)
     {
-        int fd = Libc.open(path, (int)flags | Libc.O_CLOEXEC, mode);
+        int fd = Libc.open(path, (int)flags | Libc.O_CLOEXEC, (uint)mode);
         return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
     }
 
     /// <summary>openat(2) relative to <paramref name="dirFd"/>, O_CLOEXEC added; throws "<paramref name="operation"/>: ..." on failure.</summary>
     public static int OpenAt(int dirFd, string path, OpenFlags flags, string operation, int mode = 0)
     {
-        int fd = Libc.openat(dirFd, path, (int)flags | Libc.O_CLOEXEC, mode);
+        int fd = Libc.openat(dirFd, path, (int)flags | Libc.O_CLOEXEC, (uint)mode);
         if (fd < 0) throw SyscallException.Last(operation);
         return fd;
     }
@@ -72,6 +72,13 @@ public static unsafe class FileDescriptor
             }
             off += n;
         }
+    }
+
+    /// <summary>fsync(2): the file's data and metadata (for a directory: its entries, such as a rename into it) on
+    /// disk; throws "<paramref name="operation"/>: ..." on failure.</summary>
+    public static void Sync(int fd, string operation)
+    {
+        if (Libc.fsync(fd) < 0) throw SyscallException.Last(operation);
     }
 
     /// <summary>

@@ -4,7 +4,9 @@ namespace Carton.Linux.Interop;
 
 /// <summary>
 /// The libc and raw system calls Carton uses. Thin: each entry is the C prototype, nothing more; callers turn
-/// a failure into a <see cref="SyscallException"/> that names the operation and path. Internal to Carton.Linux:
+/// a failure into a <see cref="SyscallException"/> that names the operation and path. Types follow glibc's prototypes
+/// (size_t → nuint, ssize_t → nint, off_t → long, mode_t/uid_t/gid_t/id_t/socklen_t → uint, pid_t → int, pointers →
+/// pointer types); tests/Carton.Linux.Tests/Interop/LibcSignatureTests.cs holds the table and fails on any drift. Internal to Carton.Linux:
 /// every other project calls the kernel through this assembly's public primitives (IO, Processes, Mounts, ...).
 /// Syscall numbers and architecture-dependent layouts come from <see cref="Arch"/>.
 /// </summary>
@@ -66,19 +68,19 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int chroot(string path);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int chdir(string path);
     [LibraryImport(C, SetLastError = true)] public static partial int fchdir(int fd);
-    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int open(string path, int flags, int mode);
-    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int openat(int dirfd, string path, int flags, int mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int open(string path, int flags, uint mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int openat(int dirfd, string path, int flags, uint mode);
     [LibraryImport(C, SetLastError = true)] public static partial int close(int fd);
     [LibraryImport(C, SetLastError = true)] public static partial int fsync(int fd);
     [LibraryImport(C, SetLastError = true)] public static unsafe partial int renameat(int olddirfd, byte* oldpath, int newdirfd, byte* newpath);
-    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkdirat(int dirfd, string path, int mode);
-    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mknodat(int dirfd, string path, int mode, ulong dev);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkdirat(int dirfd, string path, uint mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mknodat(int dirfd, string path, uint mode, ulong dev);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int symlinkat(string target, int dirfd, string linkpath);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int unlinkat(int dirfd, string path, int flags);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int fchownat(int dirfd, string path, uint uid, uint gid, int flags);
     [LibraryImport(C, SetLastError = true)] public static partial int fchown(int fd, uint uid, uint gid);
     [LibraryImport(C, SetLastError = true)] public static partial int fchmod(int fd, uint mode);
-    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkfifo(string path, int mode);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkfifo(string path, uint mode);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int sethostname(string name, nuint len);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int setdomainname(string name, nuint len);
     [LibraryImport(C, SetLastError = true)] public static partial int prlimit(int pid, int resource, Rlimit* newLimit, Rlimit* oldLimit);
@@ -108,14 +110,14 @@ internal static unsafe partial class Libc
     [LibraryImport(C)] public static partial uint geteuid();
     [LibraryImport(C, SetLastError = true)] public static partial int setsid();
     [LibraryImport(C, SetLastError = true)] public static partial int execve(byte* path, byte** argv, byte** envp);
-    [LibraryImport(C, SetLastError = true)] public static partial int getcwd(byte* buf, nuint size);
+    [LibraryImport(C, SetLastError = true)] public static partial byte* getcwd(byte* buf, nuint size);
     [LibraryImport(C)] public static partial int isatty(int fd);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int mkdir(string path, uint mode);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int rmdir(string path);
     [LibraryImport(C, SetLastError = true)] public static partial int flock(int fd, int operation);
     [LibraryImport(C)] public static partial uint getegid();
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int statvfs(string path, byte* buf);
-    [LibraryImport(C, SetLastError = true)] public static partial int waitid(int idtype, int id, byte* infop, int options);
+    [LibraryImport(C, SetLastError = true)] public static partial int waitid(int idtype, uint id, byte* infop, int options);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int execv(string path, string?[] argv);
     [LibraryImport(C, SetLastError = true)] public static partial int eventfd(uint initval, int flags);
     [LibraryImport(C, SetLastError = true)] public static partial int inotify_init1(int flags);

@@ -17,7 +17,7 @@ public static unsafe class WorkingDirectory
     public static string Current(string operation)
     {
         var buf = stackalloc byte[4096];
-        if (Libc.getcwd(buf, 4096) == 0) throw SyscallException.Last(operation);
+        if (Libc.getcwd(buf, 4096) == null) throw SyscallException.Last(operation);
         return System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpanFromNullTerminated(buf));
     }
 }

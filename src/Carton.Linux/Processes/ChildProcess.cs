@@ -54,7 +54,7 @@ public static unsafe class ChildProcess
     {
         const int P_PID = 1, WEXITED = 4, WNOWAIT = 0x01000000;
         var info = stackalloc byte[128]; // siginfo_t
-        while (Libc.waitid(P_PID, pid, info, WEXITED | WNOWAIT) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
+        while (Libc.waitid(P_PID, (uint)pid, info, WEXITED | WNOWAIT) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR) { }
     }
 
     /// <summary>SIGKILL, then reap: undoes a child that must not live on. Errors are ignored (it may be gone already).</summary>

@@ -56,7 +56,7 @@ public static class DeviceSetup
             }
             int fileType = type switch { 'b' => Libc.S_IFBLK, 'p' => Libc.S_IFIFO, _ => Libc.S_IFCHR };
             uint old = Libc.umask(0);
-            int rc = Libc.mknodat(dirFd, name, fileType | (int)(mode & 0xFFF), type == 'p' ? 0 : FileType.MakeDev(major, minor));
+            int rc = Libc.mknodat(dirFd, name, (uint)(fileType | (int)(mode & 0xFFF)), type == 'p' ? 0 : FileType.MakeDev(major, minor));
             int err = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             Libc.umask(old);
             if (rc < 0) throw new SyscallException($"{what}: mknod {path}", err);

@@ -232,7 +232,7 @@ public static partial class SeccompCompiler
             const int flags = Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC;
             int next = Libc.openat(fd, name, flags, 0);
             if (next < 0 && create && Marshal.GetLastPInvokeError() == Errno.ENOENT
-                && (Libc.mkdirat(fd, name, (int)DirectoryMode) == 0 || Marshal.GetLastPInvokeError() == Errno.EEXIST))
+                && (Libc.mkdirat(fd, name, DirectoryMode) == 0 || Marshal.GetLastPInvokeError() == Errno.EEXIST))
                 next = Libc.openat(fd, name, flags, 0);
             Libc.close(fd);
             if (next < 0) return -1;
@@ -287,7 +287,7 @@ public static partial class SeccompCompiler
     {
         string name = key + ".bpf";
         string tmp = $".{name}.{Environment.ProcessId}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp";
-        int fd = Libc.openat(dir, tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, (int)FileMode);
+        int fd = Libc.openat(dir, tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, FileMode);
         if (fd < 0) return;
         bool ok = true;
         var bytes = Serialize(key, program);
