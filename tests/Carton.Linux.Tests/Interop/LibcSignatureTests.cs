@@ -59,6 +59,7 @@ public sealed class LibcSignatureTests
         ["dup"] = "int(int)",                                                // int dup(int)
         ["dup3"] = "int(int, int, int)",                                     // int dup3(int, int, int)
         ["fstat"] = "int(int, byte*)",                                       // int fstat(int, struct stat*)
+        ["fstatfs"] = "int(int, byte*)",                                     // int fstatfs(int, struct statfs*)
         ["fstatat"] = "int(int, string, byte*, int)",                        // int fstatat(int, const char*, struct stat*, int)
         ["sendfile"] = "nint(int, int, long*, nuint)",                       // ssize_t sendfile(int, int, off_t*, size_t)
         ["getpid"] = "int()",                                                // pid_t getpid(void)
