@@ -18,6 +18,8 @@ internal static partial class Arch
             StatFileSize = 48,
             // struct statvfs: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_favail, f_fsid, f_flag...
             StatvfsSize = 112, StatvfsFlag = 72,
+            // struct statfs: f_type (long) first, then f_bsize, f_blocks, ... f_spare[4]: 120 bytes.
+            StatfsSize = 120, StatfsType = 0,
             TermiosSize = 60,
         });
 }

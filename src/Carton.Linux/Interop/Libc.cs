@@ -114,6 +114,7 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int flock(int fd, int operation);
     [LibraryImport(C)] public static partial uint getegid();
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int statvfs(string path, byte* buf);
+    [LibraryImport(C, SetLastError = true)] public static partial int fstatfs(int fd, byte* buf);
     [LibraryImport(C, SetLastError = true)] public static partial int waitid(int idtype, int id, byte* infop, int options);
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int execv(string path, string?[] argv);
     [LibraryImport(C, SetLastError = true)] public static partial int eventfd(uint initval, int flags);

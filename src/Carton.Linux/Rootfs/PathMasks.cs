@@ -8,7 +8,8 @@ public static class PathMasks
 {
     /// <summary>Masks a path: /dev/null bound over a file, an empty read-only tmpfs over a directory. The /dev/null
     /// used is checked to be the real null device (CVE-2025-31133: a container could swap it for a symlink).</summary>
-    public static void Mask(int rootFd, string path, int index)
+    /// <param name="mountLabel">linux.mountLabel when SELinux applies it: the masking tmpfs gets it (as under runc).</param>
+    public static void Mask(int rootFd, string path, int index, string? mountLabel = null)
     {
         int fd = SecurePath.TryOpen(rootFd, path);
         if (fd == -Errno.ENOENT) return; // masking what is not there is a no-op (runc does the same)
@@ -17,7 +18,7 @@ public static class PathMasks
         {
             if (FileType.IsDirectory(fd))
             {
-                if (Libc.mount("tmpfs", SecurePath.ProcFd(fd), "tmpfs", MS_RDONLY, null) < 0)
+                if (Libc.mount("tmpfs", SecurePath.ProcFd(fd), "tmpfs", MS_RDONLY, Security.LsmAttributes.MountData("tmpfs", false, null, mountLabel)) < 0)
                     throw SyscallException.Last($"linux.maskedPaths[{index}]: mount tmpfs over {path}");
                 return;
             }
