@@ -71,6 +71,9 @@ public sealed class ContainerCreator
         // would need a mount.
         var namespaces = spec.Linux?.Namespaces ?? [];
 
+        // AppArmor/SELinux decided before anything exists: a label the host cannot apply leaves nothing behind.
+        var lsm = LsmPlan.Compute(spec.Process, spec.Linux?.MountLabel, Linux.Security.LsmHostFacts.Probe(), exec: false);
+
         // Compiled (or taken from the cache) before anything exists: a bad profile leaves nothing behind.
         var seccomp = spec.Linux?.Seccomp is { } profile ? SeccompPlan.Compile(profile, _store.Root) : (Program: (string?)null, NeedsListener: false);
 
@@ -187,6 +190,7 @@ public sealed class ContainerCreator
                 NewCgroupNamespace = newCgroupNs, NewTimeNamespace = newTimeNs, SetgroupsDenied = setgroupsDenied,
                 SeccompProgram = seccomp.Program, SeccompListenerFd = listenerFd,
                 CgroupMounts = CgroupMountsFor(host, cgroup), Idle = options.Idle,
+                LsmWrites = [.. lsm.ExecWrites], MountLabel = lsm.MountLabel,
             };
             try { InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config }); }
             catch (SyscallException e) when (e.Errno is Errno.EPIPE or Errno.ECONNRESET)

@@ -49,6 +49,7 @@ public sealed unsafe class ContainerExec
         if (terminal && options.ConsoleSocket is null && options.ConsoleSocketFd < 0)
             throw new RuntimeError("process.terminal is true: cannot allocate a tty without --console-socket when carton detaches");
 
+        var lsm = LsmPlan.Compute(process, null, Linux.Security.LsmHostFacts.Probe(), exec: true);
         var seccomp = r.Spec.Linux?.Seccomp is { } profile ? SeccompPlan.Compile(profile, _store.Root) : (Program: (string?)null, NeedsListener: false);
         var fds = new List<int>();
         int pid = 0;
@@ -118,6 +119,7 @@ public sealed unsafe class ContainerExec
                 Config = new InitConfig
                 {
                     Id = r.Id, Bundle = r.Bundle, Rootfs = r.Rootfs, Spec = r.Spec, Exec = true, Process = process,
+                    LsmWrites = [.. lsm.ExecWrites],
                     ConsoleFd = consoleFd, PreserveFds = options.PreserveFds,
                     SeccompProgram = seccomp.Program, SeccompListenerFd = listenerFd,
                 },

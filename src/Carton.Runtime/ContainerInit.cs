@@ -113,6 +113,7 @@ public static unsafe class ContainerInit
         {
             NewCgroupNamespace = config.NewCgroupNamespace,
             InUserNamespace = Has("user"),
+            MountLabel = config.MountLabel,
             CgroupDirs = () => config.CgroupMounts.Select(c => (c.Name, c.HostPath, c.Unified, c.Controllers)).ToList(),
         };
         var mounts = spec.Mounts ?? [];
@@ -153,7 +154,7 @@ public static unsafe class ContainerInit
         rootFd = FileDescriptor.TryOpen("/", OpenFlags.PathOnly | OpenFlags.Directory);
 
         var masked = spec.Linux?.MaskedPaths ?? [];
-        for (int i = 0; i < masked.Count; i++) PathMasks.Mask(rootFd, masked[i], i);
+        for (int i = 0; i < masked.Count; i++) PathMasks.Mask(rootFd, masked[i], i, config.MountLabel);
         var ro = spec.Linux?.ReadonlyPaths ?? [];
         for (int i = 0; i < ro.Count; i++) PathMasks.MakeReadonly(rootFd, ro[i], i);
         if (spec.Root?.Readonly == true) PathMasks.MakeRootReadonly();
@@ -314,6 +315,10 @@ public static unsafe class ContainerInit
         if (ptySlave >= 0) Pty.BecomeControllingTerminal(ptySlave);
         if (user.Umask is uint mask) FileCreationMask.Set(mask);
         else FileCreationMask.Set(0x12 /* 022 */);
+
+        // AppArmor profile and SELinux label for the execve below (LsmPlan): written while this thread's attr files
+        // can still be opened (the process is non-dumpable, so they belong to root) and before seccomp.
+        LsmPlan.Apply(config.LsmWrites, proc);
 
         // The order matters (runc's finalizeNamespace): bounding set while we still have CAP_SETPCAP, keep the
         // permitted set across the uid change, then the final sets, then no_new_privs.

@@ -45,6 +45,10 @@ public sealed class InitConfig
     /// <summary>No user process: the init stays as pid 1 and reaps children (see <see cref="CreateOptions.Idle"/>).</summary>
     [JsonPropertyName("idle")] public bool Idle { get; set; }
     [JsonPropertyName("cgroupMounts")] public List<CgroupMountSource> CgroupMounts { get; set; } = [];
+    /// <summary>AppArmor/SELinux attr writes before execve (<see cref="LsmPlan"/>).</summary>
+    [JsonPropertyName("lsmWrites")] public List<LsmWrite> LsmWrites { get; set; } = [];
+    /// <summary>linux.mountLabel when SELinux applies it, else null.</summary>
+    [JsonPropertyName("mountLabel")] public string? MountLabel { get; set; }
 }
 
 public sealed class CgroupMountSource

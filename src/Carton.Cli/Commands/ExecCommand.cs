@@ -21,8 +21,8 @@ public static class ExecCommand
         var process = new Option<string?>("--process", "-p") { Description = "path to the process.json" };
         var detach = new Option<bool>("--detach", "-d") { Description = "detach from the container's process" };
         var pidFile = new Option<string?>("--pid-file") { Description = "file to write the process id to" };
-        var processLabel = new Option<string?>("--process-label") { Description = "SELinux label (recorded; SELinux is not enforced by carton)" };
-        var apparmor = new Option<string?>("--apparmor") { Description = "AppArmor profile (recorded; AppArmor is not enforced by carton)" };
+        var processLabel = new Option<string?>("--process-label") { Description = "set the SELinux label for the process (an error when the host has no SELinux)" };
+        var apparmor = new Option<string?>("--apparmor") { Description = "set the AppArmor profile for the process (an error when the host has no AppArmor)" };
         var noNewPrivs = new Option<bool>("--no-new-privs") { Description = "set the no new privileges value for the process" };
         var cap = new Option<string[]>("--cap", "-c") { Description = "add a capability to the bounding set for the process" };
         var preserveFds = new Option<int>("--preserve-fds") { Description = "pass N additional file descriptors to the process" };

@@ -58,21 +58,28 @@ public sealed class ProcFs : IDisposable
         return Libc.fstatfs(fd, buf) == 0 && *(long*)(buf + Arch.Layouts.StatfsType) == ProcSuperMagic;
     }
 
-    /// <summary>The path under the procfs root with a leading "self/" replaced by the caller's pid as this procfs
-    /// sees it (read from its "self" link, which is never followed).</summary>
+    /// <summary>The path under the procfs root with a leading "self/" ("thread-self/") replaced by the caller's pid
+    /// (pid/task/tid) as this procfs sees it, read from its "self" ("thread-self") link, which is never followed.</summary>
     private unsafe string Relative(string path)
     {
         var rel = path.StartsWith(_where + "/", StringComparison.Ordinal) ? path[(_where.Length + 1)..] : path.TrimStart('/');
-        if (rel != "self" && !rel.StartsWith("self/", StringComparison.Ordinal)) return rel;
+        string link = rel == "self" || rel.StartsWith("self/", StringComparison.Ordinal) ? "self"
+            : rel == "thread-self" || rel.StartsWith("thread-self/", StringComparison.Ordinal) ? "thread-self" : "";
+        if (link.Length == 0) return rel;
         var buf = stackalloc byte[64];
-        nint n = Libc.readlinkat(_fd, "self", buf, 64);
-        if (n <= 0) throw SyscallException.Last($"readlink {_where}/self");
-        var pid = System.Text.Encoding.ASCII.GetString(buf, (int)n);
-        if (!pid.All(char.IsAsciiDigit)) throw new SyscallException($"{_where}/self reads \"{pid}\", not a pid", Errno.EINVAL);
-        return pid + rel[4..];
+        nint n = Libc.readlinkat(_fd, link, buf, 64);
+        if (n <= 0) throw SyscallException.Last($"readlink {_where}/{link}");
+        var target = System.Text.Encoding.ASCII.GetString(buf, (int)n);
+        // "self" reads "<pid>", "thread-self" reads "<pid>/task/<tid>": digits and that one fixed part only.
+        var parts = target.Split('/');
+        bool ok = link == "self" ? parts is [var p] && IsNumber(p) : parts is [var p1, "task", var t] && IsNumber(p1) && IsNumber(t);
+        if (!ok) throw new SyscallException($"{_where}/{link} reads \"{target}\", not a {(link == "self" ? "pid" : "pid/task/tid")}", Errno.EINVAL);
+        return target + rel[link.Length..];
     }
 
-    /// <summary>Opens <paramref name="path"/> ("/proc/sys/...", "/proc/self/...") on this procfs only; returns the fd or -errno.</summary>
+    private static bool IsNumber(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
+
+    /// <summary>Opens <paramref name="path"/> ("/proc/sys/...", "/proc/self/...", "/proc/thread-self/...") on this procfs only; returns the fd or -errno.</summary>
     public int TryOpen(string path, int flags)
     {
         int fd = Libc.OpenAt2(_fd, Relative(path), (ulong)(flags | Libc.O_NOFOLLOW | Libc.O_CLOEXEC), Resolve);

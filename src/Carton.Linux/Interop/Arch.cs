@@ -55,7 +55,7 @@ internal static partial class Arch
     }
 
     /// <summary>
-    /// Byte offsets into glibc's <c>struct stat</c> and <c>struct statvfs</c>, and the size of <c>struct termios</c>.
+    /// Byte offsets into glibc's <c>struct stat</c>, <c>struct statvfs</c> and <c>struct statfs</c>, and the size of <c>struct termios</c>.
     /// The other structures Carton passes (open_how, mount_attr, rlimit, cap headers, winsize, msghdr, pollfd) are
     /// fixed-width UAPI structures laid out alike on every 64-bit architecture.
     /// </summary>

@@ -23,6 +23,10 @@ public sealed class MountInstaller
     /// <summary>True when the container has a user namespace (some filesystems may then not be mounted anew).</summary>
     public bool InUserNamespace { get; init; }
 
+    /// <summary>linux.mountLabel when SELinux applies it (null otherwise): added as context="..." to the data of the
+    /// file systems that take it (<see cref="Security.LsmAttributes.MountData"/>).</summary>
+    public string? MountLabel { get; init; }
+
     private static bool BindHostInstead(string? type, int target, ulong flags, string what)
     {
         string? host = type switch { "sysfs" => "/sys", "mqueue" => "/dev/mqueue", _ => null };
@@ -98,7 +102,8 @@ public sealed class MountInstaller
                 // tmpcopyup can fill it first and the filesystem itself stays writable to a later bind.
                 bool roLater = m.Type == "tmpfs" && (flags & MS_RDONLY) != 0;
                 if (roLater) flags &= ~MS_RDONLY;
-                if (Libc.mount(m.Source ?? m.Type ?? "none", SecurePath.ProcFd(target), m.Type, flags, opts.Data.Length == 0 ? null : opts.Data) < 0)
+                var data = Security.LsmAttributes.MountData(m.Type, bind: false, opts.Data.Length == 0 ? null : opts.Data, MountLabel);
+                if (Libc.mount(m.Source ?? m.Type ?? "none", SecurePath.ProcFd(target), m.Type, flags, data) < 0)
                 {
                     int err = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
                     // In a user namespace the kernel refuses sysfs without a network namespace of the container's

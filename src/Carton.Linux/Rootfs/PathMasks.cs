@@ -14,10 +14,11 @@ public static class PathMasks
 {
     private static bool ByFd => !Carton.Linux.Security.Defences.IsDisabled("mask-by-fd");
 
-    /// <summary>A fresh read-only tmpfs attached on the object behind <paramref name="targetFd"/>.</summary>
-    private static int MountTmpfsAt(int targetFd)
+    /// <summary>A fresh read-only tmpfs attached on the object behind <paramref name="targetFd"/>, labelled with
+    /// <paramref name="mountLabel"/> (SELinux <c>context=</c>) when one is given.</summary>
+    private static int MountTmpfsAt(int targetFd, string? mountLabel)
     {
-        if (!ByFd) return Libc.mount("tmpfs", SecurePath.ProcFd(targetFd), "tmpfs", MS_RDONLY, null);
+        if (!ByFd) return Libc.mount("tmpfs", SecurePath.ProcFd(targetFd), "tmpfs", MS_RDONLY, Security.LsmAttributes.MountData("tmpfs", false, null, mountLabel));
         int fs = Libc.Fsopen("tmpfs", Libc.FSOPEN_CLOEXEC);
         if (fs < 0) return -1;
         int mnt = -1;
@@ -25,6 +26,7 @@ public static class PathMasks
         {
             if (Libc.Fsconfig(fs, Libc.FSCONFIG_SET_STRING, "source", "tmpfs") < 0 ||
                 Libc.Fsconfig(fs, Libc.FSCONFIG_SET_FLAG, "ro", null) < 0 ||
+                (!string.IsNullOrEmpty(mountLabel) && Libc.Fsconfig(fs, Libc.FSCONFIG_SET_STRING, "context", mountLabel) < 0) ||
                 Libc.Fsconfig(fs, Libc.FSCONFIG_CMD_CREATE, null, null) < 0) return -1;
             mnt = Libc.Fsmount(fs, Libc.FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
             return mnt < 0 ? -1 : Libc.MoveMountFds(mnt, targetFd);
@@ -55,7 +57,8 @@ public static class PathMasks
 
     /// <summary>Masks a path: /dev/null bound over a file, an empty read-only tmpfs over a directory. The /dev/null
     /// used is checked to be the real null device (CVE-2025-31133: a container could swap it for a symlink).</summary>
-    public static void Mask(int rootFd, string path, int index)
+    /// <param name="mountLabel">linux.mountLabel when SELinux applies it: the masking tmpfs gets it (as under runc).</param>
+    public static void Mask(int rootFd, string path, int index, string? mountLabel = null)
     {
         int fd = SecurePath.TryOpen(rootFd, path);
         if (fd == -Errno.ENOENT) return; // masking what is not there is a no-op (runc does the same)
@@ -64,7 +67,7 @@ public static class PathMasks
         {
             if (FileType.IsDirectory(fd))
             {
-                if (MountTmpfsAt(fd) < 0)
+                if (MountTmpfsAt(fd, mountLabel) < 0)
                     throw SyscallException.Last($"linux.maskedPaths[{index}]: mount tmpfs over {path}");
                 return;
             }
