@@ -28,11 +28,8 @@ public sealed unsafe class ContainerExec
     /// <summary>Starts the process and returns its pid (a child of the caller). The container's lock is held until the
     /// process is in the container's cgroup and ready: a delete or kill meanwhile waits, so it either finds the new
     /// process in the cgroup or finds no container.</summary>
-    /// <remarks>Not with --ignore-paused: a process placed in a frozen cgroup reports ready only once someone resumes
-    /// the container, and `resume` takes the same lock, so holding it would deadlock the two.</remarks>
     public int Exec(ExecOptions options)
     {
-        if (options.IgnorePaused) return ExecLocked(options);
         using (_store.Lock(options.Id)) return ExecLocked(options);
     }
 
