@@ -27,13 +27,16 @@ public sealed unsafe class ContainerExec
 
     /// <summary>Starts the process and returns its pid (a child of the caller). The container's lock is held until the
     /// process is in the container's cgroup and ready: a delete or kill meanwhile waits, so it either finds the new
-    /// process in the cgroup or finds no container.</summary>
+    /// process in the cgroup or finds no container. In a paused container (--ignore-paused) the process cannot get
+    /// ready before a resume, which needs the lock: there it is released once the process is in the cgroup.</summary>
     public int Exec(ExecOptions options)
     {
-        using (_store.Lock(options.Id)) return ExecLocked(options);
+        var held = _store.Lock(options.Id);
+        try { return ExecLocked(options, held); }
+        finally { held.Dispose(); }
     }
 
-    private int ExecLocked(ExecOptions options)
+    private int ExecLocked(ExecOptions options, IDisposable held)
     {
         var r = _store.Load(options.Id);
         var status = _life.StatusOf(r);
@@ -109,6 +112,7 @@ public sealed unsafe class ContainerExec
             pid = launch.Start($"exec in container \"{options.Id}\"");
             if (r.CgroupPaths.Count > 0)
                 CgroupManagerFactory.FromPaths(_life.Cgroups, r.CgroupPaths).AddProcess(pid);
+            if (status == ContainerStatus.Paused) held.Dispose();
 
             InitChannel.Send(parentSock, new InitMessage
             {

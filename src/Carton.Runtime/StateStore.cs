@@ -163,6 +163,7 @@ public sealed class StateStore
     {
         private int _fd = fd;
 
+        /// <summary>Releases the lock; a second call does nothing.</summary>
         public void Dispose()
         {
             FileDescriptor.Close(_fd);
