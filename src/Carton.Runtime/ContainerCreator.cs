@@ -123,7 +123,7 @@ public sealed class ContainerCreator
                 cleanup.Push(() => FileDescriptor.Close(l));
             }
 
-            using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd),
+            using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd), terminal,
                 [fifoFd, consoleFd, listenerFd], options.PreserveFds);
             var spawn = launch.Spawn;
             int parentSock = launch.Channel;

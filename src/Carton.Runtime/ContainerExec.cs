@@ -104,7 +104,7 @@ public sealed unsafe class ContainerExec
                 listenerFd = FdPassing.Connect(r.Spec.Linux!.Seccomp!.ListenerPath!);
                 fds.Add(listenerFd);
             }
-            using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd),
+            using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd), terminal,
                 [consoleFd, listenerFd, mountNsFd, rootFd], options.PreserveFds, [.. envExtra]);
             launch.Spawn.Joins.AddRange(joins);
             launch.Spawn.JoinsPidNamespace = joinsPid;

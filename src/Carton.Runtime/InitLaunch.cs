@@ -13,7 +13,7 @@ namespace Carton.Runtime;
 /// </summary>
 internal sealed class InitLaunch : IDisposable
 {
-    private int _childSocket, _exe;
+    private int _childSocket, _exe, _null = -1;
 
     /// <summary>The parent's end of the init channel.</summary>
     public int Channel { get; private set; }
@@ -21,14 +21,28 @@ internal sealed class InitLaunch : IDisposable
     /// <summary>The spawn table, ready but for namespaces (and whatever else the caller adds).</summary>
     public SpawnOptions Spawn { get; }
 
-    /// <param name="stdio">fds that become the init's 0/1/2; -1 inherits the caller's.</param>
+    /// <param name="stdio">fds that become the init's 0/1/2; -1 inherits the caller's, or /dev/null with a terminal.</param>
+    /// <param name="terminal">process.terminal: the pty slave becomes the process's 0/1/2 before execve.</param>
     /// <param name="keep">fds the init keeps (negative ones are skipped).</param>
     /// <param name="preserveFds">--preserve-fds: 3 .. 3+N-1 are kept as well.</param>
     /// <param name="extraEnv">more environment for the init.</param>
-    public InitLaunch((int In, int Out, int Err) stdio, IEnumerable<int> keep, int preserveFds, params string[] extraEnv)
+    public InitLaunch((int In, int Out, int Err) stdio, bool terminal, IEnumerable<int> keep, int preserveFds, params string[] extraEnv)
     {
         (Channel, _childSocket) = SocketPair.Create("socketpair for the init channel");
-        try { _exe = SealedExecutable.Create(InitBinary.Path); }
+        try
+        {
+            _exe = SealedExecutable.Create(InitBinary.Path);
+            // With a terminal, what the init would inherit as 0/1/2 is /dev/null instead, as runc's setupIO does. The
+            // caller's stdout and stderr are often a pipe whose reader waits for end of file: containerd's runc shim
+            // (go-runc) collects `create`'s output that way and waits for EOF before it goes on, so an init that kept
+            // them open until the pty replaced them, after `start`, hung `ctr run -t` and `docker run -t` (issue 9).
+            // The init reports its errors over the init channel, never on stdio.
+            if (terminal && (stdio.In < 0 || stdio.Out < 0 || stdio.Err < 0))
+            {
+                _null = FileDescriptor.Open("/dev/null", OpenFlags.ReadWrite, "open /dev/null for the init's stdio");
+                stdio = (stdio.In < 0 ? _null : stdio.In, stdio.Out < 0 ? _null : stdio.Out, stdio.Err < 0 ? _null : stdio.Err);
+            }
+        }
         catch
         {
             Dispose();
@@ -63,8 +77,10 @@ internal sealed class InitLaunch : IDisposable
     {
         if (_childSocket >= 0) FileDescriptor.Close(_childSocket);
         if (_exe > 0) FileDescriptor.Close(_exe);
+        FileDescriptor.Close(_null);
         _childSocket = -1;
         _exe = -1;
+        _null = -1;
     }
 
     public void Dispose()
