@@ -62,7 +62,7 @@ public sealed class CriTests : IClassFixture<CriContainerd>
     [Fact]
     public async Task UnknownRuntimeHandler_IsRefused()
     {
-        var (config, _) = PodConfig("refused");
+        var (config, _) = PodConfig("refused", KubeletNamespaces());
         var e = await Assert.ThrowsAsync<RpcException>(() =>
             _cri.Client.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config, RuntimeHandler = "no-such-handler" }));
         Assert.Contains("no-such-handler", e.Status.Detail);
@@ -72,151 +72,229 @@ public sealed class CriTests : IClassFixture<CriContainerd>
     public async Task Pod_RunsUnderCarton_FromSandboxToRemoval()
     {
         var clock = Stopwatch.StartNew();
-        var (podConfig, podCgroup) = PodConfig("carton-cri-pod");
-
-        // The pod: its sandbox is the pause container, run by carton.
-        var sandboxId = (await Cri("RunPodSandbox", c => c.RunPodSandboxAsync(
-            new RunPodSandboxRequest { Config = podConfig, RuntimeHandler = CriContainerd.Handler }))).PodSandboxId;
-        Step(clock, "RunPodSandbox " + sandboxId);
-
-        var sandbox = await Cri("PodSandboxStatus", c => c.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandboxId, Verbose = true }));
-        Assert.NotNull(sandbox.Status);
-        Assert.Equal(PodSandboxState.Ready, sandbox.Status.State);
-        Assert.Equal(CriContainerd.Handler, sandbox.Status.RuntimeHandler);
-        Assert.Equal(NamespaceMode.Node, sandbox.Status.Linux?.NamespaceOptions?.Network);
-        var sandboxInfo = VerboseInfo(sandbox.Info);
-        Assert.Contains(Paths.Carton, sandboxInfo.GetProperty("runtimeOptions").GetRawText());
-        var sandboxPid = sandboxInfo.GetProperty("pid").GetInt32();
-        Assert.True(Leftovers.IsAlive(sandboxPid), $"the sandbox's pid {sandboxPid} is not running");
-
-        // Carton's own state agrees: the shim ran carton, not runc, and carton knows the pause process.
-        var known = CartonList();
-        Assert.True(known.TryGetValue(sandboxId, out var sandboxState), $"carton does not know the sandbox {sandboxId}: {string.Join(", ", known.Keys)}");
-        Assert.Equal(("running", sandboxPid), sandboxState);
+        var pod = await RunPod("carton-cri-pod", KubeletNamespaces());
+        Step(clock, "RunPodSandbox " + pod.Id);
+        var status = await Cri("PodSandboxStatus", c => c.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = pod.Id }));
+        Assert.Equal(NamespaceMode.Node, status.Status?.Linux?.NamespaceOptions?.Network);
 
         // The container, as the kubelet creates it: its namespaces, limits and log file.
-        var containerConfig = new ContainerConfig
-        {
-            Metadata = new ContainerMetadata { Name = "app" },
-            Image = new ImageSpec { Image = CriContainerd.BusyboxImage },
-            LogPath = "app.log",
-            Linux = new LinuxContainerConfig
-            {
-                Resources = new LinuxContainerResources { MemoryLimitInBytes = MemoryLimit, CpuShares = 512 },
-                SecurityContext = new LinuxContainerSecurityContext { NamespaceOptions = KubeletNamespaces() },
-            },
-        };
-        containerConfig.Command.AddRange(["/bin/sh", "-c", AppScript]);
-        containerConfig.Envs.Add(new KeyValue { Key = "GREETING", Value = "hello-from-cri" });
-        var containerId = (await Cri("CreateContainer", c => c.CreateContainerAsync(
-            new CreateContainerRequest { PodSandboxId = sandboxId, Config = containerConfig, SandboxConfig = podConfig }))).ContainerId;
-        Step(clock, "CreateContainer " + containerId);
-        Assert.Equal(ContainerState.Created, (await Status(containerId)).State);
+        var config = AppContainer("app", AppScript, KubeletNamespaces());
+        config.Linux!.Resources = new LinuxContainerResources { MemoryLimitInBytes = MemoryLimit, CpuShares = 512 };
+        config.Envs.Add(new KeyValue { Key = "GREETING", Value = "hello-from-cri" });
+        var app = await StartContainer(pod, config);
+        Step(clock, "CreateContainer, StartContainer " + app.Id);
 
-        await Cri("StartContainer", c => c.StartContainerAsync(new StartContainerRequest { ContainerId = containerId }));
-        Step(clock, "StartContainer");
-        var running = await Cri("ContainerStatus", c => c.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = containerId, Verbose = true }));
-        Assert.NotNull(running.Status);
-        Assert.Equal(ContainerState.Running, running.Status.State);
-        Assert.True(running.Status.StartedAt > 0, "a running container has no start time");
-        var containerPid = VerboseInfo(running.Info).GetProperty("pid").GetInt32();
-
-        known = CartonList();
-        Assert.True(known.TryGetValue(containerId, out var containerState), $"carton does not know the container {containerId}: {string.Join(", ", known.Keys)}");
-        Assert.Equal(("running", containerPid), containerState);
-
-        var listed = await Cri("ListContainers", c => c.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = sandboxId } }));
+        var listed = await Cri("ListContainers", c => c.ListContainersAsync(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = pod.Id } }));
         var only = Assert.Single(listed.Containers);
-        Assert.Equal((containerId, ContainerState.Running, "app"), (only.Id, only.State, only.Metadata?.Name));
+        Assert.Equal((app.Id, ContainerState.Running, "app"), (only.Id, only.State, only.Metadata?.Name));
 
         // The container's stdout reaches its CRI log file through the shim's fifos.
-        var logFile = Path.Combine(podConfig.LogDirectory, "app.log");
+        var logFile = Path.Combine(pod.Config.LogDirectory, config.LogPath);
         await Eventually(() => ReadLog(logFile).Contains("stdout F started"), TimeSpan.FromSeconds(10),
             () => $"the container's 'started' never reached {logFile}: [{ReadLog(logFile)}]");
 
         // The limits are on the cgroup CRI asked for: the pod's cgroup parent and the container's id.
-        Assert.Equal(MemoryLimit.ToString(), ReadCgroupMemoryLimit(podCgroup + "/" + containerId));
+        Assert.Equal(MemoryLimit.ToString(), File.ReadAllText(MemoryCgroupFile(pod.CgroupParent + "/" + app.Id, "memory.limit_in_bytes", "memory.max")).Trim());
 
         // ExecSync: carton exec in the running container, as exec probes use it.
-        var echo = await Exec(containerId, "echo", "hello from exec");
+        var echo = await Exec(app.Id, "echo", "hello from exec");
         Assert.Equal((0, "hello from exec\n"), (echo.ExitCode, echo.StdoutText));
-        var id = await Exec(containerId, "id");
+        var id = await Exec(app.Id, "id");
         Assert.Equal(0, id.ExitCode);
         Assert.StartsWith("uid=0(root) gid=0(root)", id.StdoutText);
         // Host network brings the host's UTS namespace with it (containerd leaves both out of the spec).
-        var hostname = await Exec(containerId, "hostname");
+        var hostname = await Exec(app.Id, "hostname");
         Assert.Equal((0, File.ReadAllText("/proc/sys/kernel/hostname").Trim()), (hostname.ExitCode, hostname.StdoutText.Trim()));
-        var env = await Exec(containerId, "sh", "-c", "echo $GREETING");
+        var env = await Exec(app.Id, "sh", "-c", "echo $GREETING");
         Assert.Equal("hello-from-cri\n", env.StdoutText);
-        var failing = await Exec(containerId, "sh", "-c", "echo to-stderr >&2; exit 3");
+        var failing = await Exec(app.Id, "sh", "-c", "echo to-stderr >&2; exit 3");
         Assert.Equal((3, "", "to-stderr\n"), (failing.ExitCode, failing.StdoutText, failing.StderrText));
         Step(clock, "ExecSync x5");
 
         // Namespaces: the host's network, the sandbox's IPC (joined by path through the pause process), a pid
         // namespace of the container's own.
-        var netNs = await Exec(containerId, "readlink", "/proc/self/ns/net");
+        var netNs = await Exec(app.Id, "readlink", "/proc/self/ns/net");
         Assert.Equal(NamespaceOf("self", "net"), netNs.StdoutText.Trim());
-        var ipcNs = await Exec(containerId, "readlink", "/proc/self/ns/ipc");
-        Assert.Equal(NamespaceOf(sandboxPid.ToString(), "ipc"), ipcNs.StdoutText.Trim());
+        var ipcNs = await Exec(app.Id, "readlink", "/proc/self/ns/ipc");
+        Assert.Equal(NamespaceOf(pod.Pid.ToString(), "ipc"), ipcNs.StdoutText.Trim());
         Assert.NotEqual(NamespaceOf("self", "ipc"), ipcNs.StdoutText.Trim());
-        var pidNs = await Exec(containerId, "readlink", "/proc/self/ns/pid");
-        Assert.NotEqual(NamespaceOf(sandboxPid.ToString(), "pid"), pidNs.StdoutText.Trim());
+        var pidNs = await Exec(app.Id, "readlink", "/proc/self/ns/pid");
+        Assert.NotEqual(NamespaceOf(pod.Pid.ToString(), "pid"), pidNs.StdoutText.Trim());
         Assert.NotEqual(NamespaceOf("self", "pid"), pidNs.StdoutText.Trim());
 
         // A command that cannot start is an error of the exec call (as with runc), not an exit code.
         var missing = await Assert.ThrowsAsync<RpcException>(() =>
-            _cri.Client.ExecSyncAsync(Command(containerId, "/no/such/binary")));
+            _cri.Client.ExecSyncAsync(Command(app.Id, "/no/such/binary")));
         Assert.Contains("/no/such/binary", missing.Status.Detail);
         Step(clock, "ExecSync namespaces and a missing binary");
 
         // StopContainer: SIGTERM, then SIGKILL after the timeout; the trap makes the container exit 42 long before.
         var stopClock = Stopwatch.StartNew();
-        await Cri("StopContainer", c => c.StopContainerAsync(new StopContainerRequest { ContainerId = containerId, Timeout = 30 }));
+        await Cri("StopContainer", c => c.StopContainerAsync(new StopContainerRequest { ContainerId = app.Id, Timeout = 30 }));
         Step(clock, "StopContainer");
         Assert.True(stopClock.Elapsed < TimeSpan.FromSeconds(20), $"StopContainer took {stopClock.Elapsed}: the container did not exit on SIGTERM");
-        var exited = await Status(containerId);
+        var exited = await Status(app.Id);
         Assert.Equal((ContainerState.Exited, 42, "Error"), (exited.State, exited.ExitCode, exited.Reason));
-        Assert.True(exited.FinishedAt >= running.Status.StartedAt, "the container finished before it started");
+        Assert.True(exited.FinishedAt >= exited.StartedAt && exited.StartedAt > 0, $"started {exited.StartedAt}, finished {exited.FinishedAt}");
         await Eventually(() => ReadLog(logFile).Contains("stdout F got TERM"), TimeSpan.FromSeconds(10),
             () => $"the container's 'got TERM' never reached {logFile}: [{ReadLog(logFile)}]");
         // containerd deletes an exited task at once, through the shim: carton delete.
-        await Eventually(() => !CartonList().ContainsKey(containerId), TimeSpan.FromSeconds(10),
-            () => $"carton still lists the stopped container {containerId}");
+        await Eventually(() => !CartonList().ContainsKey(app.Id), TimeSpan.FromSeconds(10),
+            () => $"carton still lists the stopped container {app.Id}");
 
-        await Cri("RemoveContainer", c => c.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = containerId }));
+        await RemoveContainer(pod, app.Id);
         Step(clock, "RemoveContainer");
-        var gone = await Assert.ThrowsAsync<RpcException>(() => _cri.Client.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = containerId }));
+        await RemovePod(pod, app.Pid);
+        Step(clock, "StopPodSandbox, RemovePodSandbox, no leftovers");
+    }
+
+    /// <summary>
+    /// shareProcessNamespace: true and a non-root user. The container joins the sandbox's pid namespace, where the
+    /// pause process is pid 1, so when the container's shell exits its background children live on, re-parented to
+    /// the pause. Two runtime calls can end them: the shim's `carton kill --all ID 9` (it sends it whenever a
+    /// container has no pid namespace of its own) and then `carton delete`, which kills what is left in the
+    /// container's cgroup (as runc's does). The test checks the outcome the kubelet relies on: none of the
+    /// container's processes survive its stop, and the pod's pause process does.
+    /// </summary>
+    [Fact]
+    public async Task SharedPidNamespace_NonRootContainer_StopKillsAllItsProcesses()
+    {
+        var clock = Stopwatch.StartNew();
+        var shared = new NamespaceOption { Network = NamespaceMode.Node, Pid = NamespaceMode.Pod, Ipc = NamespaceMode.Pod };
+        var pod = await RunPod("carton-cri-shared-pid", shared);
+        Step(clock, "RunPodSandbox " + pod.Id);
+
+        var config = AppContainer("nobody", "trap 'exit 0' TERM; sleep 3600 & sleep 3601 & wait", shared);
+        config.Linux!.SecurityContext!.RunAsUser = new Int64Value { Value = 65534 };
+        var app = await StartContainer(pod, config);
+        Step(clock, "CreateContainer, StartContainer " + app.Id);
+
+        var id = await Exec(app.Id, "id");
+        Assert.Equal(0, id.ExitCode);
+        Assert.StartsWith("uid=65534(nobody) gid=65534(nogroup)", id.StdoutText);
+        // pid 1 of the namespace the container sees is the pause process.
+        var init = await Exec(app.Id, "cat", "/proc/1/cmdline");
+        Assert.Equal(File.ReadAllText($"/proc/{pod.Pid}/cmdline"), init.StdoutText);
+        Assert.Equal(NamespaceOf(pod.Pid.ToString(), "pid"), (await Exec(app.Id, "readlink", "/proc/self/ns/pid")).StdoutText.Trim());
+
+        // The shell and its two sleeps, by host pid, from the container's cgroup.
+        var procs = MemoryCgroupFile(pod.CgroupParent + "/" + app.Id, "cgroup.procs", "cgroup.procs");
+        await Eventually(() => ReadPids(procs).Count >= 3, TimeSpan.FromSeconds(10),
+            () => $"expected the shell and two sleeps in {procs}: [{string.Join(", ", ReadPids(procs))}]");
+        var processes = ReadPids(procs);
+        Assert.Contains(app.Pid, processes);
+        Assert.All(processes, p => Assert.True(Leftovers.IsAlive(p), $"{p} from {procs} is not running"));
+        Step(clock, "ExecSync id, pid 1");
+
+        await Cri("StopContainer", c => c.StopContainerAsync(new StopContainerRequest { ContainerId = app.Id, Timeout = 30 }));
+        Step(clock, "StopContainer");
+        var exited = await Status(app.Id);
+        Assert.Equal((ContainerState.Exited, 0, "Completed"), (exited.State, exited.ExitCode, exited.Reason));
+        await Eventually(() => !processes.Any(Leftovers.IsAlive), TimeSpan.FromSeconds(10),
+            () => "processes of the stopped container still run: " + string.Join(", ", processes.Where(Leftovers.IsAlive)));
+        Assert.True(Leftovers.IsAlive(pod.Pid), "stopping one container killed its pod's pause process");
+
+        await RemoveContainer(pod, app.Id);
+        await RemovePod(pod, [.. processes]);
+        Step(clock, "RemoveContainer, StopPodSandbox, RemovePodSandbox, no leftovers");
+    }
+
+    /// <summary>A running pod: its id, its config (the containers need it again), its cgroup parent and the pause pid.</summary>
+    private sealed record Pod(string Id, PodSandboxConfig Config, string CgroupParent, int Pid);
+
+    /// <summary>RunPodSandbox with the carton handler; checks that the sandbox is ready and that carton runs it.</summary>
+    private async Task<Pod> RunPod(string name, NamespaceOption namespaces)
+    {
+        var (config, cgroupParent) = PodConfig(name, namespaces);
+        var id = (await Cri("RunPodSandbox", c => c.RunPodSandboxAsync(
+            new RunPodSandboxRequest { Config = config, RuntimeHandler = CriContainerd.Handler }))).PodSandboxId;
+
+        var sandbox = await Cri("PodSandboxStatus", c => c.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = id, Verbose = true }));
+        Assert.NotNull(sandbox.Status);
+        Assert.Equal(PodSandboxState.Ready, sandbox.Status.State);
+        Assert.Equal(CriContainerd.Handler, sandbox.Status.RuntimeHandler);
+        var info = VerboseInfo(sandbox.Info);
+        Assert.Contains(Paths.Carton, info.GetProperty("runtimeOptions").GetRawText());
+        var pid = info.GetProperty("pid").GetInt32();
+        Assert.True(Leftovers.IsAlive(pid), $"the sandbox's pid {pid} is not running");
+
+        // Carton's own state agrees: the shim ran carton, not runc, and carton knows the pause process.
+        var known = CartonList();
+        Assert.True(known.TryGetValue(id, out var state), $"carton does not know the sandbox {id}: {string.Join(", ", known.Keys)}");
+        Assert.Equal(("running", pid), state);
+        return new Pod(id, config, cgroupParent, pid);
+    }
+
+    /// <summary>A busybox container running <paramref name="script"/>, logging to NAME.log.</summary>
+    private static ContainerConfig AppContainer(string name, string script, NamespaceOption namespaces)
+    {
+        var config = new ContainerConfig
+        {
+            Metadata = new ContainerMetadata { Name = name },
+            Image = new ImageSpec { Image = CriContainerd.BusyboxImage },
+            LogPath = name + ".log",
+            Linux = new LinuxContainerConfig { SecurityContext = new LinuxContainerSecurityContext { NamespaceOptions = namespaces } },
+        };
+        config.Command.AddRange(["/bin/sh", "-c", script]);
+        return config;
+    }
+
+    /// <summary>CreateContainer and StartContainer; checks the states on the way and that carton runs it.</summary>
+    private async Task<(string Id, int Pid)> StartContainer(Pod pod, ContainerConfig config)
+    {
+        var id = (await Cri("CreateContainer", c => c.CreateContainerAsync(
+            new CreateContainerRequest { PodSandboxId = pod.Id, Config = config, SandboxConfig = pod.Config }))).ContainerId;
+        Assert.Equal(ContainerState.Created, (await Status(id)).State);
+
+        await Cri("StartContainer", c => c.StartContainerAsync(new StartContainerRequest { ContainerId = id }));
+        var running = await Cri("ContainerStatus", c => c.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id, Verbose = true }));
+        Assert.NotNull(running.Status);
+        Assert.Equal(ContainerState.Running, running.Status.State);
+        Assert.True(running.Status.StartedAt > 0, "a running container has no start time");
+        var pid = VerboseInfo(running.Info).GetProperty("pid").GetInt32();
+
+        var known = CartonList();
+        Assert.True(known.TryGetValue(id, out var state), $"carton does not know the container {id}: {string.Join(", ", known.Keys)}");
+        Assert.Equal(("running", pid), state);
+        return (id, pid);
+    }
+
+    private async Task RemoveContainer(Pod pod, string id)
+    {
+        await Cri("RemoveContainer", c => c.RemoveContainerAsync(new RemoveContainerRequest { ContainerId = id }));
+        var gone = await Assert.ThrowsAsync<RpcException>(() => _cri.Client.ContainerStatusAsync(new ContainerStatusRequest { ContainerId = id }));
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
         Assert.Empty((await Cri("ListContainers", c => c.ListContainersAsync(new ListContainersRequest
         {
-            Filter = new ContainerFilter { PodSandboxId = sandboxId },
+            Filter = new ContainerFilter { PodSandboxId = pod.Id },
         }))).Containers);
+    }
 
-        await Cri("StopPodSandbox", c => c.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = sandboxId }));
-        Step(clock, "StopPodSandbox");
-        var stopped = await Cri("PodSandboxStatus", c => c.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandboxId }));
+    /// <summary>StopPodSandbox and RemovePodSandbox, then checks that nothing of the pod is left on the host.</summary>
+    private async Task RemovePod(Pod pod, params int[] containerPids)
+    {
+        await Cri("StopPodSandbox", c => c.StopPodSandboxAsync(new StopPodSandboxRequest { PodSandboxId = pod.Id }));
+        var stopped = await Cri("PodSandboxStatus", c => c.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = pod.Id }));
         Assert.Equal(PodSandboxState.NotReady, stopped.Status?.State);
-        await Eventually(() => !CartonList().ContainsKey(sandboxId), TimeSpan.FromSeconds(10),
-            () => $"carton still lists the stopped sandbox {sandboxId}");
+        await Eventually(() => !CartonList().ContainsKey(pod.Id), TimeSpan.FromSeconds(10),
+            () => $"carton still lists the stopped sandbox {pod.Id}");
 
-        await Cri("RemovePodSandbox", c => c.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = sandboxId }));
-        Step(clock, "RemovePodSandbox");
-        var removed = await Assert.ThrowsAsync<RpcException>(() => _cri.Client.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = sandboxId }));
+        await Cri("RemovePodSandbox", c => c.RemovePodSandboxAsync(new RemovePodSandboxRequest { PodSandboxId = pod.Id }));
+        var removed = await Assert.ThrowsAsync<RpcException>(() => _cri.Client.PodSandboxStatusAsync(new PodSandboxStatusRequest { PodSandboxId = pod.Id }));
         Assert.Equal(StatusCode.NotFound, removed.StatusCode);
 
         // Nothing left: the shim exits once its last task is deleted, and takes the mounts and cgroups with it.
         await Eventually(() => Leftovers.ShimsOf(_cri.Socket).Count == 0, TimeSpan.FromSeconds(15),
             () => "shims still running: " + string.Join(", ", Leftovers.ShimsOf(_cri.Socket)));
-        Assert.False(Leftovers.IsAlive(sandboxPid), $"the pause process {sandboxPid} outlived its pod");
-        Assert.False(Leftovers.IsAlive(containerPid), $"the container's process {containerPid} outlived its pod");
+        Assert.False(Leftovers.IsAlive(pod.Pid), $"the pause process {pod.Pid} outlived its pod");
+        foreach (var pid in containerPids) Assert.False(Leftovers.IsAlive(pid), $"the container's process {pid} outlived its pod");
         Assert.Empty(Leftovers.MountsUnder(_cri.Dir));
-        Assert.Empty(Leftovers.CgroupsUnder(podCgroup));
+        Assert.Empty(Leftovers.CgroupsUnder(pod.CgroupParent));
         Assert.Empty(CartonList());
-        Step(clock, "no leftovers");
     }
 
     /// <summary>A pod as the kubelet describes it, with host networking and a cgroup parent of its own.</summary>
-    private (PodSandboxConfig Config, string CgroupParent) PodConfig(string name)
+    private (PodSandboxConfig Config, string CgroupParent) PodConfig(string name, NamespaceOption namespaces)
     {
         var uid = Guid.NewGuid().ToString();
         var cgroupParent = $"{_cri.CgroupParent}/pod{uid}";
@@ -227,7 +305,7 @@ public sealed class CriTests : IClassFixture<CriContainerd>
             Linux = new LinuxPodSandboxConfig
             {
                 CgroupParent = cgroupParent,
-                SecurityContext = new LinuxSandboxSecurityContext { NamespaceOptions = KubeletNamespaces() },
+                SecurityContext = new LinuxSandboxSecurityContext { NamespaceOptions = namespaces },
             },
         };
         config.Labels["io.kubernetes.pod.name"] = name;
@@ -289,15 +367,18 @@ public sealed class CriTests : IClassFixture<CriContainerd>
     private static string NamespaceOf(string pid, string type) =>
         new FileInfo($"/proc/{pid}/ns/{type}").LinkTarget ?? throw new XunitException($"/proc/{pid}/ns/{type} is not a link");
 
-    /// <summary>The memory limit of a cgroup given from the hierarchy root: cgroup v1's memory controller, else v2.</summary>
-    private static string ReadCgroupMemoryLimit(string cgroup)
+    /// <summary>A file of a cgroup given from the hierarchy root: in cgroup v1's memory hierarchy, else in cgroup v2's.</summary>
+    private static string MemoryCgroupFile(string cgroup, string v1Name, string v2Name)
     {
-        var v1 = Path.Combine("/sys/fs/cgroup/memory", cgroup.TrimStart('/'), "memory.limit_in_bytes");
-        var v2 = Path.Combine("/sys/fs/cgroup", cgroup.TrimStart('/'), "memory.max");
-        var file = File.Exists(v1) ? v1 : v2;
-        Assert.True(File.Exists(file), $"no cgroup at {cgroup}: neither {v1} nor {v2} exists");
-        return File.ReadAllText(file).Trim();
+        var v1 = Path.Combine("/sys/fs/cgroup/memory", cgroup.TrimStart('/'), v1Name);
+        var v2 = Path.Combine("/sys/fs/cgroup", cgroup.TrimStart('/'), v2Name);
+        var file = Directory.Exists("/sys/fs/cgroup/memory") ? v1 : v2;
+        Assert.True(File.Exists(file), $"no cgroup at {cgroup}: {file} does not exist");
+        return file;
     }
+
+    private static List<int> ReadPids(string procs) =>
+        [.. File.ReadAllLines(procs).Where(l => l.Length > 0).Select(int.Parse)];
 
     private static string ReadLog(string path)
     {
