@@ -64,7 +64,15 @@ public sealed unsafe class ContainerExec
             {
                 var type = ns.Type ?? "";
                 var path = $"/proc/{r.Pid.ToString(CultureInfo.InvariantCulture)}/ns/{NamespaceKinds.GetProcName(type)}";
-                int fd = FileDescriptor.Open(path, OpenFlags.ReadOnly, $"exec: open {type} namespace {path}");
+                int fd = FileDescriptor.TryOpen(path, OpenFlags.ReadOnly);
+                if (fd < 0)
+                {
+                    // The init was alive at the status check but has died since (a concurrent kill): say so, as the
+                    // status check would have, rather than report its vanished /proc entry.
+                    if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime))
+                        throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is {ContainerStatus.Stopped}", ErrorKind.InvalidState);
+                    throw new SyscallException($"exec: open {type} namespace {path}", -fd);
+                }
                 fds.Add(fd);
                 if (type == "mount")
                 {
