@@ -1,15 +1,31 @@
 #!/bin/sh
 # Installs what a fresh Debian 12 machine with the .NET 10 SDK lacks for building and testing carton:
-# busybox-static (the test rootfs), runc (the reference runtime of the differential tests), strace-free.
+# busybox-static (the test rootfs), runc (the reference runtime of the differential tests), and the engines the
+# end-to-end tests start (tests/Carton.EngineTests): containerd, dockerd (docker.io), podman with conmon, and ip(8)
+# for their network namespaces. The tests start and stop each engine themselves; no service is enabled here.
 set -eu
 need=""
 [ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || need="$need busybox-static"
 command -v runc >/dev/null 2>&1 || need="$need runc"
 command -v gcc >/dev/null 2>&1 || need="$need gcc"
 command -v newuidmap >/dev/null 2>&1 || need="$need uidmap"
+command -v containerd >/dev/null 2>&1 || need="$need containerd"
+[ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || need="$need docker.io"
+command -v podman >/dev/null 2>&1 || need="$need podman"
+command -v conmon >/dev/null 2>&1 || need="$need conmon"
+command -v ip >/dev/null 2>&1 || need="$need iproute2"
+command -v script >/dev/null 2>&1 || need="$need bsdutils"
 if [ -n "$need" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    # policy-rc.d: a package's postinst must not start its daemon (dockerd, containerd) on the host's default state.
+    # (A policy the host already has is left as it is.)
+    ours=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && ours=1
+    fi
     # shellcheck disable=SC2086
-    apt-get install -y -qq $need >/dev/null
+    apt-get install -y -qq $need >/dev/null || status=$?
+    [ -n "$ours" ] && rm -f /usr/sbin/policy-rc.d
+    [ "${status:-0}" = 0 ] || exit "$status"
 fi
