@@ -3,6 +3,8 @@ using System.Text;
 using Carton.EngineTests.Infrastructure;
 using Carton.IntegrationTests.Infrastructure;
 using Grpc.Core;
+using Xunit.Abstractions;
+using Xunit.Sdk;
 
 namespace Carton.EngineTests.Cri;
 
@@ -32,11 +34,15 @@ public sealed class CriContainerd : IAsyncLifetime
     private const string Containerd = "/usr/bin/containerd";
     private const string Ctr = "/usr/bin/ctr";
 
+    private readonly IMessageSink _diagnostics;
     private Process? _containerd;
     private CriClient? _client;
 
-    public CriContainerd()
+    /// <param name="diagnostics">where the cleanup says what it had to remove (xunit's diagnostic messages: shown with
+    /// `-- xUnit.DiagnosticMessages=true`).</param>
+    public CriContainerd(IMessageSink diagnostics)
     {
+        _diagnostics = diagnostics;
         Dir = Paths.NewStateDir("cri");
         // A pod's cgroup_parent, as the kubelet's kubepods/pod<uid>: carton makes each container's cgroup below it,
         // and the tests check that nothing is left there. Absolute, so it is taken from each hierarchy's root.
@@ -285,6 +291,6 @@ public sealed class CriContainerd : IAsyncLifetime
 
         if (Leftovers.MountsUnder(Dir).Count == 0) Directory.Delete(Dir, recursive: true);
         else report.AppendLine($"{Dir} kept: mounts remain under it");
-        if (report.Length > 0) Console.Error.WriteLine($"CriContainerd cleanup of {Dir}:\n{report}");
+        if (report.Length > 0) _diagnostics.OnMessage(new DiagnosticMessage($"CriContainerd cleanup of {Dir}:\n{report}"));
     }
 }
