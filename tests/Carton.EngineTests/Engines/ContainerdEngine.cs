@@ -18,25 +18,34 @@ public sealed class ContainerdEngine : Engine
 
     public ContainerdEngine() : base("containerd")
     {
-        Require(Containerd, Ctr, "/usr/bin/containerd-shim-runc-v2");
-        _socket = Path.Combine(StateDir, "containerd.sock");
-        var config = Path.Combine(StateDir, "config.toml");
-        File.WriteAllText(config, $"""
-            version = 2
-            root = "{Path.Combine(StateDir, "root")}"
-            state = "{Path.Combine(StateDir, "state")}"
-            disabled_plugins = ["io.containerd.grpc.v1.cri"]
-            [grpc]
-              address = "{_socket}"
-            [ttrpc]
-              address = "{_socket}.ttrpc"
-            [debug]
-              address = "{_socket}.debug"
-            """);
-        StartDaemon([Containerd, "--config", config],
-            () => File.Exists(_socket) && Cli(TimeSpan.FromSeconds(10), "version").Succeeded, TimeSpan.FromSeconds(60));
-        var archive = WriteImageArchive("busybox.tar", Image, ["sh"]);
-        Must("images", "import", archive);
+        try
+        {
+            Require(Containerd, Ctr, "/usr/bin/containerd-shim-runc-v2");
+            _socket = Path.Combine(StateDir, "containerd.sock");
+            var config = Path.Combine(StateDir, "config.toml");
+            File.WriteAllText(config, $"""
+                version = 2
+                root = "{Path.Combine(StateDir, "root")}"
+                state = "{Path.Combine(StateDir, "state")}"
+                disabled_plugins = ["io.containerd.grpc.v1.cri"]
+                [grpc]
+                  address = "{_socket}"
+                [ttrpc]
+                  address = "{_socket}.ttrpc"
+                [debug]
+                  address = "{_socket}.debug"
+                """);
+            StartDaemon([Containerd, "--config", config],
+                () => File.Exists(_socket) && Cli(TimeSpan.FromSeconds(10), "version").Succeeded, TimeSpan.FromSeconds(60));
+            var archive = WriteImageArchive("busybox.tar", Image, ["sh"]);
+            Must("images", "import", archive);
+        }
+        catch
+        {
+            // xunit never disposes a fixture whose constructor threw: leave nothing behind here.
+            Dispose();
+            throw;
+        }
     }
 
     /// <summary>The root carton is given by the shim for this namespace (runc's default layout: /run/containerd/runc/&lt;ns&gt;).</summary>

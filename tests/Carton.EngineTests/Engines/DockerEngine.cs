@@ -17,23 +17,32 @@ public sealed class DockerEngine : Engine
 
     public DockerEngine() : base("dockerd")
     {
-        Require(Dockerd, Docker);
-        _netns = new NetworkNamespace("carton-e2e-dk");
-        _socket = Path.Combine(StateDir, "docker.sock");
-        var config = Path.Combine(StateDir, "daemon.json");
-        File.WriteAllText(config, "{}"); // not /etc/docker/daemon.json
-        Directory.CreateDirectory(Path.Combine(StateDir, "cli"));
-        StartDaemon(_netns.Wrap(Dockerd,
-                "--config-file", config,
-                "--data-root", Path.Combine(StateDir, "data"),
-                "--exec-root", Path.Combine(StateDir, "exec"),
-                "--pidfile", Path.Combine(StateDir, "dockerd.pid"),
-                "-H", "unix://" + _socket,
-                "--add-runtime", "carton=" + Paths.Carton,
-                "--default-runtime", "carton"),
-            () => File.Exists(_socket) && Cli(TimeSpan.FromSeconds(10), "version").Succeeded, TimeSpan.FromSeconds(90));
-        var archive = WriteImageArchive("busybox.tar", Image, ["sh"]);
-        Must("load", "-i", archive);
+        try
+        {
+            Require(Dockerd, Docker);
+            _netns = new NetworkNamespace("carton-e2e-dk");
+            _socket = Path.Combine(StateDir, "docker.sock");
+            var config = Path.Combine(StateDir, "daemon.json");
+            File.WriteAllText(config, "{}"); // not /etc/docker/daemon.json
+            Directory.CreateDirectory(Path.Combine(StateDir, "cli"));
+            StartDaemon(_netns.Wrap(Dockerd,
+                    "--config-file", config,
+                    "--data-root", Path.Combine(StateDir, "data"),
+                    "--exec-root", Path.Combine(StateDir, "exec"),
+                    "--pidfile", Path.Combine(StateDir, "dockerd.pid"),
+                    "-H", "unix://" + _socket,
+                    "--add-runtime", "carton=" + Paths.Carton,
+                    "--default-runtime", "carton"),
+                () => File.Exists(_socket) && Cli(TimeSpan.FromSeconds(10), "version").Succeeded, TimeSpan.FromSeconds(90));
+            var archive = WriteImageArchive("busybox.tar", Image, ["sh"]);
+            Must("load", "-i", archive);
+        }
+        catch
+        {
+            // xunit never disposes a fixture whose constructor threw: leave nothing behind here.
+            Dispose();
+            throw;
+        }
     }
 
     public override ProcessResult Cli(TimeSpan? timeout, params string[] args) =>
@@ -51,7 +60,7 @@ public sealed class DockerEngine : Engine
         finally
         {
             KillStragglers();
-            _netns.Dispose();
+            _netns?.Dispose();
         }
     }
 }

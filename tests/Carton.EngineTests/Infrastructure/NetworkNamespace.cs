@@ -15,8 +15,10 @@ public sealed class NetworkNamespace : IDisposable
         Host.Must("ip", "-n", Name, "link", "set", "lo", "up");
     }
 
-    /// <summary>The command line that runs <paramref name="args"/> inside the namespace.</summary>
-    public string[] Wrap(params string[] args) => ["ip", "netns", "exec", Name, .. args];
+    /// <summary>The command line that runs <paramref name="args"/> inside the namespace. nsenter, not `ip netns exec`:
+    /// that one also gives the command a new mount namespace with a fresh /sys, in which the cgroup file systems
+    /// under /sys/fs/cgroup are gone (dockerd then refuses to start: "Devices cgroup isn't mounted").</summary>
+    public string[] Wrap(params string[] args) => ["nsenter", "--net=/run/netns/" + Name, "--", .. args];
 
     public void Dispose() => Host.Run("ip", "netns", "delete", Name);
 }
