@@ -2,7 +2,7 @@
 # Installs what a fresh Debian 12 machine with the .NET 10 SDK lacks for building and testing carton:
 # busybox-static (the test rootfs), runc (the reference runtime of the differential tests), and the engines the
 # end-to-end tests start (tests/Carton.EngineTests): containerd, dockerd (docker.io), podman with conmon, and ip(8)
-# for their network namespaces. The tests start and stop each engine themselves; no service is enabled here.
+# for their network namespaces; the registry and tools of the image tests. The tests start and stop each engine themselves; no service is enabled here.
 set -eu
 need=""
 [ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || need="$need busybox-static"
@@ -15,6 +15,14 @@ command -v podman >/dev/null 2>&1 || need="$need podman"
 command -v conmon >/dev/null 2>&1 || need="$need conmon"
 command -v ip >/dev/null 2>&1 || need="$need iproute2"
 command -v script >/dev/null 2>&1 || need="$need bsdutils"
+# The image tests: a real registry (distribution) with TLS from a test CA and htpasswd basic auth, and the peers of
+# the differential tests and benchmarks (skopeo, umoci).
+[ -x /usr/bin/docker-registry ] || need="$need docker-registry"
+command -v htpasswd >/dev/null 2>&1 || need="$need apache2-utils"
+command -v openssl >/dev/null 2>&1 || need="$need openssl"
+command -v skopeo >/dev/null 2>&1 || need="$need skopeo"
+command -v umoci >/dev/null 2>&1 || need="$need umoci"
+command -v zstd >/dev/null 2>&1 || need="$need zstd"
 if [ -n "$need" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
