@@ -14,6 +14,8 @@ public static class ServeCommand
 
     public static Command BuildSystem() => Sibling("system", "carton-system", "manage compute systems through the compute service (create, start, ls, inspect, stats, exec, stop, rm)");
 
+    public static Command BuildImage() => Sibling("image", "carton-image", "manage images (pull, ls, inspect, rm, import, unpack)");
+
     private static Command Sibling(string name, string binary, string description)
     {
         var cmd = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };

@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+using Carton.Oci;
+
+namespace Carton.ImageCli;
+
+/// <summary>`carton image ls --format json`: one entry per name.</summary>
+public sealed class ImageListEntry
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("digest")] public string Digest { get; set; } = "";
+    [JsonPropertyName("mediaType")] public string MediaType { get; set; } = "";
+    [JsonPropertyName("size")] public long Size { get; set; }
+}
+
+/// <summary>`carton image inspect`: the name, what it points at, and the platform's manifest and config.</summary>
+public sealed class ImageInspectView
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("digest")] public string Digest { get; set; } = "";
+    [JsonPropertyName("manifestDigest")] public string ManifestDigest { get; set; } = "";
+    [JsonPropertyName("manifest")] public Manifest Manifest { get; set; } = new();
+    [JsonPropertyName("config")] public ImageConfigFile Config { get; set; } = new();
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(List<ImageListEntry>))]
+[JsonSerializable(typeof(ImageInspectView))]
+public sealed partial class ImageCliJsonContext : JsonSerializerContext
+{
+    /// <summary>Indented, for what people read.</summary>
+    public static readonly ImageCliJsonContext Indented = new(new JsonSerializerOptions(Default.Options) { WriteIndented = true });
+
+    /// <summary>config.json as `carton spec` writes it (indented), through the OCI model's own context.</summary>
+    public static readonly OciJsonContext IndentedOci = new(new JsonSerializerOptions(OciJsonContext.Default.Options) { WriteIndented = true });
+}

@@ -1,0 +1,23 @@
+namespace Carton.ImageCli;
+
+/// <summary>`carton-image ARGS` (normally reached as `carton image ARGS`): images in the local store.</summary>
+public static class ImageProgram
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("carton image: pull, list, inspect, remove, import and unpack images") { ImageCommand.ImageRoot };
+        foreach (var c in new[]
+                 {
+                     PullCommand.Build(), ListCommand.Build(), InspectCommand.Build(), RemoveCommand.Build(),
+                     ImportCommand.Build(), UnpackCommand.Build(),
+                 })
+            root.Subcommands.Add(c);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        return parse.Invoke();
+    }
+}
