@@ -44,6 +44,7 @@ internal sealed class LayerWriter : IDisposable
     // for most of them. Dropped whenever something is removed or a symlink made (either can change what a path means).
     private string? _cachedParent;
     private int _cachedFd = -1;
+    private bool _cacheStale;
 
     private string _entry = "";
 
@@ -113,7 +114,7 @@ internal sealed class LayerWriter : IDisposable
     public void Finish()
     {
         _entry = "";
-        DropCache();
+        CloseCache();
         foreach (var (path, sec, nsec) in _directoryTimes)
         {
             int fd = path.Length == 0 ? _rootFd : SecurePath.TryOpen(_rootFd, path, (int)(OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow));
@@ -128,7 +129,7 @@ internal sealed class LayerWriter : IDisposable
         }
     }
 
-    public void Dispose() => DropCache();
+    public void Dispose() => CloseCache();
 
     // ---- entry types ------------------------------------------------------------------------------------------
 
@@ -406,11 +407,12 @@ internal sealed class LayerWriter : IDisposable
     private int ParentFd(string parent)
     {
         if (parent.Length == 0) return _rootFd;
+        if (_cacheStale) CloseCache();
         if (_cachedParent == parent) return _cachedFd;
         int fd = OpenDirectory(parent);
         if (fd == -Errno.ENOENT) fd = CreateDirectories(parent, 0);
         if (fd < 0) Fail(-fd, $"open its directory {Show(parent)}");
-        DropCache();
+        CloseCache();
         _cachedParent = parent;
         _cachedFd = fd;
         return fd;
@@ -420,10 +422,11 @@ internal sealed class LayerWriter : IDisposable
     private int TryParentFd(string parent)
     {
         if (parent.Length == 0) return _rootFd;
+        if (_cacheStale) CloseCache();
         if (_cachedParent == parent) return _cachedFd;
         int fd = OpenDirectory(parent);
         if (fd < 0) return fd;
-        DropCache();
+        CloseCache();
         _cachedParent = parent;
         _cachedFd = fd;
         return fd;
@@ -551,11 +554,15 @@ internal sealed class LayerWriter : IDisposable
         for (var p = EntryPath.Parent(path); p.Length > 0 && _touched.Add(p); p = EntryPath.Parent(p)) { }
     }
 
-    private void DropCache()
+    /// <summary>Forgets the cached parent from the next entry on (the current entry may still be using its fd).</summary>
+    private void DropCache() => _cacheStale = true;
+
+    private void CloseCache()
     {
         if (_cachedFd >= 0 && _cachedFd != _rootFd) FileDescriptor.Close(_cachedFd);
         _cachedFd = -1;
         _cachedParent = null;
+        _cacheStale = false;
     }
 
     // ---- attributes ---------------------------------------------------------------------------------------------

@@ -123,6 +123,19 @@ public static unsafe class FileTree
         return names;
     }
 
+    /// <summary>The names in the directory at <paramref name="directory"/> (a host path); empty when it does not exist.</summary>
+    public static List<string> ReadNamesOf(string directory)
+    {
+        int fd = Libc.open(directory, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            if (Marshal.GetLastPInvokeError() == Errno.ENOENT) return [];
+            throw SyscallException.Last($"open {directory}");
+        }
+        try { return ReadNames(fd, directory); }
+        finally { Libc.close(fd); }
+    }
+
     /// <summary>readlinkat(2) of <paramref name="name"/> under <paramref name="dirFd"/>; null when it is not a symlink.</summary>
     public static string? ReadLink(int dirFd, string name)
     {
