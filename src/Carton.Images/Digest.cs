@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Carton.Errors;
 
 namespace Carton.Images;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Arch = System.Runtime.InteropServices.Architecture;
 using System.Text.Json.Serialization;
 
 namespace Carton.Images.Model;
@@ -18,20 +19,20 @@ public sealed class Platform
         Os = OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "darwin" : "linux",
         Architecture = RuntimeInformation.OSArchitecture switch
         {
-            Architecture.X64 => "amd64",
-            Architecture.Arm64 => "arm64",
-            Architecture.Arm => "arm",
-            Architecture.X86 => "386",
-            Architecture.S390x => "s390x",
-            Architecture.Ppc64le => "ppc64le",
-            Architecture.RiscV64 => "riscv64",
-            Architecture.LoongArch64 => "loong64",
+            Arch.X64 => "amd64",
+            Arch.Arm64 => "arm64",
+            Arch.Arm => "arm",
+            Arch.X86 => "386",
+            Arch.S390x => "s390x",
+            Arch.Ppc64le => "ppc64le",
+            Arch.RiscV64 => "riscv64",
+            Arch.LoongArch64 => "loong64",
             var a => a.ToString().ToLowerInvariant(),
         },
         Variant = RuntimeInformation.OSArchitecture switch
         {
-            Architecture.Arm64 => "v8",
-            Architecture.Arm => "v7",
+            Arch.Arm64 => "v8",
+            Arch.Arm => "v7",
             _ => null,
         },
     };

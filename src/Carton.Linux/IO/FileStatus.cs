@@ -12,6 +12,12 @@ public readonly record struct FileStatus(ulong Dev, ulong Ino, ulong Nlink, uint
     public const uint TypeMask = 0xF000, Directory = 0x4000, CharacterDevice = 0x2000, BlockDevice = 0x6000, RegularFile = 0x8000,
         Fifo = 0x1000, Symlink = 0xA000, Socket = 0xC000;
 
+    /// <summary>st_mtim: the modification time, seconds since the epoch.</summary>
+    public long ModifiedSeconds { get; init; }
+
+    /// <summary>st_mtim: the nanoseconds of the modification time.</summary>
+    public long ModifiedNanoseconds { get; init; }
+
     /// <summary>The S_IFMT bits of <see cref="Mode"/>.</summary>
     public uint Type => Mode & TypeMask;
     public bool IsDirectory => Type == Directory;
@@ -52,6 +58,10 @@ public readonly record struct FileStatus(ulong Dev, ulong Ino, ulong Nlink, uint
         var l = Arch.Layouts;
         return new FileStatus(
             *(ulong*)(p + l.StatDev), *(ulong*)(p + l.StatIno), *(ulong*)(p + l.StatNlink), *(uint*)(p + l.StatMode),
-            *(uint*)(p + l.StatUid), *(uint*)(p + l.StatGid), *(ulong*)(p + l.StatRdev), *(long*)(p + l.StatFileSize));
+            *(uint*)(p + l.StatUid), *(uint*)(p + l.StatGid), *(ulong*)(p + l.StatRdev), *(long*)(p + l.StatFileSize))
+        {
+            ModifiedSeconds = *(long*)(p + l.StatMtime),
+            ModifiedNanoseconds = *(long*)(p + l.StatMtime + 8),
+        };
     }
 }

@@ -16,7 +16,7 @@ internal static partial class Arch
             // struct stat: st_dev, st_ino, st_nlink (u64 each), st_mode, st_uid, st_gid (u32 each), pad, st_rdev (u64),
             // st_size (i64), st_blksize, st_blocks, three timespecs, three reserved longs: 144 bytes.
             StatSize = 144, StatDev = 0, StatIno = 8, StatNlink = 16, StatMode = 24, StatUid = 28, StatGid = 32, StatRdev = 40,
-            StatFileSize = 48,
+            StatFileSize = 48, StatMtime = 88,
             // struct statvfs: f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_favail, f_fsid, f_flag...
             StatvfsSize = 112, StatvfsFlag = 72,
             // struct statfs: f_type (long) first.

@@ -70,6 +70,8 @@ internal static partial class Arch
         public required int StatGid { get; init; }
         public required int StatRdev { get; init; }
         public required int StatFileSize { get; init; }
+        /// <summary>Offset of st_mtim (a struct timespec: seconds, then nanoseconds).</summary>
+        public required int StatMtime { get; init; }
         public required int StatvfsSize { get; init; }
         public required int StatvfsFlag { get; init; }
         /// <summary>Offset of f_type in <c>struct statfs</c> (fstatfs(2)).</summary>

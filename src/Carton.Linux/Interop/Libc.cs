@@ -132,6 +132,25 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int tcsetattr(int fd, int action, byte* termios);
     [LibraryImport(C)] public static partial void cfmakeraw(byte* termios);
 
+    // Layer unpack (Carton.Linux.IO.FileTree, FileMetadata, ExtendedAttributes, FileSystemSync) and snapshots.
+    public const int AT_SYMLINK_FOLLOW = 0x400;
+    public const uint RENAME_NOREPLACE = 1;
+    public const int XATTR_CREATE = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Timespec { public long Sec; public long Nsec; }
+
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int fchmodat(int dirfd, string path, uint mode, int flags);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int utimensat(int dirfd, string path, Timespec* times, int flags);
+    [LibraryImport(C, SetLastError = true)] public static partial int futimens(int fd, Timespec* times);
+    [LibraryImport(C, SetLastError = true)] public static partial int syncfs(int fd);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int fsetxattr(int fd, string name, byte* value, nuint size, int flags);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial int lsetxattr(string path, string name, byte* value, nuint size, int flags);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial nint lgetxattr(string path, string name, byte* value, nuint size);
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)] public static partial nint llistxattr(string path, byte* list, nuint size);
+
     public static int OpenAt2(int dirfd, string path, ulong flags, ulong resolve)
     {
         var how = new OpenHow { Flags = flags, Resolve = resolve };
@@ -155,7 +174,7 @@ internal static unsafe partial class Libc
     }
 
     public const uint OPEN_TREE_CLONE = 1, MOVE_MOUNT_F_EMPTY_PATH = 0x4, MOVE_MOUNT_T_EMPTY_PATH = 0x40, FSOPEN_CLOEXEC = 1,
-        FSMOUNT_CLOEXEC = 1, FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6;
+        FSMOUNT_CLOEXEC = 1, FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_SET_FD = 5, FSCONFIG_CMD_CREATE = 6;
 
     public static int OpenTree(int dirfd, string path, uint flags)
     {
@@ -185,6 +204,14 @@ internal static unsafe partial class Libc
         var v = value is null ? null : Utf8Z(value);
         fixed (byte* pk = k) fixed (byte* pv = v)
             return (int)syscall(Arch.Syscalls.Fsconfig, fsFd, cmd, (long)pk, (long)pv, 0, 0);
+    }
+
+    /// <summary>fsconfig(fsFd, FSCONFIG_SET_FD, key, NULL, fd): a parameter given as an open file (overlayfs layers, 6.13+).</summary>
+    public static int FsconfigFd(int fsFd, string key, int fd)
+    {
+        var k = Utf8Z(key);
+        fixed (byte* pk = k)
+            return (int)syscall(Arch.Syscalls.Fsconfig, fsFd, FSCONFIG_SET_FD, (long)pk, 0, fd, 0);
     }
 
     public static int Fsmount(int fsFd, uint flags, ulong attrs) => (int)syscall(Arch.Syscalls.Fsmount, fsFd, flags, (long)attrs, 0, 0, 0);

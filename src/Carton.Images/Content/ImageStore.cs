@@ -1,0 +1,90 @@
+using Carton.Images.Formats;
+using Carton.Images.Model;
+using Carton.Images.Registry;
+
+namespace Carton.Images.Content;
+
+/// <summary>
+/// The images of one root (the CLI's --image-root): blobs (<see cref="Content"/>), names (<see cref="Names"/>), and
+/// the operations over both: pull, import, inspect, remove. The root is an OCI image layout:
+/// <c>oci-layout</c>, <c>index.json</c>, <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c>; beside it Carton keeps <c>ingest/</c>
+/// (partial blobs, empty when no ingest is under way) and <c>locks/</c>.
+/// </summary>
+public sealed class ImageStore
+{
+    /// <summary>The default root (docs/architecture.md, "One layout on disk": /var/lib/carton is the persistent root).</summary>
+    public const string DefaultRoot = "/var/lib/carton";
+
+    public ImageStore(string root = DefaultRoot)
+    {
+        Content = new ContentStore(root);
+        Names = new ImageNameIndex(Content);
+    }
+
+    public ContentStore Content { get; }
+    public ImageNameIndex Names { get; }
+    public string Root => Content.Root;
+
+    /// <summary>Pulls <paramref name="reference"/> from its registry into the store and names it; see <see cref="ImagePuller"/>.</summary>
+    public Task<StoredImage> PullAsync(string reference, RegistryOptions? options = null, IProgress<PullProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        ImagePuller.PullAsync(this, reference, options, progress, cancellationToken);
+
+    /// <summary>Imports an OCI image layout (directory or tar) or a docker-archive (tar); see <see cref="ImageImporter"/>.</summary>
+    public Task<IReadOnlyList<ImportedImage>> ImportAsync(string path, ImportOptions? options = null, CancellationToken cancellationToken = default) =>
+        ImageImporter.ImportAsync(this, path, options ?? new ImportOptions(), cancellationToken);
+
+    /// <summary>Imports a tar stream (an OCI layout's tar or a docker-archive), e.g. standard input.</summary>
+    public Task<IReadOnlyList<ImportedImage>> ImportAsync(Stream tar, ImportOptions? options = null, CancellationToken cancellationToken = default) =>
+        ImageImporter.ImportTarAsync(this, tar, options ?? new ImportOptions(), cancellationToken);
+
+    /// <summary>Every named image.</summary>
+    public IReadOnlyList<ImageRecord> List() => Names.List();
+
+    /// <summary>The image named <paramref name="name"/> (normalised), or null.</summary>
+    public ImageRecord? Get(string name) => Names.Get(name);
+
+    /// <summary>Names <paramref name="target"/> (already in the store) <paramref name="name"/>; a tag.</summary>
+    public Task PutAsync(string name, Descriptor target, CancellationToken cancellationToken = default)
+    {
+        if (!Content.Has(Digest.Parse(target.Digest, "digest")))
+            throw new CartonException(ErrorKind.NotFound, $"image {name}: {target.Digest} is not in the content store {Root}");
+        return Names.PutAsync(name, target, cancellationToken);
+    }
+
+    /// <summary>Removes a name; the blobs stay (a later garbage collection removes what no name reaches).</summary>
+    public Task<bool> RemoveAsync(string name, CancellationToken cancellationToken = default) => Names.RemoveAsync(name, cancellationToken);
+
+    /// <summary>
+    /// The named image resolved to <paramref name="platform"/> (default the host's): its manifest and config read from
+    /// the store. NotFound when the name is unknown or the index has no manifest for the platform in the store.
+    /// </summary>
+    public StoredImage Inspect(string name, Platform? platform = null)
+    {
+        var record = Get(name) ?? throw new CartonException(ErrorKind.NotFound, $"image {name}: no such image in {Root}");
+        return Resolve(record.Name, record.Target, platform);
+    }
+
+    /// <summary>Resolves a descriptor in the store (an index to the platform's manifest present here) to the image.</summary>
+    public StoredImage Resolve(string name, Descriptor target, Platform? platform = null)
+    {
+        var descriptor = target;
+        var digest = Digest.Parse(descriptor.Digest, "digest");
+        if (MediaTypes.IsIndex(descriptor.MediaType))
+        {
+            platform ??= Platform.Host();
+            var index = ManifestDocuments.ParseIndex(Content.ReadAllBytes(digest), $"image {name}: index {digest}");
+            var present = index.Manifests.Where(m => Digest.TryParse(m.Digest, out var d) && Content.Has(d));
+            descriptor = PlatformMatcher.Select(present, platform)
+                ?? throw new CartonException(ErrorKind.NotFound, $"image {name}: index {digest} has no manifest for platform {platform} in this store");
+            digest = Digest.Parse(descriptor.Digest, "digest");
+        }
+        var manifest = ManifestDocuments.ParseManifest(Content.ReadAllBytes(digest), $"image {name}: manifest {digest}");
+        var configDigest = Digest.Parse(manifest.Config.Digest, "config.digest");
+        var config = ManifestDocuments.ParseConfig(Content.ReadAllBytes(configDigest), $"image {name}: config {configDigest}");
+        return new StoredImage(name, target, descriptor, manifest, config);
+    }
+
+    /// <summary>Opens a layer blob as its tar stream (decompressed); see <see cref="LayerStream.Open"/>.</summary>
+    public Stream OpenLayer(Descriptor layer) => LayerStream.Open(Content.Open(Digest.Parse(layer.Digest, "digest")), layer.MediaType);
+}
