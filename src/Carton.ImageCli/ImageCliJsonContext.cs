@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Carton.Oci;
 
 namespace Carton.ImageCli;
 
@@ -28,8 +27,8 @@ public sealed class ImageInspectView
 public sealed partial class ImageCliJsonContext : JsonSerializerContext
 {
     /// <summary>Indented, for what people read.</summary>
-    public static readonly ImageCliJsonContext Indented = new(new JsonSerializerOptions(Default.Options) { WriteIndented = true });
+    public static ImageCliJsonContext Indented => s_indented ??= new(new JsonSerializerOptions(Default.Options) { WriteIndented = true });
 
-    /// <summary>config.json as `carton spec` writes it (indented), through the OCI model's own context.</summary>
-    public static readonly OciJsonContext IndentedOci = new(new JsonSerializerOptions(OciJsonContext.Default.Options) { WriteIndented = true });
+    private static ImageCliJsonContext? s_indented;
+
 }

@@ -49,7 +49,7 @@ public static class UnpackCommand
                 });
                 foreach (var w in warnings) Console.Error.WriteLine($"carton image unpack: warning: {w}");
                 File.WriteAllBytes(Path.Combine(bundle, "config.json"),
-                    JsonSerializer.SerializeToUtf8Bytes(spec, ImageCliJsonContext.IndentedOci.Spec));
+                    JsonSerializer.SerializeToUtf8Bytes(spec, Carton.Oci.OciJsonContext.Default.Spec /* indented, as carton spec writes it */));
                 Console.Out.WriteLine($"{image.Name} ({image.ManifestDigest}): {bundle}");
                 return Task.FromResult(0);
             }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Carton.Errors;
 
 namespace Carton.Images.Spec;
 

@@ -1,4 +1,3 @@
-using Carton.Errors;
 using Carton.Images.Model;
 using Carton.Images.Spec;
 
