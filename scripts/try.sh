@@ -1,22 +1,19 @@
 #!/bin/sh
-# Builds carton and runs a container from a busybox bundle made with `carton spec`.
+# Builds carton and runs a container from an image: a busybox image built here from busybox-static (no registry is
+# needed) is imported into an image store, unpacked into a bundle, and run.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
-bundle=${BUNDLE:-/tmp/carton-demo}
-rm -rf "$bundle" && mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/sys" "$bundle/rootfs/dev" "$bundle/rootfs/tmp" "$bundle/rootfs/etc"
-cp /bin/busybox "$bundle/rootfs/bin/busybox"
-for applet in $("$bundle/rootfs/bin/busybox" --list); do
-    [ "$applet" = busybox ] || ln -sf busybox "$bundle/rootfs/bin/$applet"
-done
-echo "root:x:0:0:root:/root:/bin/sh" > "$bundle/rootfs/etc/passwd"
-echo "root:x:0:" > "$bundle/rootfs/etc/group"
-cd "$bundle"
-"$OLDPWD/artifacts/bin/carton" spec
-# A non-interactive command instead of the default interactive shell on a terminal.
-sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"sh", "-c", "echo hello from $(hostname), I am $(id -un) with pid $$; exit 7"/' config.json
+bin="$PWD/artifacts/bin"
+work=${TRY_DIR:-/tmp/carton-try}
+rm -rf "$work" && mkdir -p "$work"
+./scripts/make-busybox-image.sh "$work/layout" busybox:latest
+"$bin/carton" image --image-root "$work/store" import "$work/layout"
+"$bin/carton" image --image-root "$work/store" unpack busybox "$work/bundle"
+# A non-interactive command instead of the image's interactive shell.
+sed -i 's/^      "sh"$/      "sh", "-c", "echo hello from $(hostname), I am $(id -un) with pid $$; exit 7"/' "$work/bundle/config.json"
 set +e
-"$OLDPWD/artifacts/bin/carton" --root /run/carton-demo run "demo-$$"
+"$bin/carton" --root /run/carton-try run --bundle "$work/bundle" "try-$$"
 code=$?
 echo "carton run exited with $code (the command's exit status)"
