@@ -33,6 +33,8 @@ public sealed class ComputeServiceOptions
     /// (or another process) still learns exit codes. Default true; false makes this process the init's parent.
     /// </summary>
     public bool UseMonitor { get; init; } = true;
+    /// <summary>The image store and snapshotter for systems made from an image (Container.Image, "image").</summary>
+    public string ImageRoot { get; init; } = Carton.Images.Content.ImageStore.DefaultRoot;
 }
 
 /// <summary>
@@ -45,6 +47,7 @@ public sealed class ComputeService : IComputeService
 {
     private readonly ConcurrentDictionary<string, SystemEntry> _entries = new(StringComparer.Ordinal);
     private readonly bool _useMonitor;
+    private readonly string _imageRoot;
 
     /// <summary>A service over the state store <see cref="ComputeServiceOptions.StateRoot"/> (created on first use; systems
     /// already there can be opened). Setting <see cref="ComputeServiceOptions.InitBinaryPath"/> sets the process-wide
@@ -57,6 +60,7 @@ public sealed class ComputeService : IComputeService
         ScratchRoot = Path.GetFullPath(options.ScratchRoot ?? Path.Combine(StateRoot, ComputeServiceOptions.ScratchDirectoryName));
         if (options.InitBinaryPath is { } init) InitBinary.Path = init;
         _useMonitor = options.UseMonitor;
+        _imageRoot = options.ImageRoot;
         MonitorBinaryPath = options.MonitorBinaryPath ?? DefaultMonitorBinary();
         Store = new StateStore(StateRoot);
         Life = new Lifecycle(Store);
@@ -139,13 +143,29 @@ public sealed class ComputeService : IComputeService
             bool idle = false;
             if (document.Hcs is { } hcs)
             {
-                var t = HcsTranslator.Translate(hcs, new HcsTranslationContext { Id = id, ScratchDirectory = scratch });
+                var imageRef = hcs.Container?.Image;
+                var image = string.IsNullOrEmpty(imageRef) ? null : ImageRootfs.Resolve(imageRef, _imageRoot, "Container.Image");
+                Spec? imageSpec = null;
+                if (image is not null)
+                {
+                    var (s, w) = image.BuildSpec(Path.Combine(scratch, "rootfs"));
+                    imageSpec = s;
+                    record.Warnings.AddRange(w);
+                }
+                var t = HcsTranslator.Translate(hcs, new HcsTranslationContext { Id = id, ScratchDirectory = scratch, ImageSpec = imageSpec });
                 record.Owner = hcs.Owner ?? "";
                 record.Warnings.AddRange(t.Warnings);
-                foreach (var d in new[] { t.UpperDir, t.WorkDir, t.RootfsDir }) Directory.CreateDirectory(d);
-                Overlay.Mount(t.RootfsDir, t.OverlayOptions);
-                record.OverlayMountPoint = t.RootfsDir;
-                undo.Push(() => Overlay.Unmount(t.RootfsDir));
+                if (image is not null)
+                {
+                    MountImage(image, id, t.RootfsDir, record, undo);
+                }
+                else
+                {
+                    foreach (var d in new[] { t.UpperDir, t.WorkDir, t.RootfsDir }) Directory.CreateDirectory(d);
+                    Overlay.Mount(t.RootfsDir, t.OverlayOptions);
+                    record.OverlayMountPoint = t.RootfsDir;
+                    undo.Push(() => Overlay.Unmount(t.RootfsDir));
+                }
                 spec = t.Spec;
                 bundle = scratch;
                 idle = t.Idle;
@@ -155,6 +175,18 @@ public sealed class ComputeService : IComputeService
             {
                 var oci = document.Oci!;
                 spec = Clone(oci.Spec ?? throw new InvalidComputeDocumentException("spec", "is required"));
+                if (!string.IsNullOrEmpty(oci.Image))
+                {
+                    if (oci.Bundle is { Length: > 0 }) throw new InvalidComputeDocumentException("bundle", "give either \"image\" or \"bundle\", not both");
+                    if (spec.Root?.Path is { Length: > 0 }) throw new InvalidComputeDocumentException("spec.root.path", "the root of a system made from an image is its snapshot: leave root.path out");
+                    var image = ImageRootfs.Resolve(oci.Image, _imageRoot, "image");
+                    var rootfs = Path.Combine(scratch, "rootfs");
+                    var (imageSpec, w) = image.BuildSpec(rootfs);
+                    record.Warnings.AddRange(w);
+                    spec = SpecMerge.Over(imageSpec, spec);
+                    spec.Root = new Root { Path = rootfs, Readonly = spec.Root?.Readonly };
+                    MountImage(image, id, rootfs, record, undo);
+                }
                 if (oci.Bundle is { Length: > 0 } b && !Directory.Exists(b)) throw new InvalidComputeDocumentException("bundle", $"{b}: no such directory");
                 bundle = oci.Bundle is { Length: > 0 } given ? Path.GetFullPath(given) : scratch;
                 if (spec.Root?.Path is { Length: > 0 } rp && !rp.StartsWith('/') && oci.Bundle is not { Length: > 0 })
@@ -224,6 +256,18 @@ public sealed class ComputeService : IComputeService
         {
             foreach (var fd in fds) FileDescriptor.Close(fd);
         }
+    }
+
+    /// <summary>Mounts the system's active snapshot of <paramref name="image"/> at <paramref name="rootfs"/>, and records
+    /// it so that removing the system removes the snapshot (and nothing else).</summary>
+    private void MountImage(ImageRootfs image, string id, string rootfs, ComputeRecord record, Stack<Action> undo)
+    {
+        Directory.CreateDirectory(rootfs);
+        image.Mount(id, rootfs);
+        record.OverlayMountPoint = rootfs;
+        record.ImageRoot = _imageRoot;
+        record.Image = image.Image.Name;
+        undo.Push(() => ImageRootfs.Remove(_imageRoot, id, rootfs));
     }
 
     private static int OpenFd(string path, OpenFlags flags) => FileDescriptor.Open(path, flags, $"open {path}", 0x1A0 /* 0640 */);
@@ -328,7 +372,11 @@ public sealed class ComputeService : IComputeService
         var scratch = ScratchOf(id);
         if (!Directory.Exists(scratch)) return;
         var rootfs = Path.Combine(scratch, "rootfs");
-        if (Directory.Exists(rootfs)) Overlay.Unmount(rootfs);
+        ComputeRecord? record = null;
+        try { record = ReadRecord(id); }
+        catch (Exception e) when (e is IOException or JsonException or ComputeException) { }
+        if (record?.ImageRoot is { } imageRoot) ImageRootfs.Remove(imageRoot, id, rootfs);
+        else if (Directory.Exists(rootfs)) Overlay.Unmount(rootfs);
         Directory.Delete(scratch, recursive: true);
     }
 }

@@ -19,6 +19,8 @@ public sealed class HcsTranslationContext
     public Func<string, bool> PathExists { get; init; } = p => Directory.Exists(p) || File.Exists(p);
     /// <summary>The whole-disk block device (major, minor) backing a directory, or null when there is none.</summary>
     public Func<string, (long Major, long Minor)?> BlockDeviceOf { get; init; } = HostFacts.BlockDeviceOf;
+    /// <summary>With Container.Image: the spec built from the image's config, which the document then overrides.</summary>
+    public Spec? ImageSpec { get; init; }
 }
 
 /// <summary>The OCI side of an HCS document.</summary>
@@ -61,14 +63,19 @@ public static class HcsTranslator
     public static HcsTranslation Translate(HcsSystemDocument doc, HcsTranslationContext ctx)
     {
         var c = doc.Container ?? throw new InvalidComputeDocumentException("Container", "is required");
-        var spec = DefaultSpec.Create(rootless: false);
+        bool image = !string.IsNullOrEmpty(c.Image);
+        if (image && ctx.ImageSpec is null) throw new InvalidOperationException("Container.Image needs the image's spec in the context");
+        var spec = image ? ctx.ImageSpec! : DefaultSpec.Create(rootless: false);
         spec.Process!.Terminal = false;
         var linux = spec.Linux!;
         var resources = linux.Resources ??= new LinuxResources();
 
-        // Storage.Layers: base first in the document; overlayfs wants the topmost lower layer first.
+        // Storage.Layers: base first in the document; overlayfs wants the topmost lower layer first. With an image,
+        // the layers are the image's (mounted by the snapshotter), and the document gives none.
         var layers = c.Storage?.Layers ?? [];
-        if (layers.Count == 0) throw new InvalidComputeDocumentException("Container.Storage.Layers", "at least one layer is required");
+        if (image && layers.Count > 0)
+            throw new InvalidComputeDocumentException("Container.Storage.Layers", "give either Container.Image or Storage.Layers, not both");
+        if (!image && layers.Count == 0) throw new InvalidComputeDocumentException("Container.Storage.Layers", "at least one layer is required (or Container.Image)");
         for (int i = 0; i < layers.Count; i++)
         {
             var path = layers[i]?.Path ?? "";
@@ -114,9 +121,10 @@ public static class HcsTranslator
         if (host.Length is 0 or > 64) throw new InvalidComputeDocumentException("Container.HostName", "must be 1..64 characters");
         spec.Hostname = host;
 
-        bool idle = c.InitProcess is null;
+        // Without an InitProcess the init idles, unless the image names a command: that one runs, as under docker.
+        bool idle = c.InitProcess is null && !image;
         if (c.InitProcess is { } p) ApplyProcess(spec.Process, p, "Container.InitProcess");
-        else spec.Process.Args = [IdleArg];
+        else if (!image) spec.Process.Args = [IdleArg];
 
         var t = new HcsTranslation
         {

@@ -88,6 +88,10 @@ internal sealed class ComputeRecord
 {
     [JsonPropertyName("owner")] public string Owner { get; set; } = "";
     [JsonPropertyName("overlay")] public string? OverlayMountPoint { get; set; }
+    /// <summary>The image store of a system made from an image: its active snapshot lives there.</summary>
+    [JsonPropertyName("imageRoot")] public string? ImageRoot { get; set; }
+    /// <summary>The image's name (for inspect and the logs).</summary>
+    [JsonPropertyName("image")] public string? Image { get; set; }
     [JsonPropertyName("warnings")] public List<string> Warnings { get; set; } = [];
     [JsonPropertyName("stdout")] public string? StdoutPath { get; set; }
     [JsonPropertyName("stderr")] public string? StderrPath { get; set; }

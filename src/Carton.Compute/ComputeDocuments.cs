@@ -19,6 +19,10 @@ public sealed class OciSystemDocument
     [JsonPropertyName("spec")] public Spec Spec { get; set; } = new();
     /// <summary>The bundle directory (must exist); required when root.path is relative. Null: the system's scratch directory.</summary>
     [JsonPropertyName("bundle")] public string? Bundle { get; set; }
+    /// <summary>An image reference ("registry.example/app:1"): the system's root is a snapshot of the image (pulled
+    /// when the store lacks it), and the spec is built from the image's config with <see cref="Spec"/> merged over it
+    /// (objects field by field, arrays replaced, process.env by name); root.path and bundle are then not given.</summary>
+    [JsonPropertyName("image")] public string? Image { get; set; }
 }
 
 /// <summary>The HCS container document (schema 2.x subset), translated to an OCI spec as hcsshim translates the other way.</summary>
@@ -41,10 +45,15 @@ public sealed class HcsSchemaVersion
     [JsonPropertyName("Minor")] public int Minor { get; set; } = 1;
 }
 
-/// <summary>HCS's Container: what the compute system is made of. Only <see cref="Storage"/> is required.</summary>
+/// <summary>HCS's Container: what the compute system is made of. Only <see cref="Storage"/> (or <see cref="Image"/>) is required.</summary>
 public sealed class HcsContainer
 {
-    /// <summary>The root file system's layers (at least one) and optional disk QoS.</summary>
+    /// <summary>An image reference ("registry.example/app:1") instead of Storage.Layers: the root is a snapshot of
+    /// the image (pulled when the store lacks it), and without an InitProcess the image's command is the init
+    /// (Entrypoint + Cmd, Env, WorkingDir and User from its config); an InitProcess overrides them (CommandArgs
+    /// replace the whole command).</summary>
+    [JsonPropertyName("Image")] public string? Image { get; set; }
+    /// <summary>The root file system's layers (at least one, unless <see cref="Image"/> is given) and optional disk QoS.</summary>
     [JsonPropertyName("Storage")] public HcsStorage Storage { get; set; } = new();
     /// <summary>Host paths bind-mounted into the container (OCI mounts of type bind, rbind).</summary>
     [JsonPropertyName("MappedDirectories")] public List<HcsMappedDirectory>? MappedDirectories { get; set; }
