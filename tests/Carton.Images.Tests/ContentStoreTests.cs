@@ -85,9 +85,9 @@ public sealed class ContentStoreTests : IDisposable
         Assert.Equal([Content.BlobPath(digest)], Content.Verify());
     }
 
-    private static int FlockNonBlocking(string path)
+    private static int FlockNonBlocking(string path, bool shared = false)
     {
-        using var p = Process.Start(new ProcessStartInfo("flock", ["-n", path, "true"]))!;
+        using var p = Process.Start(new ProcessStartInfo("flock", shared ? ["-n", "-s", path, "true"] : ["-n", path, "true"]))!;
         p.WaitForExit();
         return p.ExitCode;
     }
@@ -101,6 +101,7 @@ public sealed class ContentStoreTests : IDisposable
         {
             Assert.True(File.Exists(lockFile));
             Assert.Equal(1, FlockNonBlocking(lockFile)); // held: flock(1) cannot take it
+            Assert.Equal(1, FlockNonBlocking(lockFile, shared: true)); // exclusive: not even a shared lock
             Assert.True(File.Exists(Path.Combine(_temp.Root, "ingest", $"sha256-{digest.Encoded}.partial")));
         }
         Assert.Equal(0, FlockNonBlocking(lockFile));
