@@ -10,6 +10,8 @@ namespace Carton.Images.Linux.Tests;
 /// slowed by DELAY_MS at its first read so that two processes overlap; prints "opened N" and the unpacked chain IDs.</item>
 /// <item><c>unpack TAR TARGET rootless</c>: LayerUnpacker.Unpack in overlay form (rootless when asked); prints the
 /// warnings, or the error on stderr with exit code 2.</item>
+/// <item><c>rootless ROOT MERGED TAR...</c>: in a user namespace, a rootless store: ensure the layers, prepare a
+/// snapshot, mount it with userxattr on MERGED, list it, write a file, unmount.</item>
 /// </list>
 /// </summary>
 public static class Program
@@ -46,6 +48,34 @@ public static class Program
                     var result = LayerUnpacker.Unpack(stream, args[2], new UnpackOptions { Rootless = args.Length > 3 && args[3] == "rootless" });
                     foreach (var w in result.Warnings) Console.WriteLine("warning: " + w);
                     Console.WriteLine("diffid " + result.DiffId);
+                    return 0;
+                }
+                case "rootless":
+                {
+                    // Run inside a user namespace (and its mount namespace) as its root: the whole rootless path.
+                    var store = new Snapshotter(args[1], rootless: true);
+                    var layers = new List<LayerSource>();
+                    foreach (var path in args[3..])
+                    {
+                        var bytes = File.ReadAllBytes(path);
+                        layers.Add(new LayerSource(Support.TarBuilder.DiffId(bytes), () => new MemoryStream(bytes)));
+                    }
+                    var ensure = store.Ensure(layers);
+                    foreach (var r in ensure.Results)
+                        foreach (var w in r.Warnings) Console.WriteLine("warning: " + w);
+                    var snapshot = store.Prepare("c1", ensure.TopChainId);
+                    Console.WriteLine("mounted " + store.Mount(snapshot, args[2]));
+                    try
+                    {
+                        var names = new List<string>();
+                        foreach (var p in Directory.EnumerateFileSystemEntries(args[2], "*", SearchOption.AllDirectories))
+                            names.Add(Path.GetRelativePath(args[2], p));
+                        names.Sort(StringComparer.Ordinal);
+                        foreach (var n in names) Console.WriteLine("entry " + n);
+                        File.WriteAllText(Path.Combine(args[2], "written"), "by the container");
+                    }
+                    finally { Snapshotter.Unmount(args[2]); }
+                    Console.WriteLine("ok");
                     return 0;
                 }
                 default:

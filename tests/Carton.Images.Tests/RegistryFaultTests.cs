@@ -257,4 +257,62 @@ public sealed class RegistryFaultTests : IDisposable
         Assert.Contains($"config {badConfig.Digest}", e.Message);
         Assert.Contains("malformed JSON", e.Message);
     }
+
+    [Fact]
+    public async Task StalledResponse_IsDroppedAfterTheIdleTimeout_AndRetried()
+    {
+        var layer = TestImages.SingleOci.Manifests[0].Layers[0];
+        _registries.Proxy.Add(layer.Digest.ToString(), new Fault.Delay(TimeSpan.FromSeconds(3)), times: 1);
+        var options = _registries.Options();
+        options.IdleTimeout = TimeSpan.FromMilliseconds(500);
+        await _temp.Store.PullAsync(Via(TestImages.SingleOci), options);
+        Assert.Equal(2, Count(layer.Digest.ToString()));
+        Assert.True(_temp.Store.Content.Has(layer.Digest));
+        _temp.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task StalledEveryTime_IsATimeout()
+    {
+        var layer = TestImages.SingleOci.Manifests[0].Layers[0];
+        _registries.Proxy.Add(layer.Digest.ToString(), new Fault.Delay(TimeSpan.FromSeconds(3)));
+        var options = _registries.Options();
+        options.IdleTimeout = TimeSpan.FromMilliseconds(300);
+        options.MaxRetries = 1;
+        var e = await PullFails(Via(TestImages.SingleOci), options);
+        Assert.Equal(ErrorKind.Timeout, e.Kind);
+        Assert.Contains($"blob {layer.Digest}", e.Message);
+    }
+
+    [Fact]
+    public async Task Prune_DeletesOnlyWhatNoNameReaches()
+    {
+        var options = _registries.Options();
+        await _temp.Store.PullAsync($"{_registries.Plain.Host}/{TestImages.SingleOci.Repository}:1", options);
+        await _temp.Store.PullAsync($"{_registries.Plain.Host}/{TestImages.Mixed.Repository}:1", options);
+        var before = _temp.Store.Content.List().ToHashSet();
+        Assert.Empty(await _temp.Store.PruneAsync(TimeSpan.Zero));
+
+        Assert.True(await _temp.Store.RemoveAsync($"{_registries.Plain.Host}/{TestImages.Mixed.Repository}:1"));
+        // Young blobs are kept (a pull may be about to name them).
+        Assert.Empty(await _temp.Store.PruneAsync(TimeSpan.FromHours(1)));
+        var deleted = await _temp.Store.PruneAsync(TimeSpan.Zero);
+        var mixed = TestImages.Mixed.Manifests[0];
+        // The busybox layer is shared with the single image: it stays.
+        var expected = mixed.Layers.Skip(1).Select(l => l.Digest).Append(mixed.Config.Digest).Append(mixed.Digest).ToHashSet();
+        Assert.Equal(expected, deleted.ToHashSet());
+        Assert.Equal(before.Except(expected).ToHashSet(), _temp.Store.Content.List().ToHashSet());
+        Assert.NotNull(_temp.Store.Inspect($"{_registries.Plain.Host}/{TestImages.SingleOci.Repository}:1"));
+        _temp.AssertConsistent();
+    }
+
+    [Fact]
+    public async Task NothingListening_IsUnavailable_AfterRetries()
+    {
+        var port = RegistryProcess.FreePort();
+        var e = await PullFails($"127.0.0.1:{port}/{TestImages.SingleOci.Repository}:1");
+        Assert.Equal(ErrorKind.Unavailable, e.Kind);
+        Assert.Contains("after 3 retries", e.Message);
+        Assert.Contains($"127.0.0.1:{port}", e.Message);
+    }
 }

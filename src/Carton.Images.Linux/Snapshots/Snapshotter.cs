@@ -191,17 +191,14 @@ public sealed partial class Snapshotter
             try
             {
                 var upper = Path.Combine(dir, "upper");
+                var work = Path.Combine(dir, "work");
                 MakeDirectory(upper, 0x1ED);
-                MakeDirectory(Path.Combine(dir, "work"), 0x1C0);
+                MakeDirectory(work, 0x1C0);
                 if (lowers.Count > 0 && FileStatus.OfPath(lowers[0], followSymlinks: false) is { } top)
                 {
-                    int fd = FileDescriptor.Open(upper, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow, $"snapshot {key}: open {upper}");
-                    try
-                    {
-                        if (FileMetadata.TrySetOwner(fd, top.Uid, top.Gid) is var e1 and not 0) throw new SyscallException($"snapshot {key}: chown {upper}", e1);
-                        if (FileMetadata.TrySetMode(fd, top.Mode) is var e2 and not 0) throw new SyscallException($"snapshot {key}: chmod {upper}", e2);
-                    }
-                    finally { FileDescriptor.Close(fd); }
+                    // The work directory too: in a user namespace the overlay's mounter (the namespace's root) must own it.
+                    CopyOwner(upper, top, key, mode: true);
+                    CopyOwner(work, top, key, mode: false);
                 }
                 File.WriteAllText(Path.Combine(dir, "parent"), parentChainId ?? "");
             }
@@ -317,6 +314,19 @@ public sealed partial class Snapshotter
             File.Delete(Path.Combine(Root, Locks, file));
         }
         RemoveTree(Path.Combine(Root, Tmp), removing);
+    }
+
+    private static void CopyOwner(string path, FileStatus from, string key, bool mode)
+    {
+        int fd = FileDescriptor.Open(path, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow, $"snapshot {key}: open {path}");
+        try
+        {
+            int rc = FileMetadata.TrySetOwner(fd, from.Uid, from.Gid);
+            if (rc != 0) throw new SyscallException($"snapshot {key}: chown {path}", rc);
+            rc = mode ? FileMetadata.TrySetMode(fd, from.Mode) : 0;
+            if (rc != 0) throw new SyscallException($"snapshot {key}: chmod {path}", rc);
+        }
+        finally { FileDescriptor.Close(fd); }
     }
 
     private ActiveSnapshot Describe(string key, string? parent, IReadOnlyList<string> lowers)

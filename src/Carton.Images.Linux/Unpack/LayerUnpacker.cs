@@ -76,6 +76,11 @@ public static class LayerUnpacker
                 {
                     TarEntry? e;
                     try { e = reader.GetNextEntry(copyData: false); }
+                    catch (EndOfStreamException) when (tap.AtBoundary)
+                    {
+                        // The stream ended where a header would start: an archive without its end-of-archive blocks.
+                        break;
+                    }
                     catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or NotSupportedException
                                                    or FormatException or InvalidOperationException or ArgumentException or IOException)
                     {

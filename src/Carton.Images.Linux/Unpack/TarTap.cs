@@ -51,6 +51,10 @@ internal sealed class TarTap(Stream inner, IncrementalHash hash) : Stream
         return n;
     }
 
+    /// <summary>True between entries: no header, data or padding begun (where an archive may end without its two
+    /// zero blocks, as Go's archive/tar and GNU tar accept).</summary>
+    public bool AtBoundary => !LostTrack && _headerFill == 0 && _dataLeft == 0 && _padLeft == 0;
+
     /// <summary>Reads the rest of the stream (the padding after the end-of-archive blocks belongs to the DiffID).</summary>
     public void Drain(byte[] buffer)
     {

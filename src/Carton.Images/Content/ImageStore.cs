@@ -85,6 +85,42 @@ public sealed class ImageStore
         return new StoredImage(name, target, descriptor, manifest, config);
     }
 
+    /// <summary>
+    /// Deletes the blobs no name reaches (through its index, manifests, config and layers), except those younger than
+    /// <paramref name="minimumAge"/> (default one hour): a pull stores its blobs before it names its image, and that
+    /// grace keeps a pull under way from losing them. Returns the deleted digests.
+    /// </summary>
+    public async Task<IReadOnlyList<Digest>> PruneAsync(TimeSpan? minimumAge = null, CancellationToken cancellationToken = default)
+    {
+        var reachable = new HashSet<Digest>();
+        foreach (var record in List()) Mark(record.Name, record.Target, reachable, 0);
+        var cutoff = DateTime.UtcNow - (minimumAge ?? TimeSpan.FromHours(1));
+        var deleted = new List<Digest>();
+        foreach (var digest in Content.List().ToList())
+        {
+            if (reachable.Contains(digest)) continue;
+            if (File.GetLastWriteTimeUtc(Content.BlobPath(digest)) > cutoff) continue;
+            if (await Content.DeleteAsync(digest, cancellationToken).ConfigureAwait(false)) deleted.Add(digest);
+        }
+        return deleted;
+    }
+
+    private void Mark(string name, Descriptor descriptor, HashSet<Digest> reachable, int depth)
+    {
+        if (!Digest.TryParse(descriptor.Digest, out var digest) || !reachable.Add(digest) || !Content.Has(digest) || depth > 4) return;
+        if (MediaTypes.IsIndex(descriptor.MediaType))
+        {
+            foreach (var child in ManifestDocuments.ParseIndex(Content.ReadAllBytes(digest), $"image {name}: index {digest}").Manifests)
+                Mark(name, child, reachable, depth + 1);
+        }
+        else if (MediaTypes.IsManifest(descriptor.MediaType))
+        {
+            var manifest = ManifestDocuments.ParseManifest(Content.ReadAllBytes(digest), $"image {name}: manifest {digest}");
+            foreach (var blob in manifest.Layers.Prepend(manifest.Config))
+                if (Digest.TryParse(blob.Digest, out var d)) reachable.Add(d);
+        }
+    }
+
     /// <summary>Opens a layer blob as its tar stream (decompressed); see <see cref="LayerStream.Open"/>.</summary>
     public Stream OpenLayer(Descriptor layer) => LayerStream.Open(Content.Open(Digest.Parse(layer.Digest, "digest")), layer.MediaType);
 }

@@ -9,8 +9,8 @@ public enum OverlayMountMethod
     /// <summary><see cref="LayerFds"/> when the kernel takes it, else <see cref="MountData"/>.</summary>
     Auto,
     /// <summary>
-    /// The new mount API with each layer an open directory fd (fsconfig FSCONFIG_SET_FD "lowerdir+", "upperdir+",
-    /// "workdir+"; Linux 6.13): no path strings at all, so no page-size limit on the option string, no 256-byte
+    /// The new mount API with each layer an open directory fd (fsconfig FSCONFIG_SET_FD "lowerdir+", "upperdir",
+    /// "workdir"; Linux 6.13): no path strings at all, so no page-size limit on the option string, no 256-byte
     /// limit on an fsconfig string, no escaping of ':' or ','. Up to the kernel's 500 lower layers.
     /// </summary>
     LayerFds,
@@ -147,10 +147,10 @@ public static class OverlayFs
             }
             if (upperFd >= 0)
             {
-                step = "upperdir+";
-                if (Libc.FsconfigFd(fs, "upperdir+", upperFd) < 0) return Marshal.GetLastPInvokeError();
-                step = "workdir+";
-                if (Libc.FsconfigFd(fs, "workdir+", workFd) < 0) return Marshal.GetLastPInvokeError();
+                step = "upperdir";
+                if (Libc.FsconfigFd(fs, "upperdir", upperFd) < 0) return Marshal.GetLastPInvokeError();
+                step = "workdir";
+                if (Libc.FsconfigFd(fs, "workdir", workFd) < 0) return Marshal.GetLastPInvokeError();
             }
             if (userXattr)
             {

@@ -14,6 +14,7 @@ public sealed class TarBuilder
 
     private readonly MemoryStream _stream = new();
     private readonly TarWriter _writer;
+    private bool _wroteEntry;
 
     public TarBuilder() => _writer = new TarWriter(_stream, TarEntryFormat.Pax, leaveOpen: true);
 
@@ -61,6 +62,7 @@ public sealed class TarBuilder
         e.Gid = gid;
         e.ModificationTime = mtime ?? DefaultTime;
         _writer.WriteEntry(e);
+        _wroteEntry = true;
         return this;
     }
 
@@ -136,6 +138,8 @@ public sealed class TarBuilder
     public byte[] Build()
     {
         _writer.Dispose();
+        // TarWriter writes the end-of-archive blocks only after an entry of its own.
+        if (!_wroteEntry) _stream.Write(new byte[1024]);
         return _stream.ToArray();
     }
 
