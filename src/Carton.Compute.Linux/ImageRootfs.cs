@@ -35,6 +35,8 @@ internal sealed class ImageRootfs
     public static Snapshotter SnapshotterAt(string imageRoot) => new(Path.Combine(imageRoot, "snapshots"));
 
     /// <summary>Finds (or pulls) <paramref name="reference"/> and makes sure its layers are unpacked.</summary>
+    /// <param name="reference">the image reference the document gives.</param>
+    /// <param name="imageRoot">the image store's root (its snapshots are under it).</param>
     /// <param name="field">the document's field, for errors ("Container.Image", "image").</param>
     public static ImageRootfs Resolve(string reference, string imageRoot, string field)
     {

@@ -12,7 +12,7 @@ public static class Program
     public const string DefaultSocket = "/run/carton/carton.sock";
 
     private const string Usage = """
-        usage: carton-serve [--socket PATH] [--root PATH] [--init-binary PATH]
+        usage: carton-serve [--socket PATH] [--root PATH] [--init-binary PATH] [--image-root PATH]
 
         The carton compute service: an HTTP/JSON API (GET /openapi.json) on a Unix socket that only root may use.
 
@@ -20,12 +20,13 @@ public static class Program
           --root PATH          the state root of the compute systems (default /run/carton/compute)
           --init-binary PATH   the carton binary, exec'd as every container's init
                                (default: carton next to carton-serve, else artifacts/bin/carton)
+          --image-root PATH    the image store for systems made from an image (default /var/lib/carton)
         """;
 
     public static async Task<int> Main(string[] args)
     {
         string socket = DefaultSocket, root = ServiceFactory.DefaultStateRoot;
-        string? init = null;
+        string? init = null, imageRoot = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -48,6 +49,7 @@ public static class Program
                     case "--socket": socket = Value(); break;
                     case "--root": root = Value(); break;
                     case "--init-binary": init = Value(); break;
+                    case "--image-root": imageRoot = Path.GetFullPath(Value()); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
                 }
@@ -73,7 +75,7 @@ public static class Program
         try
         {
             if (DaemonDirectories.PrepareStateRoot(root) is { } narrowed) JsonLog.Warn(narrowed);
-            service = ServiceFactory.Create(root, init);
+            service = ServiceFactory.Create(root, init, imageRoot);
             app = DaemonHost.Build(socket, service);
             await DaemonHost.StartAsync(app, socket);
         }
