@@ -3,7 +3,8 @@
 #   scripts/make-busybox-image.sh DIR [TAG]
 # DIR gets oci-layout, index.json (naming the image TAG, default busybox:latest) and blobs/sha256/: one gzip layer
 # (/bin/busybox, its applets as symlinks, /etc/passwd and /etc/group with root and nobody), the config (Cmd ["sh"],
-# PATH), the manifest. `carton image import DIR` reads it, as do skopeo and umoci.
+# PATH), the manifest. `carton image import DIR` reads it, as do skopeo and umoci. The tests shape the config with
+# IMAGE_CMD (a JSON array, default ["sh"]), IMAGE_ENV (JSON strings after PATH, e.g. "A=1","B=2") and IMAGE_USER.
 set -eu
 out=${1:?usage: make-busybox-image.sh DIR [TAG]}
 tag=${2:-busybox:latest}
@@ -26,7 +27,7 @@ diffid=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 gzip -n -c "$work/layer.tar" > "$work/layer.tar.gz"
 layer=$(sha256sum "$work/layer.tar.gz" | cut -d' ' -f1)
 layer_size=$(stat -c %s "$work/layer.tar.gz")
-printf '{"architecture":"amd64","os":"linux","created":"2026-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"2026-01-01T00:00:00Z","created_by":"scripts/make-busybox-image.sh"}]}' "$diffid" > "$work/config.json"
+printf '{"architecture":"amd64","os":"linux","created":"2026-01-01T00:00:00Z","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"%s],"Cmd":%s,"WorkingDir":"/","User":"%s"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created":"2026-01-01T00:00:00Z","created_by":"scripts/make-busybox-image.sh"}]}' "${IMAGE_ENV:+,$IMAGE_ENV}" "${IMAGE_CMD:-[\"sh\"]}" "${IMAGE_USER:-}" "$diffid" > "$work/config.json"
 config=$(sha256sum "$work/config.json" | cut -d' ' -f1)
 config_size=$(stat -c %s "$work/config.json")
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s}]}' "$config" "$config_size" "$layer" "$layer_size" > "$work/manifest.json"
