@@ -46,6 +46,7 @@ public static class UnpackCommand
                     HostUid = isRootless ? CurrentProcess.EffectiveUserId : null,
                     HostGid = isRootless ? CurrentProcess.EffectiveGroupId : null,
                     ReadRootfsFile = files.Read,
+                    AllowNoCommand = true,
                 });
                 foreach (var w in warnings) Console.Error.WriteLine($"carton image unpack: warning: {w}");
                 File.WriteAllBytes(Path.Combine(bundle, "config.json"),

@@ -35,7 +35,9 @@ public static class ImageSpec
         List<string> entrypoint = options.Entrypoint is { } e ? [.. e] : [.. config.Entrypoint ?? []];
         List<string> cmd = options.Command is { Count: > 0 } c ? [.. c] : options.Entrypoint is not null ? [] : [.. config.Cmd ?? []];
         var args = entrypoint.Concat(cmd).ToList();
-        if (args.Count == 0)
+        if (args.Count == 0 && options.AllowNoCommand)
+            warnings.Add("config.Entrypoint and config.Cmd: the image names no command: set process.args before running the bundle");
+        else if (args.Count == 0)
             throw new CartonException(ErrorKind.InvalidDocument,
                 "config.Entrypoint and config.Cmd: the image names no command, and none was given", jsonPath: "config.Cmd",
                 reason: "the image names no command, and none was given");

@@ -34,6 +34,10 @@ public sealed class ImageSpecOptions
     /// caller reads it inside the root (no symlink may lead out of it): this project does no file system access.</summary>
     public Func<string, string?>? ReadRootfsFile { get; init; }
 
+    /// <summary>An image that names no command gives empty process.args and a warning instead of an error (a bundle
+    /// for someone to edit, as `umoci unpack` writes one); a spec to run needs a command.</summary>
+    public bool AllowNoCommand { get; init; }
+
     /// <summary>The rootfs path written to root.path (relative to the bundle).</summary>
     public string RootfsPath { get; init; } = "rootfs";
 }

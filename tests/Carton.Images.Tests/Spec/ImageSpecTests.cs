@@ -32,6 +32,9 @@ public sealed class ImageSpecTests
         var e = Assert.Throws<CartonException>(() => ImageSpec.Build(Image(new ContainerConfig()), WithFiles()));
         Assert.Equal(ErrorKind.InvalidDocument, e.Kind);
         Assert.Contains("config.Entrypoint and config.Cmd", e.Message, StringComparison.Ordinal);
+        var (spec, warnings) = ImageSpec.Build(Image(new ContainerConfig()), new ImageSpecOptions { AllowNoCommand = true });
+        Assert.Empty(spec.Process!.Args!);
+        Assert.Contains(warnings, w => w.Contains("names no command", StringComparison.Ordinal));
     }
 
     [Fact]
