@@ -153,4 +153,16 @@ public sealed class UnpackBehaviourTests
         var h = Assert.Throws<LayerException>(() => LayerUnpacker.Unpack(new MemoryStream(tar[..(tar.Length - 1024 + 100)]), dir.Sub("n"), new UnpackOptions()));
         Assert.Contains("after entry \"a\"", h.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AUidTarEntryCannotHold_IsAnErrorNotACrash()
+    {
+        // System.Formats.Tar keeps ids as int: a PAX uid of 3000000000 cannot be read. Named, not thrown raw.
+        using var dir = new TestDirectory("biguid");
+        var tar = new TarBuilder().File("ok", "ok").FileWithRawPax("big", [1], new Dictionary<string, byte[]> { ["uid"] = "3000000000"u8.ToArray() }).Build();
+        var e = Assert.Throws<LayerException>(() => LayerUnpacker.Unpack(new MemoryStream(tar), dir.Sub("l"), new UnpackOptions()));
+        Assert.Contains("after entry \"ok\"", e.Message, StringComparison.Ordinal);
+        Assert.IsType<OverflowException>(e.InnerException);
+        Assert.False(Directory.Exists(dir.Sub("l")));
+    }
 }
