@@ -101,6 +101,10 @@ internal sealed class LayerWriter : IDisposable
         {
             case TarEntryType.Directory: MakeDirectory(parentFd, name, path, e, ids, rawPax); break;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                // GNU sparse files in PAX form (GNU.sparse.*) look like regular files whose data is a sparse map and
+                // the non-zero blocks: written as they are, the file would be wrong. layer.md: sparse files SHOULD NOT
+                // be used. (The old GNU 'S' type is refused by TarReader itself.)
+                if (e is PaxTarEntry sparse && IsSparse(sparse)) throw Invalid("a GNU sparse file: not supported in a layer (image-spec layer.md: sparse files SHOULD NOT be used)");
                 WriteFile(parentFd, name, e, ids, rawPax); break;
             case TarEntryType.HardLink: Hardlink(parentFd, name, path, e); break;
             case TarEntryType.SymbolicLink: Symlink(parentFd, name, e, ids, rawPax); break;
@@ -610,6 +614,13 @@ internal sealed class LayerWriter : IDisposable
             }
             Fail(rc, $"set xattr {key}");
         }
+    }
+
+    private static bool IsSparse(PaxTarEntry pax)
+    {
+        foreach (var key in pax.ExtendedAttributes.Keys)
+            if (key.StartsWith("GNU.sparse.", StringComparison.Ordinal)) return true;
+        return false;
     }
 
     private static bool HasXattrRecords(PaxTarEntry pax)
