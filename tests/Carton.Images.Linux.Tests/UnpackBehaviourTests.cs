@@ -153,4 +153,34 @@ public sealed class UnpackBehaviourTests
         var h = Assert.Throws<LayerException>(() => LayerUnpacker.Unpack(new MemoryStream(tar[..(tar.Length - 1024 + 100)]), dir.Sub("n"), new UnpackOptions()));
         Assert.Contains("after entry \"a\"", h.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AUidTarEntryCannotHold_IsAnErrorNotACrash()
+    {
+        // System.Formats.Tar keeps ids as int: a PAX uid of 3000000000 cannot be read. Named, not thrown raw.
+        using var dir = new TestDirectory("biguid");
+        var tar = new TarBuilder().File("ok", "ok").FileWithRawPax("big", [1], new Dictionary<string, byte[]> { ["uid"] = "3000000000"u8.ToArray() }).Build();
+        var e = Assert.Throws<LayerException>(() => LayerUnpacker.Unpack(new MemoryStream(tar), dir.Sub("l"), new UnpackOptions()));
+        Assert.Contains("after entry \"ok\"", e.Message, StringComparison.Ordinal);
+        Assert.IsType<OverflowException>(e.InnerException);
+        Assert.False(Directory.Exists(dir.Sub("l")));
+    }
+
+    [Theory]
+    [InlineData("posix")]
+    [InlineData("gnu")]
+    public void SparseFilesFromGnuTar_AreRefusedNamingTheEntry(string format)
+    {
+        // layer.md: sparse files SHOULD NOT be used. Both of GNU tar's encodings are refused rather than unpacked
+        // wrong: PAX GNU.sparse.* (its data holds the sparse map) and the old GNU 'S' type.
+        using var dir = new TestDirectory("sparse");
+        Directory.CreateDirectory(dir.Sub("src"));
+        using (var f = File.Create(dir.Sub("src/holes"))) { f.SetLength(1 << 20); f.Position = 4096; f.WriteByte(1); }
+        var (code, output) = TreeModel.Run("tar", $"--format={format}", "--sparse", "-cf", dir.Sub("s.tar"), "-C", dir.Sub("src"), "holes");
+        Assert.True(code == 0, output);
+        var e = Assert.Throws<LayerException>(() => LayerUnpacker.Unpack(File.OpenRead(dir.Sub("s.tar")), dir.Sub("l"), new UnpackOptions()));
+        // GNU tar names a PAX sparse entry "./GNUSparseFile.PID/holes" (the real name is in GNU.sparse.name).
+        Assert.Contains(format == "posix" ? "holes\": a GNU sparse file" : "at the start of the archive", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Sub("l")));
+    }
 }

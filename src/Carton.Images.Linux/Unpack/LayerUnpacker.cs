@@ -81,9 +81,11 @@ public static class LayerUnpacker
                         // The stream ended where a header would start: an archive without its end-of-archive blocks.
                         break;
                     }
-                    catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or NotSupportedException
-                                                   or FormatException or InvalidOperationException or ArgumentException or IOException)
+                    catch (Exception ex) when (ex is not CartonException and not OutOfMemoryException)
                     {
+                        // TarReader's own refusals come as many types: InvalidDataException (checksum, format),
+                        // EndOfStreamException, NotSupportedException (sparse files), OverflowException (a uid or gid
+                        // over 2^31-1, which TarEntry cannot hold), and the decompressor's IOExceptions.
                         // A header that does not parse: often the previous entry's data ran past its declared size.
                         var where = previous is null ? "at the start of the archive" : $"after entry \"{previous}\"";
                         throw new LayerException(ErrorKind.InvalidDocument, name, null,
@@ -96,7 +98,7 @@ public static class LayerUnpacker
                     if (!tap.LostTrack && tap.MainHeaders == entries) pax = tap.EntryPax;
                     try { writer.Write(e, pax); }
                     catch (SyscallException ex) { throw new LayerException(ex.Kind, name, e.Name, ex.Message, ex, ex.Errno); }
-                    catch (Exception ex) when (ex is IOException or InvalidDataException or EndOfStreamException)
+                    catch (Exception ex) when (ex is not CartonException and not OutOfMemoryException)
                     {
                         // Reading the entry's data failed (a corrupt compressed stream, a truncated archive).
                         throw new LayerException(ErrorKind.InvalidDocument, name, e.Name, $"reading its data: {ex.Message}", ex);
@@ -104,7 +106,11 @@ public static class LayerUnpacker
                     previous = e.Name;
                 }
             }
-            tap.Drain(buffer);
+            try { tap.Drain(buffer); }
+            catch (Exception ex) when (ex is not CartonException and not OutOfMemoryException)
+            {
+                throw new LayerException(ErrorKind.InvalidDocument, name, null, $"reading the rest of the stream after the archive's end: {ex.Message}", ex);
+            }
             var diffId = LayerDigests.Format(hash);
             if (options.ExpectedDiffId is { } expected && diffId != expected && !Defences.IsDisabled("layer-diffid-check"))
                 throw new LayerException(ErrorKind.InvalidDocument, name, null,

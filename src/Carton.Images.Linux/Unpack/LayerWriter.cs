@@ -47,6 +47,7 @@ internal sealed class LayerWriter : IDisposable
     private bool _cacheStale;
 
     private string _entry = "";
+    private byte[]? _rawPax;
 
     public long Bytes { get; private set; }
     public IReadOnlyList<string> Warnings => _warnings;
@@ -66,6 +67,7 @@ internal sealed class LayerWriter : IDisposable
     public void Write(TarEntry e, byte[]? rawPax)
     {
         _entry = e.Name;
+        _rawPax = rawPax;
         var type = e.EntryType;
         // Old archives mark a directory by a trailing "/" on a regular-file entry (as GNU tar and Go read them).
         if (type is TarEntryType.V7RegularFile or TarEntryType.RegularFile && e.Name.EndsWith('/')) type = TarEntryType.Directory;
@@ -99,6 +101,10 @@ internal sealed class LayerWriter : IDisposable
         {
             case TarEntryType.Directory: MakeDirectory(parentFd, name, path, e, ids, rawPax); break;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                // GNU sparse files in PAX form (GNU.sparse.*) look like regular files whose data is a sparse map and
+                // the non-zero blocks: written as they are, the file would be wrong. layer.md: sparse files SHOULD NOT
+                // be used. (The old GNU 'S' type is refused by TarReader itself.)
+                if (e is PaxTarEntry sparse && IsSparse(sparse)) throw Invalid("a GNU sparse file: not supported in a layer (image-spec layer.md: sparse files SHOULD NOT be used)");
                 WriteFile(parentFd, name, e, ids, rawPax); break;
             case TarEntryType.HardLink: Hardlink(parentFd, name, path, e); break;
             case TarEntryType.SymbolicLink: Symlink(parentFd, name, e, ids, rawPax); break;
@@ -610,6 +616,13 @@ internal sealed class LayerWriter : IDisposable
         }
     }
 
+    private static bool IsSparse(PaxTarEntry pax)
+    {
+        foreach (var key in pax.ExtendedAttributes.Keys)
+            if (key.StartsWith("GNU.sparse.", StringComparison.Ordinal)) return true;
+        return false;
+    }
+
     private static bool HasXattrRecords(PaxTarEntry pax)
     {
         foreach (var key in pax.ExtendedAttributes.Keys)
@@ -617,8 +630,10 @@ internal sealed class LayerWriter : IDisposable
         return false;
     }
 
-    /// <summary>The entry's mtime as (seconds, nanoseconds); used for the access time too (reproducible trees).</summary>
-    private static (long Sec, long Nsec) Times(TarEntry e) => Split(e.ModificationTime);
+    /// <summary>The entry's mtime as (seconds, nanoseconds), from the raw PAX record when there is one (TarReader's
+    /// DateTimeOffset stops at 100 ns); used for the access time too (reproducible trees).</summary>
+    private (long Sec, long Nsec) Times(TarEntry e) =>
+        _rawPax is not null && PaxRecords.TryTime(_rawPax, "mtime"u8, out var sec, out var nsec) ? (sec, nsec) : Split(e.ModificationTime);
 
     private static (long Sec, long Nsec) Split(DateTimeOffset t)
     {

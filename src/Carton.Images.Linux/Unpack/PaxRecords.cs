@@ -26,6 +26,56 @@ internal static class PaxRecords
         return size;
     }
 
+    /// <summary>
+    /// A time record ("mtime") to the nanosecond: "SECONDS[.FRACTION]", possibly negative (POSIX pax). TarReader keeps
+    /// times as DateTimeOffset, 100 ns ticks, and GNU tar writes nine digits: the last two would be lost.
+    /// </summary>
+    public static bool TryTime(ReadOnlySpan<byte> data, ReadOnlySpan<byte> name, out long seconds, out long nanoseconds)
+    {
+        long sec = 0, nsec = 0;
+        bool found = false;
+        var key = name.ToArray();
+        Walk(data, (k, value) =>
+        {
+            if (!k.SequenceEqual(key)) return;
+            found = TryParseTime(value, out sec, out nsec);
+        });
+        seconds = sec;
+        nanoseconds = nsec;
+        return found;
+    }
+
+    private static bool TryParseTime(ReadOnlySpan<byte> value, out long seconds, out long nanoseconds)
+    {
+        seconds = 0;
+        nanoseconds = 0;
+        bool negative = value.Length > 0 && value[0] == (byte)'-';
+        if (negative) value = value[1..];
+        int dot = value.IndexOf((byte)'.');
+        var whole = dot < 0 ? value : value[..dot];
+        if (whole.Length == 0 || !long.TryParse(whole, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seconds)) return false;
+        if (dot >= 0)
+        {
+            var fraction = value[(dot + 1)..];
+            for (int i = 0; i < 9; i++)
+            {
+                int digit = 0;
+                if (i < fraction.Length)
+                {
+                    if (fraction[i] is < (byte)'0' or > (byte)'9') return false;
+                    digit = fraction[i] - '0';
+                }
+                nanoseconds = nanoseconds * 10 + digit;
+            }
+        }
+        if (negative)
+        {
+            seconds = -seconds;
+            if (nanoseconds > 0) { seconds--; nanoseconds = 1_000_000_000 - nanoseconds; }
+        }
+        return true;
+    }
+
     /// <summary>The extended attributes the header carries, by name, values as raw bytes.</summary>
     public static List<KeyValuePair<string, byte[]>> Xattrs(ReadOnlySpan<byte> data)
     {

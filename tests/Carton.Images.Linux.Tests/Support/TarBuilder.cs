@@ -69,8 +69,17 @@ public sealed class TarBuilder
     /// <summary>A regular file whose PAX header carries xattrs as raw bytes (binary values intact), written by hand.</summary>
     public TarBuilder FileWithRawXattrs(string name, byte[] content, IReadOnlyDictionary<string, byte[]> xattrs, int mode = 0x1ED, int uid = 0, int gid = 0)
     {
+        var records = new Dictionary<string, byte[]>();
+        foreach (var (key, value) in xattrs) records["SCHILY.xattr." + key] = value;
+        return FileWithRawPax(name, content, records, mode, uid, gid);
+    }
+
+    /// <summary>A regular file after a hand-written PAX header with exactly these records (TarWriter would replace
+    /// the standard ones, such as uid, with the entry's own fields).</summary>
+    public TarBuilder FileWithRawPax(string name, byte[] content, IReadOnlyDictionary<string, byte[]> paxRecords, int mode = 0x1ED, int uid = 0, int gid = 0)
+    {
         var records = new MemoryStream();
-        foreach (var (key, value) in xattrs) Record(records, "SCHILY.xattr." + key, value);
+        foreach (var (key, value) in paxRecords) Record(records, key, value);
         var pax = records.ToArray();
         WriteRaw(Header("PaxHeaders/" + name, 0x1A4, 0, 0, pax.Length, (byte)'x', DefaultTime), pax);
         WriteRaw(Header(name, mode, uid, gid, content.Length, (byte)'0', DefaultTime), content);

@@ -83,6 +83,16 @@ public sealed class LibcSignatureTests
         ["tcgetattr"] = "int(int, byte*)",                                   // int tcgetattr(int, struct termios*)
         ["tcsetattr"] = "int(int, int, byte*)",                              // int tcsetattr(int, int, const struct termios*)
         ["cfmakeraw"] = "void(byte*)",                                       // void cfmakeraw(struct termios*)
+        ["linkat"] = "int(int, string, int, string, int)",                   // int linkat(int, const char*, int, const char*, int)
+        ["renameat2"] = "int(int, string, int, string, uint)",               // int renameat2(int, const char*, int, const char*, unsigned int)
+        ["fchmodat"] = "int(int, string, uint, int)",                        // int fchmodat(int, const char*, mode_t, int)
+        ["utimensat"] = "int(int, string, Timespec*, int)",                  // int utimensat(int, const char*, const struct timespec[2], int)
+        ["futimens"] = "int(int, Timespec*)",                                // int futimens(int, const struct timespec[2])
+        ["syncfs"] = "int(int)",                                             // int syncfs(int)
+        ["fsetxattr"] = "int(int, string, byte*, nuint, int)",               // int fsetxattr(int, const char*, const void*, size_t, int)
+        ["lsetxattr"] = "int(string, string, byte*, nuint, int)",            // int lsetxattr(const char*, const char*, const void*, size_t, int)
+        ["lgetxattr"] = "nint(string, string, byte*, nuint)",                // ssize_t lgetxattr(const char*, const char*, void*, size_t)
+        ["llistxattr"] = "nint(string, byte*, nuint)",                       // ssize_t llistxattr(const char*, char*, size_t)
     };
 
     /// <summary>The methods of Libc bound to a native function: declared [LibraryImport] or [DllImport] (not the
