@@ -24,7 +24,7 @@ public sealed class KernelAccessTests
 
     /// <summary>
     /// Every Carton assembly there is to check: the ones this test references (next to it), and the executables'
-    /// (carton, carton-serve, carton-system, carton-monitor) from their own build output in the same configuration.
+    /// (carton, carton-serve, carton-system, carton-monitor, carton-image) from their own build output in the same configuration.
     /// </summary>
     private static Dictionary<string, string> CartonAssemblies()
     {
