@@ -22,6 +22,8 @@ public sealed partial class HostLayoutTests
         Assert.Equal("/run/carton/runtime", RuntimeRoot);
         Assert.Equal("/run/carton/compute", ComputeRoot);
         Assert.Equal("/run/carton/carton.sock", DaemonSocket);
+        Assert.Equal("/var/lib/carton", Carton.Images.Content.ImageStore.DefaultRoot);
+        Assert.Equal(Carton.Images.Content.ImageStore.DefaultRoot, new Carton.Compute.Linux.ComputeServiceOptions().ImageRoot);
     }
 
     [Fact]
