@@ -1,8 +1,10 @@
-// ComputeQuickstart: create a container ("compute system") from busybox-style layer directories with the compute
-// API, run a process in it, read its statistics, shut it down and delete it.
+// ComputeQuickstart: create a container ("compute system") from an image, or from busybox-style layer directories,
+// with the compute API, run a process in it, read its statistics, shut it down and delete it.
 //
+//   dotnet run --project samples/ComputeQuickstart -- [--carton PATH] [--daemon SOCKET] [--image-root DIR] --image REF
 //   dotnet run --project samples/ComputeQuickstart -- [--carton PATH] [--daemon SOCKET] LAYER_DIR...
 //
+// REF: an image reference; pulled into the image store (--image-root, default /var/lib/carton) when it is not there.
 // LAYER_DIR: read-only layer directories, base layer first (overlayfs lower layers). Needs root.
 // In-process (default) the containers are children of this process; with --daemon SOCKET the same code talks to
 // `carton serve` through Carton.Client: the only difference is the line that creates `service`.
@@ -13,7 +15,7 @@ using Carton.Compute.Linux;
 
 [assembly: SupportedOSPlatform("linux")]
 
-string? daemonSocket = null, cartonPath = null;
+string? daemonSocket = null, cartonPath = null, image = null, imageRoot = null;
 var layers = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
@@ -21,12 +23,14 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--daemon" when i + 1 < args.Length: daemonSocket = args[++i]; break;
         case "--carton" when i + 1 < args.Length: cartonPath = args[++i]; break;
+        case "--image" when i + 1 < args.Length: image = args[++i]; break;
+        case "--image-root" when i + 1 < args.Length: imageRoot = Path.GetFullPath(args[++i]); break;
         case "-h" or "--help": return Usage(0);
         case var a when a.StartsWith('-'): return Usage(2);
         default: layers.Add(Path.GetFullPath(args[i])); break;
     }
 }
-if (layers.Count == 0) return Usage(2);
+if ((layers.Count == 0) == (image is null)) return Usage(2);
 
 // In-process: the carton binary is exec'd as each container's init (ComputeServiceOptions.InitBinaryPath).
 // Through the daemon: carton serve was started with its own --init-binary, so nothing to set here.
@@ -39,26 +43,38 @@ if (daemonSocket is null)
         Console.Error.WriteLine($"carton binary not found ({cartonPath ?? "artifacts/bin/carton above " + AppContext.BaseDirectory}): run ./scripts/build.sh or pass --carton PATH");
         return 1;
     }
-    service = new ComputeService(new ComputeServiceOptions { InitBinaryPath = Path.GetFullPath(cartonPath) });
+    service = new ComputeService(new ComputeServiceOptions
+    {
+        InitBinaryPath = Path.GetFullPath(cartonPath),
+        ImageRoot = imageRoot ?? new ComputeServiceOptions().ImageRoot,
+    });
 }
 else
 {
     service = new ComputeClient(daemonSocket);   // the one-line change: same IComputeService, over the socket
 }
 
-// An HCS-shaped document: the layers, a 64 MiB memory limit, and no InitProcess: pid 1 is carton's idle init,
-// processes come later through CreateProcessAsync (as with HCS).
+// An HCS-shaped document with a 64 MiB memory limit. From layers: no InitProcess, so pid 1 is carton's idle init and
+// processes come later through CreateProcessAsync (as with HCS). From an image: the image's Env, WorkingDir and
+// User apply, and an InitProcess replaces its command with one that waits for processes and ends on SIGTERM.
 var document = new ComputeSystemDocument
 {
     Hcs = new HcsSystemDocument
     {
         Owner = "quickstart",
-        Container = new HcsContainer
-        {
-            Storage = new HcsStorage { Layers = [.. layers.Select((path, i) => new HcsLayer { Id = $"layer{i}", Path = path })] },
-            Memory = new HcsMemory { SizeInMB = 64 },
-            InitProcess = null,
-        },
+        Container = image is not null
+            ? new HcsContainer
+            {
+                Image = image,
+                Memory = new HcsMemory { SizeInMB = 64 },
+                InitProcess = new ProcessParameters { CommandArgs = ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"] },
+            }
+            : new HcsContainer
+            {
+                Storage = new HcsStorage { Layers = [.. layers.Select((path, i) => new HcsLayer { Id = $"layer{i}", Path = path })] },
+                Memory = new HcsMemory { SizeInMB = 64 },
+                InitProcess = null,
+            },
     },
 };
 
@@ -122,7 +138,7 @@ return 0;
 
 static int Usage(int code)
 {
-    (code == 0 ? Console.Out : Console.Error).WriteLine("usage: ComputeQuickstart [--carton PATH] [--daemon SOCKET] LAYER_DIR... (base layer first; run as root)");
+    (code == 0 ? Console.Out : Console.Error).WriteLine("usage: ComputeQuickstart [--carton PATH] [--daemon SOCKET] [--image-root DIR] --image REF\n       ComputeQuickstart [--carton PATH] [--daemon SOCKET] LAYER_DIR... (base layer first; run as root)");
     return code;
 }
 
