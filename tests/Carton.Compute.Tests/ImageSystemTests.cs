@@ -132,6 +132,25 @@ public sealed class ImageSystemTests : ComputeTestBase, IDisposable
         Assert.Empty(Snapshots.ListActive());
     }
 
+    [RootFact]
+    public void TheQuickstartSample_RunsFromAnImageReference()
+    {
+        var dll = Path.Combine(Layers.RepoRoot, "samples", "ComputeQuickstart", "bin", "Release", "net10.0", "ComputeQuickstart.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built (dotnet build Carton.slnx -c Release)");
+        var psi = new ProcessStartInfo("dotnet", [dll, "--carton", Layers.InitBinary, "--image-root", Path.Combine(_imageRoot, "store"), "--image", "carton.test/busy:1"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(60)), "the sample did not finish");
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}\n{output.Result}\n{error.Result}");
+        Assert.Contains("hello from the container", output.Result, StringComparison.Ordinal);
+        Assert.Contains("deleted quickstart-", output.Result, StringComparison.Ordinal);
+        Assert.Empty(Snapshots.ListActive());
+    }
+
     public void Dispose()
     {
         // The base class checks for leaks (mounts, scratch, cgroups); the image store is the test's own.
