@@ -79,6 +79,21 @@ public sealed class ImageCliTests(RegistryFixture registries) : IDisposable
     }
 
     [Fact]
+    public void Pull_OnATerminal_DrawsAProgressBarPerBlob()
+    {
+        var image = TestImages.Mixed;
+        var reference = $"{registries.Plain.Host}/{image.Repository}:{image.Tag}";
+        // script(1) gives the command a terminal; its stderr is then that terminal, so the bars are drawn.
+        var command = string.Join(' ', new[] { Carton, "image", "--image-root", ImageRoot, "pull", "--platform", "linux/amd64", reference }.Select(a => $"'{a}'"));
+        var r = Run("script", "-qec", command, "/dev/null");
+        Assert.True(r.Exit == 0, $"{r.Exit}\n{r.Out}\n{r.Err}");
+        Assert.Contains("\u001b[", r.Out, StringComparison.Ordinal);            // cursor movement: redrawn in place
+        Assert.Contains("[========================]", r.Out, StringComparison.Ordinal); // a full bar
+        foreach (var layer in image.Manifests[0].Layers)
+            Assert.Contains($"{layer.Digest.Encoded[..12]}: [", r.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Import_Ls_Rm_AndTheErrors()
     {
         var layout = Path.Combine(_dir, "layout");
