@@ -25,6 +25,8 @@ public sealed class DaemonFixture : IAsyncLifetime
     public string Dir { get; } = Path.Combine(Path.GetTempPath(), "carton-svc-" + Guid.NewGuid().ToString("N")[..8]);
     public string Socket => Path.Combine(Dir, "carton.sock");
     public string StateRoot => Path.Combine(Dir, "state");
+    /// <summary>The daemon's image store (--image-root).</summary>
+    public string ImageRoot => Path.Combine(Dir, "images");
     public ComputeClient Client { get; private set; } = null!;
     public int DaemonPid => _daemon?.Id ?? 0;
 
@@ -53,7 +55,7 @@ public sealed class DaemonFixture : IAsyncLifetime
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--socket", Socket, "--root", StateRoot, "--init-binary", CartonBinary }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "--socket", Socket, "--root", StateRoot, "--init-binary", CartonBinary, "--image-root", ImageRoot }) psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
