@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Carton.SystemCli;
 
 /// <summary>`carton-system ARGS` (normally reached as `carton system ARGS`): compute systems through carton serve.</summary>

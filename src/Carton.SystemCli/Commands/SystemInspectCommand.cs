@@ -1,11 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using Carton.Cli;
-using Carton.Client;
-using Carton.Compute;
-using Carton.Oci;
-
 namespace Carton.SystemCli;
 
 public static class SystemInspectCommand
