@@ -67,9 +67,10 @@ public sealed unsafe class ContainerExec
                 int fd = FileDescriptor.TryOpen(path, OpenFlags.ReadOnly);
                 if (fd < 0)
                 {
-                    // The init was alive at the status check but has died since (a concurrent kill): say so, as the
-                    // status check would have, rather than report its vanished /proc entry.
-                    if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime))
+                    // The init was alive at the status check but is dying or dead since (a concurrent kill): say so, as
+                    // the status check would have, rather than report its vanished /proc entry. An exiting task drops
+                    // its namespaces before it becomes a zombie, so ENOENT here already means the init is going.
+                    if (-fd is Errno.ENOENT or Errno.ESRCH || !ProcessInfo.IsAlive(r.Pid, r.PidStartTime))
                         throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is {ContainerStatus.Stopped}", ErrorKind.InvalidState);
                     throw new SyscallException($"exec: open {type} namespace {path}", -fd);
                 }
