@@ -328,6 +328,10 @@ rm -rf "${out:?}"/*
 # ---------------------------------------------------------------------------------------------------------------
 # The profile (PROFILE=1): where Carton's time goes
 # ---------------------------------------------------------------------------------------------------------------
+# Each part of Carton's unpack alone (every unpack-tool row includes its process start: the first row), next to
+# GNU gzip and tar doing the same part; the unpack on the uncompressed tar (no decompression), with and without the
+# syncfs; and an experiment: --readahead decompresses on a second thread (bench/unpack-tool/ReadAheadStream.cs), which
+# is what tar -xzf gets from its gzip child.
 if [ -n "$tool" ]; then
     tarfile=$data/layer.tar
     p=(
@@ -347,9 +351,12 @@ if [ -n "$tool" ]; then
         -n "unpack-tool unpack-tar" "$tool unpack-tar $tarfile $out/us"
         -n "unpack-tool unpack --no-sync (gzip)" "$tool unpack $store_blob $out/g --no-sync"
         -n "unpack-tool unpack (gzip)" "$tool unpack $store_blob $out/gs"
+        -n "unpack-tool unpack --no-sync --readahead (gzip)" "$tool unpack $store_blob $out/ra --no-sync --readahead"
+        -n "unpack-tool unpack --readahead (gzip)" "$tool unpack $store_blob $out/ras --readahead"
     )
     prep+=(--prepare "rm -rf $out/t; mkdir $out/t; $sync_work" --prepare "rm -rf $out/u; $sync_work"
-        --prepare "rm -rf $out/us; $sync_work" --prepare "rm -rf $out/g; $sync_work" --prepare "rm -rf $out/gs; $sync_work")
+        --prepare "rm -rf $out/us; $sync_work" --prepare "rm -rf $out/g; $sync_work" --prepare "rm -rf $out/gs; $sync_work"
+        --prepare "rm -rf $out/ra; $sync_work" --prepare "rm -rf $out/ras; $sync_work")
     # hyperfine pairs the i-th --prepare with the i-th command.
     echo "== the profile (warmup 1, runs $RUNS)"
     hyperfine --style basic --warmup 1 --runs "$RUNS" \

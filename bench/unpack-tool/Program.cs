@@ -3,8 +3,10 @@
 //   unpack-tool snapshot BLOB DIFFID STORE     Snapshotter(STORE).Ensure of the one layer: as an image's first `run`
 //                                              unpacks it (LayerStream.Open, LayerUnpacker into STORE/.tmp, syncfs,
 //                                              rename to the chain ID, fsync of STORE)
-//   unpack-tool unpack BLOB DIR [--no-sync]    LayerStream.Open + LayerUnpacker.Unpack into DIR (a new directory); one
-//                                              syncfs at the end unless --no-sync
+//   unpack-tool unpack BLOB DIR [--no-sync] [--readahead]
+//                                              LayerStream.Open + LayerUnpacker.Unpack into DIR (a new directory); one
+//                                              syncfs at the end unless --no-sync. --readahead (an experiment): the
+//                                              decompression on a thread of its own (ReadAheadStream)
 //   unpack-tool unpack-tar TAR DIR [--no-sync] LayerUnpacker.Unpack of the uncompressed tar: the unpack without gzip
 //   unpack-tool gunzip BLOB                    LayerStream.Open read to the end and discarded: decompression alone
 //   unpack-tool sha256 TAR                     SHA-256 of the file (IncrementalHash, as the DiffID check hashes)
@@ -29,7 +31,7 @@ static FileStream Blob(string path) =>
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: unpack-tool snapshot BLOB DIFFID STORE | unpack BLOB DIR [--no-sync] | unpack-tar TAR DIR [--no-sync] | gunzip BLOB | sha256 TAR | read-tar TAR | start");
+    Console.Error.WriteLine("usage: unpack-tool snapshot BLOB DIFFID STORE | unpack BLOB DIR [--no-sync] [--readahead] | unpack-tar TAR DIR [--no-sync] | gunzip BLOB | sha256 TAR | read-tar TAR | start");
     return 2;
 }
 
@@ -37,7 +39,7 @@ try
 {
     if (args is ["start"]) return 0;
     if (args.Length < 2) return Usage();
-    bool sync = !args.Contains("--no-sync");
+    bool sync = !args.Contains("--no-sync"), readAhead = args.Contains("--readahead");
     var buffer = new byte[1 << 20];
     switch (args[0])
     {
@@ -51,9 +53,11 @@ try
         }
         case "unpack" or "unpack-tar" when args.Length >= 3:
         {
-            using var stream = args[0] == "unpack" ? LayerStream.Open(Blob(args[1]), GzipLayer) : Blob(args[1]);
+            Stream stream = args[0] == "unpack" ? LayerStream.Open(Blob(args[1]), GzipLayer) : Blob(args[1]);
+            if (readAhead) stream = new UnpackTool.ReadAheadStream(stream);
+            using var owned = stream;
             var r = LayerUnpacker.Unpack(stream, args[2], new UnpackOptions { Sync = sync });
-            Console.WriteLine($"{args[0]} {r.DiffId}: {r.Entries} entries, {r.Bytes} bytes{(sync ? "" : ", no syncfs")}");
+            Console.WriteLine($"{args[0]} {r.DiffId}: {r.Entries} entries, {r.Bytes} bytes{(sync ? "" : ", no syncfs")}{(readAhead ? ", read-ahead" : "")}");
             return 0;
         }
         case "gunzip":
