@@ -163,6 +163,7 @@ command -v hyperfine >/dev/null || missing+=(hyperfine)
 command -v umoci >/dev/null || missing+=(umoci)
 command -v jq >/dev/null || missing+=(jq)
 command -v openssl >/dev/null || missing+=(openssl)
+if [ "$LOOP" = 1 ]; then command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs); fi
 if [ "$PROFILE" = 1 ]; then command -v strace >/dev/null || missing+=(strace); fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
@@ -234,7 +235,7 @@ expected=$(tree_digest "$data/tree")
 rm -rf "$data/tree"
 if [ "$SMOKE" != 1 ] && [ "$gz_bytes" -lt 50000000 ]; then die "the layer is $gz_bytes bytes compressed, less than 50 MB"; fi
 
-"$carton" image --image-root "$data/store" import "$data/layout" >/dev/null
+"$carton" image --image-root "$data/store" import "$data/layout" >/dev/null || die "carton image import of the layout failed"
 store_blob=$data/store/blobs/sha256/${blob##*/}
 [ -f "$store_blob" ] || die "carton's store holds no $store_blob"
 
