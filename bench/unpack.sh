@@ -24,8 +24,8 @@
 #
 # Output (bench/results/): unpack.{json,md} (the comparison), unpack-profile.{json,md}, unpack-strace.txt (syscall
 # counts), unpack-environment.txt (machine, versions, file system, the layer's digests and sizes), unpack-summary.txt
-# (means ± σ and the ratios, computed from the JSON). SMOKE=1 writes unpack-smoke.{json,md},
-# unpack-smoke-environment.txt and unpack-smoke-summary.txt instead, and leaves the full run's files alone.
+# (means ± σ and the ratios, computed from the JSON). SMOKE=1 writes the same files named unpack-smoke* instead
+# (unpack-smoke.{json,md}, unpack-smoke-environment.txt, ...), and leaves the full run's files alone.
 #
 # Nothing is left behind: the work directory (/tmp/carton-bench-unpack.*) holds the binaries' copies and the file
 # system's image, mounted on its mnt/ (the layer, the layout, carton's image store, every output); at the end it is
@@ -211,7 +211,8 @@ tool=
 if [ "$PROFILE" = 1 ]; then
     echo "== publishing bench/unpack-tool (NativeAOT, into bench/results/unpack-tool)"
     dotnet publish "$here/unpack-tool/UnpackTool.csproj" -c Release -o "$results/unpack-tool/bin" \
-        --artifacts-path "$results/unpack-tool/build" -p:DebugType=none -nologo -clp:ErrorsOnly >/dev/null
+        --artifacts-path "$results/unpack-tool/build" -p:DebugType=none -nologo -clp:ErrorsOnly >"$work/publish.log" 2>&1 \
+        || { cat "$work/publish.log" >&2; die "publishing bench/unpack-tool failed"; }
     cp "$results/unpack-tool/bin/unpack-tool" "$work/bin/unpack-tool"
     tool=$work/bin/unpack-tool
 fi
@@ -249,12 +250,19 @@ check() {
     echo "   $what: same tree as the layer ($got)"
 }
 echo "== sanity: every unpack gives the layer's tree"
-mkdir "$out/tar" && tar -xzf "$blob" -C "$out/tar" && check "tar -xzf" "$out/tar"
-"$carton" image --image-root "$data/store" unpack "$REF" "$out/carton" >/dev/null && check "carton image unpack" "$out/carton/rootfs"
-umoci unpack --image "$data/layout:$TAG" "$out/umoci" >/dev/null 2>&1 && check "umoci unpack" "$out/umoci/rootfs"
+# (cmd || die; check: a failure in the middle of an && list would not stop a set -e script)
+mkdir "$out/tar"
+tar -xzf "$blob" -C "$out/tar" || die "tar -xzf failed"
+check "tar -xzf" "$out/tar"
+"$carton" image --image-root "$data/store" unpack "$REF" "$out/carton" >/dev/null || die "carton image unpack failed"
+check "carton image unpack" "$out/carton/rootfs"
+umoci unpack --image "$data/layout:$TAG" "$out/umoci" >/dev/null 2>&1 || die "umoci unpack failed"
+check "umoci unpack" "$out/umoci/rootfs"
 if [ -n "$tool" ]; then
-    "$tool" snapshot "$store_blob" "$diffid" "$out/snap" >/dev/null && check "carton snapshot (unpack-tool)" "$out/snap/${diffid/:/-}/fs"
-    "$tool" unpack "$store_blob" "$out/nosync" --no-sync >/dev/null && check "carton unpack, no syncfs (unpack-tool)" "$out/nosync"
+    "$tool" snapshot "$store_blob" "$diffid" "$out/snap" >/dev/null || die "unpack-tool snapshot failed"
+    check "carton snapshot (unpack-tool)" "$out/snap/${diffid/:/-}/fs"
+    "$tool" unpack "$store_blob" "$out/nosync" --no-sync >/dev/null || die "unpack-tool unpack failed"
+    check "carton unpack, no syncfs (unpack-tool)" "$out/nosync"
 fi
 echo "   umoci's bundle also holds: $(cd "$out/umoci" && ls | grep -v '^rootfs$' | tr '\n' ' ')"
 rm -rf "${out:?}"/*
@@ -361,7 +369,7 @@ if [ -n "$tool" ]; then
     # hyperfine pairs the i-th --prepare with the i-th command.
     echo "== the profile (warmup 1, runs $RUNS)"
     hyperfine --style basic --warmup 1 --runs "$RUNS" \
-        --export-json "$results/unpack-profile.json" --export-markdown "$results/unpack-profile.md" \
+        --export-json "$results/$name-profile.json" --export-markdown "$results/$name-profile.md" \
         "${prep[@]}" "${p[@]}" </dev/null
 
     echo "== syscall counts (strace -f -c, one run each, not timed)"
@@ -379,9 +387,9 @@ if [ -n "$tool" ]; then
             cat "$work/strace.txt"
             echo
         done
-    } >"$results/unpack-strace.txt"
+    } >"$results/$name-strace.txt"
     rm -rf "${out:?}"/*
-    sed -n '1,200p' "$results/unpack-strace.txt" | grep -E '^###|total' || true
+    sed -n '1,200p' "$results/$name-strace.txt" | grep -E '^###|total' || true
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -405,11 +413,11 @@ summary() {
         def fmt(x): (x * 1000 | round | tostring);
         def f2: (. * 100 | round) as $n | ($n / 100 | floor | tostring) + "." + ($n % 100 | tostring | if length < 2 then "0" + . else . end);
         def r(a; b): (a.mean / b.mean) as $q
-            | ($q * (((a.stddev / a.mean) | . * .) + ((b.stddev / b.mean) | . * .) | sqrt)) as $s
+            | ($q * ((((a.stddev // 0) / a.mean) | . * .) + (((b.stddev // 0) / b.mean) | . * .) | sqrt)) as $s
             | ($q | f2) + " ± " + ($s | f2);
         (.results | map({(.command): .}) | add) as $m
         | .results[]
-        | "  \(.command | . + " " * ([50 - length, 0] | max)) \(fmt(.mean)) ± \(fmt(.stddev)) ms (min \(fmt(.min)))"
+        | "  \(.command | . + " " * ([50 - length, 0] | max)) \(fmt(.mean)) ± \(fmt(.stddev // 0)) ms (min \(fmt(.min)))"
           + (if $a == "comparison" then
                 "   /tar \(r(.; $m["tar -xzf"]))   /tar+sync \(r(.; $m["tar -xzf + sync"]))   /umoci \(r(.; $m["umoci unpack"]))"
              else "" end)
@@ -425,6 +433,6 @@ summary() {
     if [ -n "$tool" ]; then
         echo
         echo "profile (one hyperfine invocation; mean ± σ)"
-        summary profile "$results/unpack-profile.json"
+        summary profile "$results/$name-profile.json"
     fi
 } | tee "$results/$name-summary.txt"
