@@ -104,22 +104,10 @@ internal sealed class ImageRootfs
             if (root < 0) continue;
             try
             {
-                int fd = SecurePath.TryOpen(root, rel, 0 /* O_RDONLY */ | 0x800 /* O_NONBLOCK: a whiteout is a device */);
-                if (fd == -Carton.Linux.Interop.Errno.ENOENT) continue;
-                if (fd < 0) return null;
-                try
-                {
-                    var buffer = new byte[1 << 20];
-                    int total = 0;
-                    while (total < buffer.Length)
-                    {
-                        int n = FileDescriptor.Read(fd, buffer.AsSpan(total));
-                        if (n <= 0) break;
-                        total += n;
-                    }
-                    return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
-                }
-                finally { FileDescriptor.Close(fd); }
+                // ENOENT: not in this layer, look lower; any other failure (a whiteout is a 0/0 device, ENXIO): absent.
+                int r = SecurePath.TryReadText(root, rel, 1 << 20, out var text);
+                if (r == -Carton.Linux.Interop.Errno.ENOENT) continue;
+                return r == 0 ? text : null;
             }
             finally { FileDescriptor.Close(root); }
         }

@@ -14,26 +14,8 @@ public sealed class RootfsFiles : IDisposable
 
     public RootfsFiles(string rootfs) => _root = FileDescriptor.Open(rootfs, OpenFlags.ReadOnly | OpenFlags.Directory, $"open {rootfs}");
 
-    /// <summary>The file's text, or null when it is missing, not a regular file, or over 1 MiB.</summary>
-    public string? Read(string path)
-    {
-        int fd = SecurePath.TryOpen(_root, path.TrimStart('/'), 0 /* O_RDONLY */);
-        if (fd < 0) return null;
-        try
-        {
-            var buffer = new byte[MaxSize + 1];
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = FileDescriptor.Read(fd, buffer.AsSpan(total));
-                if (n < 0) return null; // a directory (EISDIR) or unreadable
-                if (n == 0) break;
-                total += n;
-            }
-            return total > MaxSize ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, total);
-        }
-        finally { FileDescriptor.Close(fd); }
-    }
+    /// <summary>The file's text, or null when it is missing, unreadable (a directory, a device), or over 1 MiB.</summary>
+    public string? Read(string path) => SecurePath.TryReadText(_root, path, MaxSize, out var text) == 0 ? text : null;
 
     public void Dispose() => FileDescriptor.Close(_root);
 }

@@ -237,24 +237,12 @@ public sealed class MountInstaller
     {
         int fd = SecurePath.OpenOrCreate(_rootFd, dest, lastIsFile, what);
         if (!Carton.Linux.Security.Defences.IsDisabled("proc-mount-dest-check") && IO.ProcFs.IsOnProcFs(fd)
-            && !ProcMountsAllowed.Contains(Lexical(dest), StringComparer.Ordinal))
+            && !ProcMountsAllowed.Contains(SecurePath.Lexical(dest), StringComparer.Ordinal))
         {
             Libc.close(fd);
             throw new SyscallException($"{what}: mount destination {dest} is inside /proc (on a procfs), refusing to mount over it; only {string.Join(", ", ProcMountsAllowed)} may be", Errno.EPERM);
         }
         return fd;
-    }
-
-    private static string Lexical(string path)
-    {
-        var stack = new List<string>();
-        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part == ".") continue;
-            if (part == "..") { if (stack.Count > 0) stack.RemoveAt(stack.Count - 1); continue; }
-            stack.Add(part);
-        }
-        return "/" + string.Join('/', stack);
     }
 
     /// <summary>Remounts the mount just made at <paramref name="dest"/> (reached through a fresh fd).</summary>

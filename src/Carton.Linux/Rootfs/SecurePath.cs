@@ -1,4 +1,5 @@
 using Carton.Linux.Interop;
+using Carton.Linux.IO;
 
 namespace Carton.Linux.Rootfs;
 
@@ -17,6 +18,33 @@ public static class SecurePath
     {
         int fd = Libc.OpenAt2(rootFd, Relative(path), (ulong)(flags | Libc.O_CLOEXEC), Resolve);
         return fd >= 0 ? fd : -System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>
+    /// Reads a small file inside the root (every component resolved in it; no symlink leads out), opened
+    /// non-blocking so that a fifo or a device cannot hang the caller. Returns 0 with the text, or -errno of the
+    /// open or read; the text is null when the file is larger than <paramref name="maxSize"/> bytes.
+    /// </summary>
+    public static int TryReadText(int rootFd, string path, int maxSize, out string? text)
+    {
+        text = null;
+        int fd = TryOpen(rootFd, path, Libc.O_RDONLY | Libc.O_NONBLOCK);
+        if (fd < 0) return fd;
+        try
+        {
+            var buffer = new byte[maxSize + 1];
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = FileDescriptor.Read(fd, buffer.AsSpan(total));
+                if (n < 0) return n;
+                if (n == 0) break;
+                total += n;
+            }
+            if (total <= maxSize) text = System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+            return 0;
+        }
+        finally { Libc.close(fd); }
     }
 
     /// <summary>Opens (O_PATH) the path inside the root, creating missing directories, and the last component as a
@@ -79,7 +107,7 @@ public static class SecurePath
     }
 
     /// <summary>Normalizes "a/./b/../c" lexically with ".." clamped at the root.</summary>
-    private static string Lexical(string path)
+    internal static string Lexical(string path)
     {
         var stack = new List<string>();
         foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
