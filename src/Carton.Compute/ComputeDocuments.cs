@@ -23,6 +23,9 @@ public sealed class OciSystemDocument
     /// when the store lacks it), and the spec is built from the image's config with <see cref="Spec"/> merged over it
     /// (objects field by field, arrays replaced, process.env by name); root.path and bundle are then not given.</summary>
     [JsonPropertyName("image")] public string? Image { get; set; }
+    /// <summary>The system's networking (issue 12): networks to join with ports to publish, or endpoints and a
+    /// namespace made beforehand; null keeps what the spec says (by default a namespace with loopback only).</summary>
+    [JsonPropertyName("network")] public SystemNetworking? Network { get; set; }
 }
 
 /// <summary>The HCS container document (schema 2.x subset), translated to an OCI spec as hcsshim translates the other way.</summary>
@@ -125,11 +128,63 @@ public sealed class HcsMemory
     [JsonPropertyName("SizeInMB")] public ulong SizeInMB { get; set; }
 }
 
-/// <summary>Which network namespace the container gets.</summary>
+/// <summary>Which network namespace the container gets, and what is attached to it (HCS's Networking section).</summary>
 public sealed class HcsNetworking
 {
-    /// <summary>"none": a network namespace with loopback only (default); "host": the host's network namespace; a path: join it.</summary>
+    /// <summary>"none": a network namespace with loopback only (default); "host": the host's network namespace; an
+    /// absolute path: join that namespace; otherwise the id of a namespace of the network service (a pod's).</summary>
     [JsonPropertyName("Namespace")] public string? Namespace { get; set; }
+    /// <summary>Endpoint ids (made with the network service) to attach, as HCS's NetworkAdapters; they stay when the
+    /// system is deleted (they are the caller's), detached.</summary>
+    [JsonPropertyName("NetworkAdapters")] public List<string>? NetworkAdapters { get; set; }
+    /// <summary>Carton's shorthand: a network name (or "" for the default network) on which an endpoint is made for
+    /// the system, and deleted with it.</summary>
+    [JsonPropertyName("Network")] public string? Network { get; set; }
+    /// <summary>Ports to publish on that endpoint.</summary>
+    [JsonPropertyName("Ports")] public List<Carton.Network.PortMapping>? Ports { get; set; }
+    /// <summary>Name servers for /etc/resolv.conf (HCS's DNS server list); the host's by default.</summary>
+    [JsonPropertyName("DnsServerList")] public List<string>? DnsServerList { get; set; }
+    /// <summary>Search domains, comma-separated as in HCS.</summary>
+    [JsonPropertyName("DnsSearchList")] public string? DnsSearchList { get; set; }
+}
+
+/// <summary>A system's networking in an OCI document: each field is optional. Networks and ports make endpoints
+/// owned by the system (deleted with it); endpoints made beforehand are attached and left (detached) on delete.
+/// The system's network namespace is a namespace of the network service: its own (made for it, named after it), or
+/// <see cref="Namespace"/> to share one (a pod). /etc/hosts, /etc/resolv.conf and /etc/hostname are bind-mounted.</summary>
+public sealed class SystemNetworking
+{
+    /// <summary>Networks to join, by name or id ("" is the default network, `carton`); the first gets <see cref="Ports"/>.</summary>
+    [JsonPropertyName("networks")] public List<SystemNetworkAttachment>? Networks { get; set; }
+    /// <summary>Ports to publish on the first network's endpoint.</summary>
+    [JsonPropertyName("ports")] public List<Carton.Network.PortMapping>? Ports { get; set; }
+    /// <summary>Endpoint ids made beforehand, to attach.</summary>
+    [JsonPropertyName("endpoints")] public List<string>? Endpoints { get; set; }
+    /// <summary>A namespace of the network service to join instead of making one.</summary>
+    [JsonPropertyName("namespace")] public string? Namespace { get; set; }
+    /// <summary>The hostname (also spec.hostname); the system id's first 12 characters by default.</summary>
+    [JsonPropertyName("hostname")] public string? Hostname { get; set; }
+    /// <summary>Name servers; the host's by default.</summary>
+    [JsonPropertyName("dns")] public List<string>? Dns { get; set; }
+    /// <summary>Search domains.</summary>
+    [JsonPropertyName("dnsSearch")] public List<string>? DnsSearch { get; set; }
+    /// <summary>resolv.conf options.</summary>
+    [JsonPropertyName("dnsOptions")] public List<string>? DnsOptions { get; set; }
+    /// <summary>More /etc/hosts lines, "NAME:IP".</summary>
+    [JsonPropertyName("extraHosts")] public List<string>? ExtraHosts { get; set; }
+}
+
+/// <summary>One network a system joins.</summary>
+public sealed class SystemNetworkAttachment
+{
+    /// <summary>The network's name or id; "" is the default network.</summary>
+    [JsonPropertyName("network")] public string Network { get; set; } = "";
+    /// <summary>More names for the system on this network (its id is always one).</summary>
+    [JsonPropertyName("aliases")] public List<string>? Aliases { get; set; }
+    /// <summary>A fixed address in the network's subnet.</summary>
+    [JsonPropertyName("ipAddress")] public string? IpAddress { get; set; }
+    /// <summary>A fixed MAC address.</summary>
+    [JsonPropertyName("macAddress")] public string? MacAddress { get; set; }
 }
 
 /// <summary>HCS's ProcessParameters, for CreateProcess and for a document's init process.</summary>
