@@ -35,6 +35,10 @@ public sealed class ComputeServiceOptions
     public bool UseMonitor { get; init; } = true;
     /// <summary>The image store and snapshotter for systems made from an image (Container.Image, "image").</summary>
     public string ImageRoot { get; init; } = Carton.Images.Content.ImageStore.DefaultRoot;
+    /// <summary>The network service systems are attached through (issue 12); null: one over the host's default
+    /// layout (/var/lib/carton/networks, /run/carton/network, /run/carton/netns), made when a document first asks
+    /// for networking.</summary>
+    public Carton.Network.INetworkService? Networks { get; init; }
 }
 
 /// <summary>
@@ -64,6 +68,25 @@ public sealed class ComputeService : IComputeService
         MonitorBinaryPath = options.MonitorBinaryPath ?? DefaultMonitorBinary();
         Store = new StateStore(StateRoot);
         Life = new Lifecycle(Store);
+        _networks = options.Networks is { } given
+            ? new Lazy<Carton.Network.INetworkService>(given)
+            : new Lazy<Carton.Network.INetworkService>(() => SweepNetworks(new Carton.Network.Linux.NetworkService()));
+        if (options.Networks is not null) SweepNetworks(options.Networks);
+    }
+
+    private readonly Lazy<Carton.Network.INetworkService> _networks;
+
+    /// <summary>The network service in use.</summary>
+    public Carton.Network.INetworkService Networks => _networks.Value;
+
+    /// <summary>What the last sweep removed: the network attachments of systems that were gone when the service
+    /// started (deleted while no service ran, or lost with a crashed daemon).</summary>
+    public IReadOnlyList<string> SweptAttachments { get; private set; } = [];
+
+    private Carton.Network.INetworkService SweepNetworks(Carton.Network.INetworkService service)
+    {
+        SweptAttachments = SystemNetworkSetup.Sweep(service, id => Store.Exists(id) || Directory.Exists(ScratchOf(id)));
+        return service;
     }
 
     /// <summary>The carton-monitor binary each system's monitor runs.</summary>
@@ -195,6 +218,10 @@ public sealed class ComputeService : IComputeService
                 if (spec.Process?.Terminal == true)
                     throw new InvalidComputeDocumentException("process.terminal", "the compute service gives the init no console: set it false (a process with EmulateConsole can have one)");
             }
+
+            var networking = document.Oci?.Network ?? (document.Hcs is { } h ? SystemNetworkSetup.FromHcs(h.Container) : null);
+            if (networking is not null)
+                SystemNetworkSetup.Apply(id, networking, document.Oci is not null ? "network" : "Container.Networking", Networks, spec, record, undo);
 
             record.StdoutPath = Path.Combine(scratch, "init.out");
             record.StderrPath = Path.Combine(scratch, "init.err");
@@ -375,6 +402,9 @@ public sealed class ComputeService : IComputeService
         ComputeRecord? record = null;
         try { record = ReadRecord(id); }
         catch (Exception e) when (e is IOException or JsonException or ComputeException) { }
+        // the network first: a failure leaves the scratch directory (and its record), so that a second delete retries
+        if (record is { NetworkNamespace: not null } or { OwnedEndpoints.Count: > 0 } or { AttachedEndpoints.Count: > 0 })
+            SystemNetworkSetup.Remove(record, Networks);
         if (record?.ImageRoot is { } imageRoot) ImageRootfs.Remove(imageRoot, id, rootfs);
         else if (Directory.Exists(rootfs)) Overlay.Unmount(rootfs);
         Directory.Delete(scratch, recursive: true);

@@ -112,9 +112,12 @@ public static class HcsTranslator
         else if (ns == "host") linux.Namespaces!.RemoveAll(n => n.Type == NamespaceKinds.Network);
         else
         {
-            if (!ns.StartsWith('/')) throw new InvalidComputeDocumentException("Container.Networking.Namespace", $"\"{ns}\": must be \"none\", \"host\" or an absolute path");
-            if (!ctx.PathExists(ns)) throw new InvalidComputeDocumentException("Container.Networking.Namespace", $"{ns}: no such file");
-            linux.Namespaces!.First(n => n.Type == NamespaceKinds.Network).Path = ns;
+            // not a path: a namespace of the network service, joined by SystemNetworkSetup with the rest of Networking
+            if (ns.StartsWith('/'))
+            {
+                if (!ctx.PathExists(ns)) throw new InvalidComputeDocumentException("Container.Networking.Namespace", $"{ns}: no such file");
+                linux.Namespaces!.First(n => n.Type == NamespaceKinds.Network).Path = ns;
+            }
         }
 
         var host = c.HostName ?? (ctx.Id.Length > 63 ? ctx.Id[..63] : ctx.Id);

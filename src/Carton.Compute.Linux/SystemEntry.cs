@@ -99,6 +99,14 @@ internal sealed class ComputeRecord
     [JsonPropertyName("exitFile")] public string? ExitFile { get; set; }
     [JsonPropertyName("initPid")] public int InitPid { get; set; }
     [JsonPropertyName("initStartTime")] public ulong InitStartTime { get; set; }
+    /// <summary>The network service namespace the system is in (issue 12), or null.</summary>
+    [JsonPropertyName("networkNamespace")] public string? NetworkNamespace { get; set; }
+    /// <summary>True when the namespace was made for the system (deleted with it); false when it joined one.</summary>
+    [JsonPropertyName("ownsNamespace")] public bool OwnsNamespace { get; set; }
+    /// <summary>Endpoints made for the system (deleted with it).</summary>
+    [JsonPropertyName("ownedEndpoints")] public List<string>? OwnedEndpoints { get; set; }
+    /// <summary>Endpoints the caller made and the system attached (detached when it is deleted).</summary>
+    [JsonPropertyName("attachedEndpoints")] public List<string>? AttachedEndpoints { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -121,7 +121,6 @@ public sealed class HcsTranslatorTests
         Assert.Null(Net("none")!.Path);
         Assert.Null(Net("host"));
         Assert.Equal("/run/netns/x", Net("/run/netns/x")!.Path);
-        Assert.Equal("Container.Networking.Namespace", Invalid(c => c.Networking = new HcsNetworking { Namespace = "bridge" }).JsonPath);
         Assert.Equal("Container.Networking.Namespace", Invalid(c => c.Networking = new HcsNetworking { Namespace = "/run/netns/none" }).JsonPath);
     }
 

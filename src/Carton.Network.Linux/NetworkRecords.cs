@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace Carton.Network.Linux;
+
+/// <summary>A network as stored: its public view and the CNI configuration list it runs.</summary>
+internal sealed class NetworkRecord
+{
+    [JsonPropertyName("info")] public NetworkInfo Info { get; set; } = new();
+    [JsonPropertyName("confList")] public string ConfList { get; set; } = "";
+}
+
+/// <summary>Source-generated JSON for the stored records.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
+[JsonSerializable(typeof(NetworkRecord))]
+[JsonSerializable(typeof(EndpointInfo))]
+[JsonSerializable(typeof(NamespaceInfo))]
+internal sealed partial class NetworkRecordsJsonContext : JsonSerializerContext;
