@@ -24,7 +24,7 @@ internal static class BridgeConfList
         if (!isInternal) ipam["routes"] = new JsonArray(new JsonObject { ["dst"] = "0.0.0.0/0" });
         var plugins = new JsonArray
         {
-            new JsonObject
+            (JsonNode)new JsonObject
             {
                 ["type"] = "bridge",
                 ["bridge"] = bridge,
@@ -36,10 +36,10 @@ internal static class BridgeConfList
         };
         if (!isInternal)
         {
-            plugins.Add(new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } });
-            plugins.Add(new JsonObject { ["type"] = "firewall", ["backend"] = "iptables" });
+            plugins.Add((JsonNode)new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } });
+            plugins.Add((JsonNode)new JsonObject { ["type"] = "firewall", ["backend"] = "iptables" });
         }
-        plugins.Add(new JsonObject { ["type"] = "tuning" });
+        plugins.Add((JsonNode)new JsonObject { ["type"] = "tuning" });
         var list = new JsonObject { ["cniVersion"] = CniVersion, ["name"] = name, ["plugins"] = plugins };
         return list.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }

@@ -44,6 +44,8 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     /// <summary>The options in use.</summary>
     public NetworkServiceOptions Options => _options;
 
+    private static readonly CniConfigList LoopbackList = CniConfigList.Parse(BridgeConfList.Loopback(), "loopback");
+
     private string EndpointsDir => Path.Combine(_options.RunRoot, "endpoints");
     private string NamespacesDir => Path.Combine(_options.RunRoot, "namespaces");
     private string IpamDir => Path.Combine(_options.RunRoot, "ipam");
@@ -64,7 +66,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     public async Task<NetworkInfo> CreateNetworkAsync(NetworkCreateOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var _ = await LockAsync(cancellationToken);
+        using var held = await LockAsync(cancellationToken);
         return CreateNetworkLocked(options);
     }
 
@@ -176,7 +178,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     /// <inheritdoc/>
     public async Task DeleteNetworkAsync(string nameOrId, CancellationToken cancellationToken = default)
     {
-        using var _ = await LockAsync(cancellationToken);
+        using var held = await LockAsync(cancellationToken);
         var record = FindNetwork(nameOrId) ?? throw NoSuchNetwork(nameOrId);
         var endpoints = ListEndpointRecords().Where(e => e.NetworkId == record.Info.Id).ToList();
         if (endpoints.Count > 0)
@@ -193,7 +195,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         var key = string.IsNullOrEmpty(nameOrId) ? NetworkDefaults.DefaultNetworkName : nameOrId;
         if (FindNetwork(key) is { } found) return found;
         if (key != NetworkDefaults.DefaultNetworkName) throw NoSuchNetwork(key);
-        using var _ = await LockAsync(ct);
+        using var held = await LockAsync(ct);
         // the default network is made on first use, under the lock (two first uses make one)
         if (FindNetwork(key) is { } raced) return raced;
         CreateNetworkLocked(new NetworkCreateOptions { Name = NetworkDefaults.DefaultNetworkName });
@@ -226,7 +228,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var network = await ResolveNetworkAsync(options.Network, cancellationToken);
-        using var _ = await LockAsync(cancellationToken);
+        using var held = await LockAsync(cancellationToken);
         var net = network.Info;
         if (options.Name is { } n && !HostNameRegex().IsMatch(n)) throw Invalid("name", $"network \"{net.Name}\": endpoint name \"{n}\" is not a valid host name");
         foreach (var (a, i) in (options.Aliases ?? []).Select((a, i) => (a, i)))
@@ -285,7 +287,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     /// <inheritdoc/>
     public async Task<EndpointInfo> AttachEndpointAsync(string endpointId, string namespaceId, CancellationToken cancellationToken = default)
     {
-        using var _ = await LockAsync(cancellationToken);
+        using var held = await LockAsync(cancellationToken);
         var endpoint = FindEndpoint(endpointId);
         var ns = FindNamespace(namespaceId);
         if (endpoint.Namespace is { } current)
@@ -332,7 +334,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     /// <inheritdoc/>
     public async Task<EndpointInfo> DetachEndpointAsync(string endpointId, CancellationToken cancellationToken = default)
     {
-        using var _ = await LockAsync(cancellationToken);
+        using var held = await LockAsync(cancellationToken);
         var endpoint = FindEndpoint(endpointId);
         await DetachLockedAsync(endpoint, cancellationToken);
         return endpoint;
@@ -346,7 +348,8 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         var pin = PinPath(nsId);
         var rt = RuntimeConfig(nsId, endpoint.InterfaceName ?? NetworkDefaults.FirstInterfaceName, endpoint, NetworkNamespacePins.IsPinned(pin) ? pin : "");
         // with the network gone, DEL runs the configuration cached at ADD
-        await _cni.DeleteAsync(list, rt, ct);
+        if (list is not null) await _cni.DeleteAsync(list, rt, ct);
+        else await _cni.DeleteAsync(endpoint.Network, rt, ct);
         endpoint.Namespace = null;
         endpoint.InterfaceName = null;
         endpoint.IpAddress = null;
@@ -359,7 +362,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     /// <inheritdoc/>
     public async Task DeleteEndpointAsync(string endpointId, CancellationToken cancellationToken = default)
     {
-        using var _ = await LockAsync(cancellationToken);
+        using var held = await LockAsync(cancellationToken);
         var endpoint = FindEndpoint(endpointId);
         await DetachLockedAsync(endpoint, cancellationToken);
         File.Delete(EndpointPath(endpoint.Id));
@@ -401,7 +404,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         }
         foreach (var (s, i) in (options.DnsSearch ?? []).Concat(options.DnsOptions ?? []).Select((s, i) => (s, i)))
             if (s.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))) throw Invalid("dnsSearch", $"namespace {id}: \"{s}\" has spaces or control characters");
-        using var _ = await LockAsync(cancellationToken);
+        using var held = await LockAsync(cancellationToken);
         if (Directory.Exists(NamespaceDir(id)) || File.Exists(PinPath(id)))
             throw new CartonException(ErrorKind.AlreadyExists, $"namespace {id} already exists");
         var dir = NamespaceDir(id);
@@ -417,7 +420,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         {
             NetworkNamespacePins.Create(ns.Path);
             pinned = true;
-            await _cni.AddAsync(CniConfigList.Parse(BridgeConfList.Loopback(), "loopback"), new CniRuntimeConfig { ContainerId = id, NetnsPath = ns.Path, IfName = "lo" }, cancellationToken);
+            await _cni.AddAsync(LoopbackList, new CniRuntimeConfig { ContainerId = id, NetnsPath = ns.Path, IfName = "lo" }, cancellationToken);
             NamespaceFiles.WriteInPlace(ns.HostnamePath, hostname + "\n");
             NamespaceFiles.WriteInPlace(ns.ResolvConfPath, NamespaceFiles.ResolvConf(options.Dns, options.DnsSearch, options.DnsOptions, _options.HostResolvConf));
             NamespaceFiles.WriteInPlace(ns.HostsPath, NamespaceFiles.Hosts(hostname, [], [], options.ExtraHosts ?? []));
@@ -446,7 +449,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     /// <inheritdoc/>
     public async Task DeleteNamespaceAsync(string id, CancellationToken cancellationToken = default)
     {
-        using var _ = await LockAsync(cancellationToken);
+        using var held = await LockAsync(cancellationToken);
         var ns = FindNamespace(id);
         foreach (var e in ListEndpointRecords().Where(e => e.Namespace == ns.Id)) await DetachLockedAsync(e, cancellationToken);
         await TryDeleteLoopbackAsync(ns.Id, NetworkNamespacePins.IsPinned(ns.Path) ? ns.Path : "");
@@ -458,7 +461,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     {
         try
         {
-            await _cni.DeleteAsync(null, new CniRuntimeConfig { ContainerId = id, NetnsPath = pin, IfName = "lo" }, CancellationToken.None);
+            await _cni.DeleteAsync(LoopbackList, new CniRuntimeConfig { ContainerId = id, NetnsPath = pin, IfName = "lo" }, CancellationToken.None);
         }
         catch (CartonException)
         {

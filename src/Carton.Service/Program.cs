@@ -13,6 +13,7 @@ public static class Program
 
     private const string Usage = """
         usage: carton-serve [--socket PATH] [--root PATH] [--init-binary PATH] [--image-root PATH]
+                            [--network-root PATH] [--network-run-root PATH] [--netns-dir PATH]
 
         The carton compute service: an HTTP/JSON API (GET /openapi.json) on a Unix socket that only root may use.
 
@@ -21,12 +22,16 @@ public static class Program
           --init-binary PATH   the carton binary, exec'd as every container's init
                                (default: carton next to carton-serve, else artifacts/bin/carton)
           --image-root PATH    the image store for systems made from an image (default /var/lib/carton)
+          --network-root PATH  network definitions (default /var/lib/carton/networks)
+          --network-run-root PATH
+                               endpoints, namespaces, the CNI cache and IPAM (default /run/carton/network)
+          --netns-dir PATH     network namespace pins (default /run/carton/netns)
         """;
 
     public static async Task<int> Main(string[] args)
     {
         string socket = DefaultSocket, root = ServiceFactory.DefaultStateRoot;
-        string? init = null, imageRoot = null;
+        string? init = null, imageRoot = null, networkRoot = null, networkRunRoot = null, netnsDir = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -50,6 +55,9 @@ public static class Program
                     case "--root": root = Value(); break;
                     case "--init-binary": init = Value(); break;
                     case "--image-root": imageRoot = Path.GetFullPath(Value()); break;
+                    case "--network-root": networkRoot = Path.GetFullPath(Value()); break;
+                    case "--network-run-root": networkRunRoot = Path.GetFullPath(Value()); break;
+                    case "--netns-dir": netnsDir = Path.GetFullPath(Value()); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
                 }
@@ -71,15 +79,17 @@ public static class Program
         init = Path.GetFullPath(init);
 
         IComputeService service;
+        Carton.Network.Linux.NetworkService networks;
         WebApplication app;
         try
         {
             if (DaemonDirectories.PrepareStateRoot(root) is { } narrowed) JsonLog.Warn(narrowed);
-            service = ServiceFactory.Create(root, init, imageRoot);
+            networks = ServiceFactory.CreateNetworks(networkRoot, networkRunRoot, netnsDir);
+            service = ServiceFactory.Create(root, init, imageRoot, networks);
             app = DaemonHost.Build(socket, service);
             await DaemonHost.StartAsync(app, socket);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ComputeException or PlatformNotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CartonException or PlatformNotSupportedException or InvalidOperationException)
         {
             Console.Error.WriteLine($"carton-serve: {e.Message}");
             return 1;

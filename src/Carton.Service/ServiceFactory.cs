@@ -1,19 +1,31 @@
 using Carton.Compute;
 using Carton.Compute.Linux;
+using Carton.Network;
+using Carton.Network.Linux;
 
 namespace Carton.Service;
 
 /// <summary>The one place the daemon names the in-process implementation.</summary>
 internal static class ServiceFactory
 {
-    public static IComputeService Create(string? stateRoot, string initBinary, string? imageRoot = null)
+    public static IComputeService Create(string? stateRoot, string initBinary, string? imageRoot = null, INetworkService? networks = null)
     {
         var defaults = new ComputeServiceOptions();
         return new ComputeService(new ComputeServiceOptions
         {
             StateRoot = stateRoot ?? defaults.StateRoot, InitBinaryPath = initBinary, ImageRoot = imageRoot ?? defaults.ImageRoot,
+            Networks = networks,
         });
     }
+
+    /// <summary>The network service: CNI over the Debian plugins, with its state under <paramref name="networkRoot"/>
+    /// (networks) and <paramref name="networkRunRoot"/> (attachments), or the host layout's defaults.</summary>
+    public static NetworkService CreateNetworks(string? networkRoot, string? networkRunRoot, string? netnsDirectory) => new(new NetworkServiceOptions
+    {
+        StateRoot = networkRoot ?? NetworkDefaults.StateRoot,
+        RunRoot = networkRunRoot ?? NetworkDefaults.RunRoot,
+        NetnsDirectory = netnsDirectory ?? NetworkDefaults.NetnsDirectory,
+    });
 
     public static string DefaultStateRoot => new ComputeServiceOptions().StateRoot;
 }
