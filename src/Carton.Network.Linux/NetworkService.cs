@@ -296,7 +296,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         var list = CniConfigList.Parse(network.ConfList, $"network \"{network.Info.Name}\"");
         var used = ListEndpointRecords().Where(e => e.Namespace == ns.Id).Select(e => e.InterfaceName).ToHashSet(StringComparer.Ordinal);
         var ifName = Enumerable.Range(0, 64).Select(i => "eth" + i).First(n => !used.Contains(n));
-        var rt = RuntimeConfig(ns.Id, ifName, endpoint);
+        var rt = RuntimeConfig(ns.Id, ifName, endpoint, ns.Path);
         var result = await _cni.AddAsync(list, rt, cancellationToken);
         try
         {
