@@ -12,7 +12,7 @@ namespace Carton.Service.Tests;
 /// what the tests need around it: busybox bundles, a restart, a SIGKILL. Tests skip with a reason (via
 /// <see cref="Problem"/>) when not root or when the binaries are missing.
 /// </summary>
-public sealed class DaemonFixture : IAsyncLifetime
+public class DaemonFixture : IAsyncLifetime
 {
     public static readonly string RepoRoot = FindRepoRoot();
     public static readonly string ServeBinary = Path.Combine(RepoRoot, "artifacts/bin/carton-serve");
@@ -32,30 +32,74 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     public string? Problem { get; private set; }
 
+    /// <summary>The network service's directories (--network-root, --network-run-root, --netns-dir): the fixture's own.</summary>
+    public string NetworkRoot => Path.Combine(Dir, "networks");
+    public string NetworkRunRoot => Path.Combine(Dir, "netrun");
+    public string NetnsDir => Path.Combine(Dir, "netns");
+
+    /// <summary>Set by a fixture whose daemon runs inside a network namespace of its own (network tests: bridges,
+    /// veths and firewall rules exist only there), made by <see cref="InitializeAsync"/> and removed at the end.</summary>
+    protected virtual bool OwnNetworkNamespace => false;
+
+    /// <summary>The test's network namespace (/run/netns/NAME), or null.</summary>
+    public string? NetnsName { get; private set; }
+
+    /// <summary>Runs <paramref name="args"/> inside the test's network namespace (the daemon's "host").</summary>
+    public (int Exit, string Out, string Err) InTestNamespace(params string[] args)
+    {
+        var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { $"--net=/run/netns/{NetnsName}", "--" }.Concat(args)) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEndAsync();
+        var e = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(60))) p.Kill(true);
+        p.WaitForExit();
+        return (p.ExitCode, o.Result, e.Result);
+    }
+
+    private static void Ip(params string[] args)
+    {
+        var psi = new ProcessStartInfo("ip") { RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"ip {string.Join(' ', args)}: {p.StandardError.ReadToEnd()}");
+    }
+
     public string Log
     {
         get { lock (_log) return _log.ToString(); }
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Problem = StaticProblem();
         if (Problem is not null) return;
         Directory.CreateDirectory(Dir);
         File.SetUnixFileMode(Dir, (UnixFileMode)0b111_101_101); // others may traverse: the socket's own mode must refuse them
         Client = new ComputeClient(Socket);
+        if (OwnNetworkNamespace)
+        {
+            NetnsName = "carton-svc-" + Guid.NewGuid().ToString("N")[..8];
+            Ip("netns", "add", NetnsName);
+            Ip("-n", NetnsName, "link", "set", "lo", "up");
+        }
         await StartDaemonAsync();
     }
 
     public async Task StartDaemonAsync()
     {
-        var psi = new ProcessStartInfo(ServeBinary)
+        // inside the test's network namespace through nsenter --net only: `ip netns exec` would also give the daemon
+        // a mount namespace of its own, where its pins and mounts would be invisible to the tests
+        var psi = new ProcessStartInfo(NetnsName is null ? ServeBinary : "nsenter")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "--socket", Socket, "--root", StateRoot, "--init-binary", CartonBinary, "--image-root", ImageRoot }) psi.ArgumentList.Add(a);
+        if (NetnsName is not null) foreach (var a in new[] { $"--net=/run/netns/{NetnsName}", "--", ServeBinary }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "--socket", Socket, "--root", StateRoot, "--init-binary", CartonBinary, "--image-root", ImageRoot,
+                     "--network-root", NetworkRoot, "--network-run-root", NetworkRunRoot, "--netns-dir", NetnsDir }) psi.ArgumentList.Add(a);
         var p = Process.Start(psi)!;
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
@@ -122,6 +166,9 @@ public sealed class DaemonFixture : IAsyncLifetime
         {
             if (_daemon is not null) await StopDaemonAsync();
             Client.Dispose();
+            // the pin directory is a bind mount of itself (shared, as `ip netns` makes /run/netns)
+            for (int i = 0; i < 4 && Directory.Exists(NetnsDir); i++) Process.Start("umount", ["-l", NetnsDir])!.WaitForExit();
+            if (NetnsName is not null) try { Ip("netns", "delete", NetnsName); } catch (InvalidOperationException) { }
             try { Directory.Delete(Dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
