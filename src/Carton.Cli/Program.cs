@@ -14,6 +14,7 @@ public static class Program
         if (args.Length == 1 && args[0] == "init") return ContainerInit.Run();
         if (args.Length > 0 && args[0] == "system") return ServeCommand.ExecSibling("system", "carton-system");
         if (args.Length > 0 && args[0] == "image") return ServeCommand.ExecSibling("image", "carton-image");
+        if (args.Length > 0 && args[0] == "network") return ServeCommand.ExecSibling("network", "carton-system", keepName: true);
 
         args = ArgvCompat.Normalize(args);
         var root = new RootCommand("carton: an OCI container runtime, CLI-compatible with runc");
@@ -29,7 +30,7 @@ public static class Program
                      SpecCommand.Build(), FeaturesCommand.Build(), CreateCommand.Build(), StartCommand.Build(),
                      RunCommand.Build(), StateCommand.Build(), KillCommand.Build(), DeleteCommand.Build(), ListCommand.Build(),
                      PauseCommand.BuildPause(), PauseCommand.BuildResume(), PsCommand.Build(), UpdateCommand.Build(), EventsCommand.Build(), ExecCommand.Build(),
-                     ServeCommand.Build(), ServeCommand.BuildSystem(), ServeCommand.BuildImage(),
+                     ServeCommand.Build(), ServeCommand.BuildSystem(), ServeCommand.BuildImage(), ServeCommand.BuildNetwork(),
                  })
             root.Subcommands.Add(c);
         var parse = root.Parse(args);

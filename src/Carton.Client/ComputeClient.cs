@@ -52,6 +52,11 @@ public sealed class ComputeClient : IComputeService, IDisposable
 
     public string SocketPath { get; }
 
+    private NetworkClient? _networks;
+
+    /// <summary>The daemon's network service (networks, endpoints, namespaces) over the same socket and connections.</summary>
+    public NetworkClient Networks => _networks ??= new NetworkClient(this);
+
     public async Task<IComputeSystem> CreateComputeSystemAsync(string id, ComputeSystemDocument document, CancellationToken cancellationToken = default)
     {
         var body = new MemoryStream();
@@ -123,9 +128,10 @@ public sealed class ComputeClient : IComputeService, IDisposable
         throw new ComputeException("Protocol", $"expected {{\"{name}\":N}} from carton serve, got {System.Text.Encoding.UTF8.GetString(bytes)}");
     }
 
-    /// <summary>Sends a request; a non-success status becomes the typed exception its body names.</summary>
+    /// <summary>Sends a request; a non-success status becomes the typed exception its body names (a compute one, or
+    /// with <paramref name="plainErrors"/> a plain <see cref="CartonException"/> for routes outside the compute API).</summary>
     internal async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct,
-        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, bool plainErrors = false)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         HttpResponseMessage response;
@@ -146,6 +152,8 @@ public sealed class ComputeClient : IComputeService, IDisposable
         }
         if (response.IsSuccessStatusCode) return response;
         using (response)
-            throw await ErrorMapping.ToExceptionAsync(response, ct).ConfigureAwait(false);
+            throw plainErrors
+                ? await ErrorMapping.ToCartonExceptionAsync(response, ct).ConfigureAwait(false)
+                : await ErrorMapping.ToExceptionAsync(response, ct).ConfigureAwait(false);
     }
 }

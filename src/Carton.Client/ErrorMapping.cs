@@ -10,6 +10,29 @@ public static class ErrorMapping
 {
     public static async Task<ComputeException> ToExceptionAsync(HttpResponseMessage response, CancellationToken ct)
     {
+        var e = await ReadBodyAsync(response, ct).ConfigureAwait(false);
+        return FromCode(e.Code, e.Message, e.JsonPath, e.Id, e.Kind, e.Errno);
+    }
+
+    /// <summary>An error body of a route outside the compute API (the network routes) back to a plain
+    /// <see cref="CartonException"/> with the same kind, code, message, errno and JSON path: no compute-system type.</summary>
+    public static async Task<CartonException> ToCartonExceptionAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var e = await ReadBodyAsync(response, ct).ConfigureAwait(false);
+        string? reason = null;
+        if (e.JsonPath is not null)
+        {
+            var prefix = e.JsonPath + ": ";
+            reason = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+        }
+        return new CartonException(e.Kind, e.Message, errno: e.Errno, jsonPath: e.JsonPath, reason: reason,
+            code: e.Code == ErrorTable.Of(e.Kind).Code ? null : e.Code);
+    }
+
+    private sealed record ErrorBody(string Code, ErrorKind Kind, string Message, string? JsonPath, string? Id, int? Errno);
+
+    private static async Task<ErrorBody> ReadBodyAsync(HttpResponseMessage response, CancellationToken ct)
+    {
         byte[] body;
         try
         {
@@ -43,7 +66,7 @@ public static class ErrorMapping
             : ErrorTable.KindOfStatus((int)response.StatusCode);
         code ??= ErrorTable.Of(kind).Code;
         message ??= $"carton serve answered {(int)response.StatusCode} {response.ReasonPhrase}";
-        return FromCode(code, message, jsonPath, bodyId, kind, errno);
+        return new ErrorBody(code, kind, message, jsonPath, bodyId, errno);
     }
 
     /// <summary>The typed exception for a wire code; <paramref name="kind"/> defaults to the code's.</summary>

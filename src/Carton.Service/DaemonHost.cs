@@ -2,17 +2,24 @@ using System.Net.Sockets;
 using Carton.Compute;
 using Carton.Linux.IO;
 using Carton.Linux.Processes;
+using Carton.Network;
 
 namespace Carton.Service;
 
-/// <summary>Kestrel on a Unix socket that only root may connect to, serving <see cref="ComputeApi"/>.</summary>
+/// <summary>Kestrel on a Unix socket that only root may connect to, serving <see cref="ComputeApi"/> (and
+/// <see cref="NetworkApi"/> when there is a network service).</summary>
 public static class DaemonHost
 {
     /// <summary>The largest request body the daemon reads (documents, resources, signals); the stdin and console streams
     /// lift it for their own requests. Kestrel's default (30 MB) is far more than any document needs.</summary>
     public const long MaxRequestBodyBytes = 4 << 20;
 
-    public static WebApplication Build(string socketPath, IComputeService service)
+    /// <summary>The daemon's app, not started.</summary>
+    /// <param name="socketPath">The Unix socket to listen on.</param>
+    /// <param name="service">The compute service the /v1/systems routes drive.</param>
+    /// <param name="networks">The network service the /v1/networks, /v1/endpoints and /v1/namespaces routes drive;
+    /// null: those routes are not mapped (404).</param>
+    public static WebApplication Build(string socketPath, IComputeService service, INetworkService? networks = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -32,6 +39,7 @@ public static class DaemonHost
         var app = builder.Build();
         ErrorAndLogMiddleware.Use(app);
         ComputeApi.Map(app, registry);
+        if (networks is not null) NetworkApi.Map(app, networks);
         return app;
     }
 

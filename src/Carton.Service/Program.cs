@@ -86,7 +86,7 @@ public static class Program
             if (DaemonDirectories.PrepareStateRoot(root) is { } narrowed) JsonLog.Warn(narrowed);
             networks = ServiceFactory.CreateNetworks(networkRoot, networkRunRoot, netnsDir);
             service = ServiceFactory.Create(root, init, imageRoot, networks);
-            app = DaemonHost.Build(socket, service);
+            app = DaemonHost.Build(socket, service, networks);
             await DaemonHost.StartAsync(app, socket);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CartonException or PlatformNotSupportedException or InvalidOperationException)

@@ -5,4 +5,5 @@ global using System.Text.Json;
 global using Carton.Cli;
 global using Carton.Client;
 global using Carton.Compute;
+global using Carton.Network;
 global using Carton.Oci;

@@ -1,13 +1,17 @@
 namespace Carton.SystemCli;
 
-/// <summary>`carton-system ARGS` (normally reached as `carton system ARGS`): compute systems through carton serve.</summary>
+/// <summary>`carton-system ARGS` (normally reached as `carton system ARGS`): compute systems through carton serve;
+/// `carton-system network ARGS` (reached as `carton network ARGS`): its networks.</summary>
 public static class SystemProgram
 {
     public static int Main(string[] args)
     {
-        var system = SystemCommand.Build();
-        var root = new RootCommand(system.Description ?? "") { SystemCommand.Socket };
-        foreach (var c in system.Subcommands) root.Subcommands.Add(c);
+        // `carton network` execs carton-system with `network` first: the network tree is the root then
+        bool network = args.Length > 0 && args[0] == "network";
+        var tree = network ? NetworkCommand.Build() : SystemCommand.Build();
+        if (network) args = args[1..];
+        var root = new RootCommand(tree.Description ?? "") { SystemCommand.Socket };
+        foreach (var c in tree.Subcommands) root.Subcommands.Add(c);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -5,8 +5,9 @@ namespace Carton.Cli;
 
 /// <summary>
 /// `carton serve [ARGS]` execs carton-serve (the compute service daemon) and `carton system ARGS` execs carton-system
-/// (its client), from carton's own directory with the same arguments. They are binaries of their own so that the
-/// HTTP stacks stay out of `carton`, whose size every container start pays for.
+/// (its client), from carton's own directory with the same arguments; `carton network ARGS` execs
+/// `carton-system network ARGS` (the network commands live in the same client binary). They are binaries of their
+/// own so that the HTTP stacks stay out of `carton`, whose size every container start pays for.
 /// </summary>
 public static class ServeCommand
 {
@@ -16,18 +17,21 @@ public static class ServeCommand
 
     public static Command BuildImage() => Sibling("image", "carton-image", "manage images (pull, ls, inspect, rm, import, unpack)");
 
-    private static Command Sibling(string name, string binary, string description)
+    public static Command BuildNetwork() => Sibling("network", "carton-system", "manage networks through the compute service (create, ls, inspect, rm)", keepName: true);
+
+    private static Command Sibling(string name, string binary, string description, bool keepName = false)
     {
         var cmd = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
-        cmd.SetAction(_ => Exec(name, binary));
+        cmd.SetAction(_ => Exec(name, binary, keepName));
         return cmd;
     }
 
     /// <summary>For `carton system` the arguments are taken before parsing (see Program.Main): its subcommands have
-    /// options carton does not know.</summary>
-    public static int ExecSibling(string name, string binary) => Exec(name, binary);
+    /// options carton does not know. <paramref name="keepName"/> passes <paramref name="name"/> on as the sibling's
+    /// first argument (`carton network ls` is `carton-system network ls`).</summary>
+    public static int ExecSibling(string name, string binary, bool keepName = false) => Exec(name, binary, keepName);
 
-    private static int Exec(string name, string binary)
+    private static int Exec(string name, string binary, bool keepName)
     {
         var self = Environment.ProcessPath ?? "/proc/self/exe";
         var dir = Path.GetDirectoryName(Path.GetFullPath(self)) ?? ".";
@@ -42,6 +46,7 @@ public static class ServeCommand
         var raw = Environment.GetCommandLineArgs();
         int at = Array.IndexOf(raw, name, 1);
         var argv = new List<string> { daemon };
+        if (keepName) argv.Add(name);
         for (int i = at + 1; i < raw.Length; i++) argv.Add(raw[i]);
         int errno = Linux.Processes.ProcessImage.Replace(daemon, argv);
         Console.Error.WriteLine($"carton {name}: exec {daemon}: {Marshal.GetPInvokeErrorMessage(errno)}");
