@@ -113,7 +113,7 @@ public sealed class CniRuntimeTests : IDisposable
         // A new runtime (the daemon restarted) and no configuration: the cache has it.
         var restarted = new CniRuntime(_p.Options());
         Assert.Single(restarted.ListCached("web"));
-        await restarted.DeleteAsync((CniConfigList?)null, TestPlugins.Rt());
+        await restarted.DeleteAsync(null, TestPlugins.Rt());
 
         Assert.Equal(["a ADD c1", "b ADD c1", "b DEL c1", "a DEL c1"], _p.Calls());
         var aDel = _p.Stdin("a", "DEL");
@@ -124,7 +124,7 @@ public sealed class CniRuntimeTests : IDisposable
         Assert.Empty(restarted.ListCached());
 
         // Nothing cached and no list: nothing to run.
-        await restarted.DeleteAsync((CniConfigList?)null, TestPlugins.Rt());
+        await restarted.DeleteAsync(null, TestPlugins.Rt());
         Assert.Equal(4, _p.Calls().Count);
     }
 
@@ -144,9 +144,9 @@ public sealed class CniRuntimeTests : IDisposable
         _p.Add("a");
         var rt = new CniRuntime(_p.Options());
         await rt.AddAsync(TestPlugins.List("web", "a"), TestPlugins.Rt());
-        await rt.DeleteAsync("other", TestPlugins.Rt());
+        await rt.DeleteByNetworkNameAsync("other", TestPlugins.Rt());
         Assert.Equal(["a ADD c1"], _p.Calls());
-        await rt.DeleteAsync("web", TestPlugins.Rt());
+        await rt.DeleteByNetworkNameAsync("web", TestPlugins.Rt());
         Assert.Equal(["a ADD c1", "a DEL c1"], _p.Calls());
         Assert.Null(rt.GetCached("web", "c1", "eth0"));
     }

@@ -87,7 +87,7 @@ public sealed class RealCniPluginTests(ITestOutputHelper output) : IDisposable
         await rt.CheckAsync(list, Rt("c1", c1));
 
         // DEL from a new runtime without the list: the cache has both.
-        await Runtime().DeleteAsync((CniConfigList?)null, Rt("c1", c1));
+        await Runtime().DeleteAsync(null, Rt("c1", c1));
         Assert.Empty(OuterVeths());
         Assert.DoesNotContain("eth0", RealCniNamespaces.Links(Path.GetFileName(c1)));
         Assert.Null(rt.GetCached("carton-cni-test", "c1", "eth0"));
