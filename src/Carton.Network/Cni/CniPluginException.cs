@@ -47,7 +47,7 @@ public class CniPluginException : CartonException
     /// environment, invalid configuration) InvalidDocument; 3 (unknown container) NotFound; 11 (try again later) and
     /// 50 (not available) Unavailable; others Internal. An exhausted address range is ResourceExhausted whatever its
     /// code: host-local says "no IP addresses available in range set" with code 999 (Debian's 1.1.1; 11 in later
-    /// releases), so the message is what is recognised.
+    /// releases), so the message (with the details, if any) is what is recognised.
     /// </summary>
     public static ErrorKind KindOf(uint code, string msg)
     {

@@ -177,7 +177,7 @@ internal sealed class CniPluginExec(CniRuntimeOptions options)
         if (TryParseError(stdout, out var code, out var msg, out var details))
         {
             var text = details is null ? msg : $"{msg}: {details}";
-            return new CniPluginException(CniPluginException.KindOf(code, msg), $"{where}: {text} (code {code})",
+            return new CniPluginException(CniPluginException.KindOf(code, details is null ? msg : $"{msg}: {details}"), $"{where}: {text} (code {code})",
                 network, type, command, code, msg, details);
         }
         var said = Trim(stderr.Trim().Length > 0 ? stderr : stdout);

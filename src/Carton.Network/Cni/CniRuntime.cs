@@ -146,7 +146,8 @@ public sealed class CniRuntime
 
     /// <summary>DEL of an attachment named by its network alone, from the cache (after a restart, when the network's
     /// file is gone); no cache entry means nothing to do.</summary>
-    public async Task DeleteAsync(string networkName, CniRuntimeConfig rt, CancellationToken ct = default)
+    /// <remarks>Not an overload of DeleteAsync: <c>DeleteAsync(null, rt)</c> must stay unambiguous.</remarks>
+    public async Task DeleteByNetworkNameAsync(string networkName, CniRuntimeConfig rt, CancellationToken ct = default)
     {
         Validate(rt, networkName);
         var cached = _cache.Read(networkName, rt.ContainerId, rt.IfName);
