@@ -349,7 +349,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         var rt = RuntimeConfig(nsId, endpoint.InterfaceName ?? NetworkDefaults.FirstInterfaceName, endpoint, NetworkNamespacePins.IsPinned(pin) ? pin : "");
         // with the network gone, DEL runs the configuration cached at ADD
         if (list is not null) await _cni.DeleteAsync(list, rt, ct);
-        else await _cni.DeleteAsync(endpoint.Network, rt, ct);
+        else await _cni.DeleteByNetworkNameAsync(endpoint.Network, rt, ct);
         endpoint.Namespace = null;
         endpoint.InterfaceName = null;
         endpoint.IpAddress = null;
