@@ -65,7 +65,7 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             Assert.Equal(0, daemon.System("rm", srv).Exit);
             Assert.DoesNotContain(srv, Exec(cli, "cat /etc/hosts").Out);
             // the port is free again
-            Assert.Empty((await Net.ListEndpointsAsync(net)).Where(e => e.Name == srv));
+            Assert.DoesNotContain(await Net.ListEndpointsAsync(net), e => e.Name == srv);
         }
         finally
         {
@@ -73,7 +73,7 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             daemon.System("rm", cli);
             daemon.System("network", "rm", net);
         }
-        Assert.Empty((await Net.ListNetworksAsync()).Where(n => n.Name == net));
+        Assert.DoesNotContain(await Net.ListNetworksAsync(), n => n.Name == net);
         daemon.Take().AssertSameAs(before);
     }
 
@@ -218,7 +218,7 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             await Net.DeleteNamespaceAsync(ns2.Id);
             await Net.DeleteNetworkAsync(small);
         }
-        Assert.Empty((await Net.ListNetworksAsync()).Where(n => n.Name == bad));
+        Assert.DoesNotContain(await Net.ListNetworksAsync(), n => n.Name == bad);
         daemon.Take().AssertSameAs(before);
     }
 
