@@ -7,13 +7,11 @@ namespace Carton.SystemCli;
 /// </summary>
 public static class NetworkCommand
 {
-    public static Command Build()
-    {
-        var cmd = new Command("network", "manage networks through the compute service (carton serve)") { SystemCommand.Socket };
-        foreach (var c in new[] { NetworkCreateCommand.Build(), NetworkListCommand.Build(), NetworkInspectCommand.Build(), NetworkRemoveCommand.Build() })
-            cmd.Subcommands.Add(c);
-        return cmd;
-    }
+    public const string Description = "manage networks through the compute service (carton serve)";
+
+    /// <summary>The `carton network` commands.</summary>
+    public static Command[] Commands() =>
+        [NetworkCreateCommand.Build(), NetworkListCommand.Build(), NetworkInspectCommand.Build(), NetworkRemoveCommand.Build()];
 
     /// <summary>Runs a command body against the daemon's network service; an error becomes one line on stderr and
     /// the kind's exit code (1).</summary>

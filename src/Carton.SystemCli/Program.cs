@@ -8,10 +8,10 @@ public static class SystemProgram
     {
         // `carton network` execs carton-system with `network` first: the network tree is the root then
         bool network = args.Length > 0 && args[0] == "network";
-        var tree = network ? NetworkCommand.Build() : SystemCommand.Build();
         if (network) args = args[1..];
-        var root = new RootCommand(tree.Description ?? "") { SystemCommand.Socket };
-        foreach (var c in tree.Subcommands) root.Subcommands.Add(c);
+        // the commands hang directly under the root (a command with two parents finds no --help)
+        var root = new RootCommand(network ? NetworkCommand.Description : SystemCommand.Description) { SystemCommand.Socket };
+        foreach (var c in network ? NetworkCommand.Commands() : SystemCommand.Commands()) root.Subcommands.Add(c);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

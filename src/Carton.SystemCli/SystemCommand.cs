@@ -13,14 +13,14 @@ public static class SystemCommand
         Recursive = true,
     };
 
-    public static Command Build()
-    {
-        var cmd = new Command("system", "manage compute systems through the compute service (carton serve)") { Socket };
-        foreach (var c in new[] { SystemCreateCommand.Build(), SystemStartCommand.Build(), SystemListCommand.Build(), SystemInspectCommand.Build(),
-                     SystemStatsCommand.Build(), SystemExecCommand.Build(), SystemStopCommand.Build(), SystemRemoveCommand.Build() })
-            cmd.Subcommands.Add(c);
-        return cmd;
-    }
+    public const string Description = "manage compute systems through the compute service (carton serve)";
+
+    /// <summary>The `carton system` commands.</summary>
+    public static Command[] Commands() =>
+    [
+        SystemCreateCommand.Build(), SystemStartCommand.Build(), SystemListCommand.Build(), SystemInspectCommand.Build(),
+        SystemStatsCommand.Build(), SystemExecCommand.Build(), SystemStopCommand.Build(), SystemRemoveCommand.Build(),
+    ];
 
     /// <summary>Runs a command body against the daemon; typed compute errors become one line on stderr and exit 1.</summary>
     public static int Run(ParseResult parse, Func<ComputeClient, Task<int>> body)
@@ -32,7 +32,7 @@ public static class SystemCommand
         }
         catch (Exception e) when (e is CartonException or IOException or UnauthorizedAccessException or JsonException or HttpRequestException)
         {
-            Console.Error.WriteLine($"carton {parse.CommandResult.Command.Parents.OfType<Command>().FirstOrDefault()?.Name} {parse.CommandResult.Command.Name}: {e.Message}");
+            Console.Error.WriteLine($"carton system {parse.CommandResult.Command.Name}: {e.Message}");
             return ErrorTable.Of((e as CartonException)?.Kind ?? ErrorKind.Internal).ExitCode;
         }
     }

@@ -70,8 +70,7 @@ public static class SystemCreateCommand
             throw Usage("--network-alias needs --oci: the HCS form (--image, --hcs) has no network aliases");
         if (r.NetworkAliases.Any(a => a.Length == 0)) throw Usage("--network-alias: an empty alias");
         foreach (var server in r.Dns)
-            if (!IPAddress.TryParse(server, out var ip) || ip.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
-                throw Usage($"--dns \"{server}\": not an IP address");
+            if (!IsAddress(server)) throw Usage($"--dns \"{server}\": not an IP address");
         if (r.Hostname is { Length: 0 }) throw Usage("--hostname: an empty host name");
         var ports = r.Publish.Select(PortMappingParser.Parse).ToList();
 
@@ -135,6 +134,11 @@ public static class SystemCreateCommand
             ];
         return networking;
     }
+
+    /// <summary>An IPv6 address, or an IPv4 one in dotted-quad form (not the legacy "1.2.3" that IPAddress accepts).</summary>
+    private static bool IsAddress(string s) =>
+        IPAddress.TryParse(s, out var ip) && (ip.AddressFamily == AddressFamily.InterNetworkV6 && s.Contains(':')
+                                               || ip.AddressFamily == AddressFamily.InterNetwork && ip.ToString() == s);
 
     private static CartonException Usage(string message) => new(ErrorKind.InvalidDocument, message);
 }
