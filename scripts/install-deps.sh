@@ -23,6 +23,11 @@ command -v openssl >/dev/null 2>&1 || need="$need openssl"
 command -v skopeo >/dev/null 2>&1 || need="$need skopeo"
 command -v umoci >/dev/null 2>&1 || need="$need umoci"
 command -v zstd >/dev/null 2>&1 || need="$need zstd"
+# Networks (issue 12): the real CNI plugins (bridge, host-local, loopback, portmap, firewall, tuning), iptables for
+# portmap's and firewall's rules, and nsenter (util-linux) to run the daemon inside a test's network namespace.
+[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/portmap ] || need="$need containernetworking-plugins"
+command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need="$need iptables"
+command -v nsenter >/dev/null 2>&1 || need="$need util-linux"
 if [ -n "$need" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

@@ -24,12 +24,21 @@ public sealed partial class HostLayoutTests
         Assert.Equal("/run/carton/carton.sock", DaemonSocket);
         Assert.Equal("/var/lib/carton", Carton.Images.Content.ImageStore.DefaultRoot);
         Assert.Equal(Carton.Images.Content.ImageStore.DefaultRoot, new Carton.Compute.Linux.ComputeServiceOptions().ImageRoot);
+        // networks (issue 12): definitions persist beside the images, attachments and pins are runtime data
+        Assert.Equal("/var/lib/carton/networks", Carton.Network.NetworkDefaults.StateRoot);
+        Assert.Equal("/run/carton/network", Carton.Network.NetworkDefaults.RunRoot);
+        Assert.Equal("/run/carton/netns", Carton.Network.NetworkDefaults.NetnsDirectory);
+        var options = new Carton.Network.Linux.NetworkServiceOptions();
+        Assert.Equal(Carton.Network.NetworkDefaults.StateRoot, options.StateRoot);
+        Assert.Equal(Carton.Network.NetworkDefaults.RunRoot, options.RunRoot);
+        Assert.Equal(Carton.Network.NetworkDefaults.NetnsDirectory, options.NetnsDirectory);
     }
 
     [Fact]
     public void NoIdDirectory_HoldsASocket_OrAnotherIdDirectory()
     {
-        string[] idRoots = [RuntimeRoot, ComputeRoot];
+        // the namespace pins are named by namespace id (a compute system's id) too
+        string[] idRoots = [RuntimeRoot, ComputeRoot, Carton.Network.NetworkDefaults.NetnsDirectory];
         foreach (var root in idRoots)
         {
             Assert.False(DaemonSocket.StartsWith(root + "/", StringComparison.Ordinal), $"{DaemonSocket} is inside the id directory {root}");

@@ -6,7 +6,7 @@ namespace Carton.Architecture.Tests;
 /// a client on any OS can use them; only the Linux layer talks to the kernel.</summary>
 public sealed class LayerTests
 {
-    private static readonly string[] Platform = ["Carton.Linux", "Carton.Runtime", "Carton.Compute.Linux", "Carton.Images.Linux"];
+    private static readonly string[] Platform = ["Carton.Linux", "Carton.Runtime", "Carton.Compute.Linux", "Carton.Images.Linux", "Carton.Network.Linux"];
 
     /// <summary>Every Carton assembly <paramref name="root"/> reaches through its references.</summary>
     private static HashSet<string> Closure(Assembly root)
@@ -26,6 +26,7 @@ public sealed class LayerTests
     [InlineData("Carton.Errors")]
     [InlineData("Carton.Oci")]
     [InlineData("Carton.Images")]
+    [InlineData("Carton.Network")]
     public void PlatformFreeAssemblies_ReachNoPlatformCode(string assembly)
     {
         var reached = Closure(Assembly.Load(assembly));
@@ -37,6 +38,7 @@ public sealed class LayerTests
     [InlineData("Carton.Client")]
     [InlineData("Carton.Errors")]
     [InlineData("Carton.Images")]
+    [InlineData("Carton.Network")]
     public void PlatformFreeAssemblies_HaveNoPlatformAttribute(string assembly)
     {
         var attrs = Assembly.Load(assembly).GetCustomAttributes<System.Runtime.Versioning.SupportedOSPlatformAttribute>();

@@ -81,9 +81,8 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
     public async Task AnInternalNetwork_HasNoRouteOut_WhereABridgeNetworkHasOne()
     {
         // a listener in the test's namespace on an address of its own (a dummy link): the "outside" for both networks
-        daemon.InTestNamespace("ip", "link", "add", "outside0", "type", "dummy");
-        daemon.InTestNamespace("ip", "addr", "add", "10.78.0.1/32", "dev", "outside0");
-        daemon.InTestNamespace("ip", "link", "set", "outside0", "up");
+        // (on lo: the dummy link type needs a module the host may lack)
+        Assert.Equal(0, daemon.InTestNamespace("ip", "addr", "add", "10.78.0.1/32", "dev", "lo").Exit);
         var www = Path.Combine(daemon.Dir, "outside-www");
         Directory.CreateDirectory(www);
         File.WriteAllText(Path.Combine(www, "index.html"), "outside\n");
@@ -121,7 +120,7 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             daemon.System("network", "rm", open, closed);
             listener.Kill();
             listener.WaitForExit();
-            daemon.InTestNamespace("ip", "link", "del", "outside0");
+            daemon.InTestNamespace("ip", "addr", "del", "10.78.0.1/32", "dev", "lo");
         }
         var after = daemon.Take();
         Assert.Equal(before.RunFiles, after.RunFiles);
@@ -173,7 +172,8 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             var linksWithOne = daemon.Take().Links;
             e = await Assert.ThrowsAsync<CartonException>(() => Net.AttachEndpointAsync(e2.Id, ns2.Id));
             Assert.Contains(small, e.Message);
-            Assert.Contains("host-local", e.Message + e.InnerException?.Message);
+            Assert.Equal(ErrorKind.ResourceExhausted, e.Kind);
+            Assert.Contains("no IP addresses available", e.Message);
             Assert.Null((await Net.InspectEndpointAsync(e2.Id)).Namespace);
             Assert.Equal(linksWithOne, daemon.Take().Links); // the failed ADD was rolled back: no veth left
 
