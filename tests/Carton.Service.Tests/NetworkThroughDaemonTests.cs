@@ -45,7 +45,7 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             var c1 = daemon.System("create", srv, "--image", NetworkDaemonFixture.Image, "--network", net, "--publish", "127.0.0.1::80", "--", "sh", "-c", Httpd);
             Assert.True(c1.Exit == 0, c1.Err + daemon.Log);
             Assert.Equal(0, daemon.System("start", srv).Exit);
-            var c2 = daemon.System("create", cli, "--image", NetworkDaemonFixture.Image, "--network", net, "--", "sleep", "600");
+            var c2 = daemon.System("create", cli, "--image", NetworkDaemonFixture.Image, "--network", net, "--hostname", "cli-host", "--dns", "192.0.2.53", "--", "sleep", "600");
             Assert.True(c2.Exit == 0, c2.Err + daemon.Log);
             Assert.Equal(0, daemon.System("start", cli).Exit);
 
@@ -59,7 +59,11 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             // from the other system, by name
             await WaitForAsync(() => Exec(cli, $"timeout 10 wget -q -O- http://{srv}/"), $"hello-from-{srv}");
             Assert.Contains(srv, Exec(cli, "cat /etc/hosts").Out);
-            Assert.Equal(cli, Exec(cli, "cat /etc/hostname").Out.Trim());
+            Assert.Equal("cli-host", Exec(cli, "cat /etc/hostname").Out.Trim());
+            Assert.Equal("cli-host", Exec(cli, "hostname").Out.Trim());
+            Assert.Contains("nameserver 192.0.2.53", Exec(cli, "cat /etc/resolv.conf").Out);
+            // srv sees cli by its name too
+            Assert.Contains(cli, Exec(srv, "cat /etc/hosts").Out);
 
             // srv leaves: cli's /etc/hosts (a bind mount) is rewritten in place
             Assert.Equal(0, daemon.System("rm", srv).Exit);
