@@ -78,7 +78,8 @@ internal static class SystemNetworkSetup
             var a = networks[i];
             var endpoint = Wait(service.CreateEndpointAsync(new EndpointCreateOptions
             {
-                Network = a.Network, Name = id, Aliases = a.Aliases, Ports = i == 0 ? net.Ports : null, IpAddress = a.IpAddress,
+                // a system id that is no host name ("a+b", "_x") gets no name on the network, only its aliases
+                Network = a.Network, Name = IsHostName(id) ? id : null, Aliases = a.Aliases, Ports = i == 0 ? net.Ports : null, IpAddress = a.IpAddress,
                 MacAddress = a.MacAddress, Labels = labels,
             }), $"{path}.networks[{i}]");
             (record.OwnedEndpoints ??= []).Add(endpoint.Id);
@@ -141,6 +142,9 @@ internal static class SystemNetworkSetup
             }
         return removed;
     }
+
+    private static bool IsHostName(string s) =>
+        s.Length is > 0 and <= 253 && char.IsAsciiLetterOrDigit(s[0]) && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
 
     /// <summary>Waits for a network call; a document error of the network service is re-pointed at
     /// <paramref name="path"/> in the system document, other errors pass as they are (they name the network).</summary>

@@ -249,6 +249,12 @@ public sealed partial class NetworkService : INetworkService, IDisposable
             foreach (var other in ListEndpointRecords())
                 if (other.Ports.FirstOrDefault(q => q.HostPort == p.HostPort && q.Protocol == p.Protocol && (string.IsNullOrEmpty(q.HostIp) || string.IsNullOrEmpty(p.HostIp) || q.HostIp == p.HostIp)) is { } clash)
                     throw new CartonException(ErrorKind.AlreadyExists, $"network \"{net.Name}\": publish {p}: host port {p.HostPort}/{p.Protocol} is already published by endpoint {other.Name ?? other.Id[..12]} ({clash})");
+        // a name or alias resolves to one endpoint per network (docker refuses a second container name the same way)
+        var taken = ListEndpointRecords().Where(e => e.NetworkId == net.Id)
+            .SelectMany(e => new[] { e.Name }.OfType<string>().Concat(e.Aliases).Select(n => (Name: n, Owner: e))).ToList();
+        foreach (var wanted in new[] { options.Name }.OfType<string>().Concat(options.Aliases ?? []))
+            if (taken.FirstOrDefault(t => string.Equals(t.Name, wanted, StringComparison.OrdinalIgnoreCase)) is { Owner: not null } clashName)
+                throw new CartonException(ErrorKind.AlreadyExists, $"network \"{net.Name}\": the name \"{wanted}\" is already taken by endpoint {Label(clashName.Owner)}");
         var id = NewId();
         var reserved = ports.Count > 0 ? _ports.Reserve(id, net.Name, ports) : [];
         var endpoint = new EndpointInfo
@@ -544,7 +550,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
             if (e.Ports.Count > 0)
             {
                 try { _ports.Reserve(e.Id, e.Network, e.Ports); }
-                catch (CartonException) { /* taken meanwhile by someone else: the NAT rule still wins; reported by inspect */ }
+                catch (CartonException) { /* taken meanwhile by someone else while no service ran: the NAT rule still wins (docs/network.md, gaps) */ }
             }
         }
     }
