@@ -65,7 +65,7 @@ internal static class SystemNetworkSetup
         {
             nsInfo = Wait(service.CreateNamespaceAsync(new NamespaceCreateOptions
             {
-                Id = id, Hostname = net.Hostname ?? spec.Hostname, Dns = net.Dns, DnsSearch = net.DnsSearch, DnsOptions = net.DnsOptions,
+                Id = id, Hostname = net.Hostname ?? (spec.Hostname is { } h && IsHostName(h) ? h : null), Dns = net.Dns, DnsSearch = net.DnsSearch, DnsOptions = net.DnsOptions,
                 ExtraHosts = net.ExtraHosts, Labels = labels,
             }), path);
             record.OwnsNamespace = true;

@@ -398,7 +398,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var id = options.Id ?? NewId();
         if (!NamespaceIdRegex().IsMatch(id) || id.Length > 255) throw Invalid("id", $"namespace id \"{id}\" is invalid: it must match ^[A-Za-z0-9_+-][A-Za-z0-9_+.-]*$");
-        var hostname = options.Hostname ?? (id.Length > 12 ? id[..12] : id);
+        var hostname = options.Hostname ?? DefaultHostname(id);
         if (!HostNameRegex().IsMatch(hostname) || hostname.Length > 64) throw Invalid("hostname", $"namespace {id}: hostname \"{hostname}\" is not a valid host name (at most 64 characters)");
         foreach (var (d, i) in (options.Dns ?? []).Select((d, i) => (d, i)))
             if (!System.Net.IPAddress.TryParse(d, out _)) throw Invalid($"dns[{i}]", $"namespace {id}: DNS server \"{d}\" is not an IP address");
@@ -587,6 +587,13 @@ public sealed partial class NetworkService : INetworkService, IDisposable
             file.Dispose();
             owner._gate.Release();
         }
+    }
+
+    /// <summary>The id's first 12 characters as a host name: characters a host name cannot hold become '-'.</summary>
+    private static string DefaultHostname(string id)
+    {
+        var h = new string([.. (id.Length > 12 ? id[..12] : id).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' ? c : '-')]).TrimStart('-', '.', '_');
+        return h.Length == 0 ? "carton" : h;
     }
 
     private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));

@@ -125,6 +125,13 @@ public sealed class NetworkServiceRecordTests : IDisposable
         Assert.Equal("ports", (await Bad(new() { Network = "closed", Ports = [new PortMapping { ContainerPort = 80 }] })).JsonPath);
         Assert.Equal(ErrorKind.NotFound, (await Bad(new() { Network = "nope" })).Kind);
         Assert.Empty(await svc.ListEndpointsAsync());
+        // names and aliases are unique on a network, not across networks
+        var first = await svc.CreateEndpointAsync(new() { Network = "web", Name = "db", Aliases = ["database"] });
+        Assert.Equal(ErrorKind.AlreadyExists, (await Bad(new() { Network = "web", Name = "DB" })).Kind);
+        Assert.Equal(ErrorKind.AlreadyExists, (await Bad(new() { Network = "web", Name = "x", Aliases = ["database"] })).Kind);
+        var elsewhere = await svc.CreateEndpointAsync(new() { Network = "closed", Name = "db" });
+        await svc.DeleteEndpointAsync(first.Id);
+        await svc.DeleteEndpointAsync(elsewhere.Id);
     }
 
     [Fact]
