@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Carton.Network.Cni;
 
 namespace Carton.Network.Linux;
 
@@ -6,7 +7,7 @@ namespace Carton.Network.Linux;
 /// The CNI configuration list Carton writes for a bridge network, from the Debian plugins only:
 /// bridge (the host's bridge, a veth per endpoint, host-local IPAM with the subnet and gateway), portmap (published
 /// ports as NAT rules, with the portMappings capability), firewall (lets the bridge's traffic through a host FORWARD
-/// policy of DROP) and tuning (sysctls; a no-op kept as the place for them). An internal network has no default
+/// policy of DROP). An internal network has no default
 /// route, no masquerade and no gateway address on the bridge, and so no portmap or firewall: nothing leaves it.
 /// </summary>
 internal static class BridgeConfList
@@ -39,12 +40,19 @@ internal static class BridgeConfList
             plugins.Add((JsonNode)new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } });
             plugins.Add((JsonNode)new JsonObject { ["type"] = "firewall", ["backend"] = "iptables" });
         }
-        plugins.Add((JsonNode)new JsonObject { ["type"] = "tuning" });
         var list = new JsonObject { ["cniVersion"] = CniVersion, ["name"] = name, ["plugins"] = plugins };
         return list.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }
 
-    /// <summary>The loopback list run once per namespace (brings lo up): CNI's own way, as CRI runtimes do.</summary>
-    public static string Loopback() =>
-        $$"""{"cniVersion":"{{CniVersion}}","name":"carton-loopback","plugins":[{"type":"loopback"}]}""";
+    /// <summary>The chain one endpoint runs: the network's, less portmap when the endpoint publishes nothing (portmap
+    /// without mappings only costs a process and a round of iptables at ADD and at DEL). Only for the lists Carton
+    /// writes: a user's list runs as given.</summary>
+    public static CniConfigList ForEndpoint(string confList, string driver, bool publishes, string source)
+    {
+        if (driver != "bridge" || publishes) return CniConfigList.Parse(confList, source);
+        var node = JsonNode.Parse(confList)!.AsObject();
+        var kept = new JsonArray([.. node["plugins"]!.AsArray().Where(p => p?["type"]?.GetValue<string>() != "portmap").Select(p => p!.DeepClone())]);
+        node["plugins"] = kept;
+        return CniConfigList.Parse(node.ToJsonString(), source);
+    }
 }

@@ -44,8 +44,6 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     /// <summary>The options in use.</summary>
     public NetworkServiceOptions Options => _options;
 
-    private static readonly CniConfigList LoopbackList = CniConfigList.Parse(BridgeConfList.Loopback(), "loopback");
-
     private string EndpointsDir => Path.Combine(_options.RunRoot, "endpoints");
     private string NamespacesDir => Path.Combine(_options.RunRoot, "namespaces");
     private string IpamDir => Path.Combine(_options.RunRoot, "ipam");
@@ -299,7 +297,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         if (endpoint.Namespace is { } current)
             throw new CartonException(ErrorKind.InvalidState, $"endpoint {Label(endpoint)} is already attached to namespace {current}");
         var network = FindNetwork(endpoint.NetworkId) ?? throw new CartonException(ErrorKind.NotFound, $"endpoint {Label(endpoint)}: its network \"{endpoint.Network}\" no longer exists");
-        var list = CniConfigList.Parse(network.ConfList, $"network \"{network.Info.Name}\"");
+        var list = BridgeConfList.ForEndpoint(network.ConfList, network.Info.Driver, endpoint.Ports.Count > 0, $"network \"{network.Info.Name}\"");
         var used = ListEndpointRecords().Where(e => e.Namespace == ns.Id).Select(e => e.InterfaceName).ToHashSet(StringComparer.Ordinal);
         var ifName = Enumerable.Range(0, 64).Select(i => "eth" + i).First(n => !used.Contains(n));
         var rt = RuntimeConfig(ns.Id, ifName, endpoint, ns.Path);
@@ -350,7 +348,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     {
         if (endpoint.Namespace is not { } nsId) return;
         var network = FindNetwork(endpoint.NetworkId);
-        var list = network is null ? null : CniConfigList.Parse(network.ConfList, $"network \"{network.Info.Name}\"");
+        var list = network is null ? null : BridgeConfList.ForEndpoint(network.ConfList, network.Info.Driver, endpoint.Ports.Count > 0, $"network \"{network.Info.Name}\"");
         var pin = PinPath(nsId);
         var rt = RuntimeConfig(nsId, endpoint.InterfaceName ?? NetworkDefaults.FirstInterfaceName, endpoint, NetworkNamespacePins.IsPinned(pin) ? pin : "");
         // with the network gone, DEL runs the configuration cached at ADD
@@ -424,9 +422,9 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         bool pinned = false;
         try
         {
+            // the pin comes with lo up (CNI's loopback plugin would cost a process at create and one at delete)
             NetworkNamespacePins.Create(ns.Path);
             pinned = true;
-            await _cni.AddAsync(LoopbackList, new CniRuntimeConfig { ContainerId = id, NetnsPath = ns.Path, IfName = "lo" }, cancellationToken);
             NamespaceFiles.WriteInPlace(ns.HostnamePath, hostname + "\n");
             NamespaceFiles.WriteInPlace(ns.ResolvConfPath, NamespaceFiles.ResolvConf(options.Dns, options.DnsSearch, options.DnsOptions, _options.HostResolvConf));
             NamespaceFiles.WriteInPlace(ns.HostsPath, NamespaceFiles.Hosts(hostname, [], [], options.ExtraHosts ?? []));
@@ -434,8 +432,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         }
         catch
         {
-            if (pinned) await TryDeleteLoopbackAsync(id, ns.Path);
-            NetworkNamespacePins.Remove(ns.Path);
+            if (pinned) NetworkNamespacePins.Remove(ns.Path);
             TryDeleteDirectory(dir);
             throw;
         }
@@ -458,22 +455,8 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         using var held = await LockAsync(cancellationToken);
         var ns = FindNamespace(id);
         foreach (var e in ListEndpointRecords().Where(e => e.Namespace == ns.Id)) await DetachLockedAsync(e, cancellationToken);
-        await TryDeleteLoopbackAsync(ns.Id, NetworkNamespacePins.IsPinned(ns.Path) ? ns.Path : "");
         NetworkNamespacePins.Remove(ns.Path);
         TryDeleteDirectory(NamespaceDir(ns.Id));
-    }
-
-    private async Task TryDeleteLoopbackAsync(string id, string pin)
-    {
-        try
-        {
-            await _cni.DeleteAsync(LoopbackList, new CniRuntimeConfig { ContainerId = id, NetnsPath = pin, IfName = "lo" }, CancellationToken.None);
-        }
-        catch (CartonException)
-        {
-            // loopback keeps no state outside the namespace, which goes with its pin; only the cache entry may stay,
-            // and GC removes it
-        }
     }
 
     private NamespaceInfo FindNamespace(string id)
@@ -525,6 +508,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
 
     private void Recover()
     {
+        using var held = LockAsync(CancellationToken.None).GetAwaiter().GetResult();
         var endpoints = ListEndpointRecords();
         var liveNamespaces = new HashSet<string>(StringComparer.Ordinal);
         foreach (var ns in ListNamespaceRecords())
@@ -552,6 +536,19 @@ public sealed partial class NetworkService : INetworkService, IDisposable
                 try { _ports.Reserve(e.Id, e.Network, e.Ports); }
                 catch (CartonException) { /* taken meanwhile by someone else while no service ran: the NAT rule still wins (docs/network.md, gaps) */ }
             }
+        }
+        // CNI GC: every cached attachment no endpoint accounts for was left by a crash
+        // between ADD and the record; GC runs its DEL from the cache (freeing its address and veth) and drops it.
+        var attached = ListEndpointRecords().Where(e => e.Namespace is not null && e.InterfaceName is not null).ToList();
+        foreach (var network in ListNetworkRecords())
+        {
+            try
+            {
+                var list = CniConfigList.Parse(network.ConfList, $"network \"{network.Info.Name}\"");
+                var valid = attached.Where(e => e.NetworkId == network.Info.Id).Select(e => new CniAttachmentKey(e.Namespace!, e.InterfaceName!)).ToList();
+                _cni.GcAsync(list, valid).GetAwaiter().GetResult();
+            }
+            catch (CartonException) { /* a plugin that fails GC: the next start tries again */ }
         }
     }
 

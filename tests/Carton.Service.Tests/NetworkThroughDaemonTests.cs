@@ -61,6 +61,7 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             Assert.Contains(srv, Exec(cli, "cat /etc/hosts").Out);
             Assert.Equal("cli-host", Exec(cli, "cat /etc/hostname").Out.Trim());
             Assert.Equal("cli-host", Exec(cli, "hostname").Out.Trim());
+            Assert.Contains("127.0.0.1/8", Exec(cli, "ip addr show lo").Out); // lo is up (the pin brings it up)
             Assert.Contains("nameserver 192.0.2.53", Exec(cli, "cat /etc/resolv.conf").Out);
             // srv sees cli by its name too
             Assert.Contains(cli, Exec(srv, "cat /etc/hosts").Out);

@@ -35,8 +35,8 @@ public static class NetworkNamespacePins
             throw SyscallException.Last($"make {directory} shared");
     }
 
-    /// <summary>Creates a new network namespace pinned at <paramref name="pinPath"/> (which must not exist). Only
-    /// loopback is in it, down, as the kernel makes it. On failure nothing is left.</summary>
+    /// <summary>Creates a new network namespace pinned at <paramref name="pinPath"/> (which must not exist), with its
+    /// loopback up. On failure nothing is left.</summary>
     public static void Create(string pinPath)
     {
         int fd = Libc.open(pinPath, Libc.O_CREAT | Libc.O_EXCL | Libc.O_RDONLY | Libc.O_CLOEXEC, 0x124 /* 0444 */);
@@ -48,13 +48,42 @@ public static class NetworkNamespacePins
             // This thread ends right after: it is never returned to a pool in the new namespace.
             if (Libc.unshare(CLONE_NEWNET) < 0) { failure = SyscallException.Last("unshare network namespace"); return; }
             if (Libc.mount($"/proc/thread-self/ns/net", pinPath, null, MountConstants.MS_BIND, null) < 0)
+            {
                 failure = SyscallException.Last($"pin network namespace at {pinPath}");
+                return;
+            }
+            // lo up, here where this thread already is: what CNI's loopback plugin does, without a process
+            failure = LoopbackUp(pinPath);
         }, 256 * 1024) { IsBackground = true, Name = "carton-netns" };
         thread.Start();
         thread.Join();
         if (failure is null) return;
+        Libc.umount2(pinPath, Libc.MNT_DETACH);
         File.Delete(pinPath);
         throw failure;
+    }
+
+    /// <summary>SIOCGIFFLAGS/SIOCSIFFLAGS on "lo" of the calling thread's network namespace: IFF_UP (the kernel gives
+    /// lo its 127.0.0.1/8 and ::1 when it comes up).</summary>
+    private static unsafe Exception? LoopbackUp(string pinPath)
+    {
+        const int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
+        const ulong SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914;
+        const short IFF_UP = 0x1;
+        int fd = Libc.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) return SyscallException.Last($"bring lo up in {pinPath}: socket");
+        try
+        {
+            // struct ifreq: char ifr_name[16], then a union whose first short is ifr_flags (40 bytes in all)
+            var ifr = stackalloc byte[40];
+            new Span<byte>(ifr, 40).Clear();
+            "lo"u8.CopyTo(new Span<byte>(ifr, 16));
+            if (Libc.ioctl(fd, SIOCGIFFLAGS, ifr) < 0) return SyscallException.Last($"bring lo up in {pinPath}: SIOCGIFFLAGS");
+            *(short*)(ifr + 16) |= IFF_UP;
+            if (Libc.ioctl(fd, SIOCSIFFLAGS, ifr) < 0) return SyscallException.Last($"bring lo up in {pinPath}: SIOCSIFFLAGS");
+            return null;
+        }
+        finally { Libc.close(fd); }
     }
 
     /// <summary>True when <paramref name="pinPath"/> is a pinned namespace (an nsfs file), not a plain file left over.</summary>

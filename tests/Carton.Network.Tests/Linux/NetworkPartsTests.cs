@@ -58,7 +58,7 @@ public sealed class NetworkPartsTests
     {
         Ipv4Subnet.TryParse("10.89.7.0/24", out var subnet, out _);
         var open = CniConfigList.Parse(BridgeConfList.Build("web", "cbr-1", subnet, "10.89.7.1", isInternal: false, "/run/x/ipam"), "test");
-        Assert.Equal(["bridge", "portmap", "firewall", "tuning"], open.Plugins.Select(p => p.Type));
+        Assert.Equal(["bridge", "portmap", "firewall"], open.Plugins.Select(p => p.Type));
         Assert.Equal("web", open.Name);
         Assert.True(open.Plugins[1].Capabilities["portMappings"]);
         var bridge = open.Plugins[0].Raw;
@@ -68,10 +68,20 @@ public sealed class NetworkPartsTests
         Assert.Equal("/run/x/ipam", bridge["ipam"]!["dataDir"]!.GetValue<string>());
 
         var closed = CniConfigList.Parse(BridgeConfList.Build("int", "cbr-2", subnet, "10.89.7.1", isInternal: true, "/run/x/ipam"), "test");
-        Assert.Equal(["bridge", "tuning"], closed.Plugins.Select(p => p.Type));
+        Assert.Equal(["bridge"], closed.Plugins.Select(p => p.Type));
         Assert.False(closed.Plugins[0].Raw["isGateway"]!.GetValue<bool>());
         Assert.False(closed.Plugins[0].Raw["ipMasq"]!.GetValue<bool>());
         Assert.Null(closed.Plugins[0].Raw["ipam"]!["routes"]);
+    }
+
+    [Fact]
+    public void AnEndpointThatPublishesNothing_RunsNoPortmap_ButAUsersListRunsAsGiven()
+    {
+        Ipv4Subnet.TryParse("10.89.7.0/24", out var subnet, out _);
+        var json = BridgeConfList.Build("web", "cbr-1", subnet, "10.89.7.1", isInternal: false, "/run/x/ipam");
+        Assert.Equal(["bridge", "firewall"], BridgeConfList.ForEndpoint(json, "bridge", publishes: false, "t").Plugins.Select(p => p.Type));
+        Assert.Equal(["bridge", "portmap", "firewall"], BridgeConfList.ForEndpoint(json, "bridge", publishes: true, "t").Plugins.Select(p => p.Type));
+        Assert.Equal(["bridge", "portmap", "firewall"], BridgeConfList.ForEndpoint(json, "cni", publishes: false, "t").Plugins.Select(p => p.Type));
     }
 
     [Fact]
