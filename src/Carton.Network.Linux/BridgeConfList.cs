@@ -4,7 +4,8 @@ using Carton.Network.Cni;
 namespace Carton.Network.Linux;
 
 /// <summary>
-/// The CNI configuration list Carton writes for a bridge network, from the Debian plugins only:
+/// The CNI configuration list Carton writes for a bridge network, from the Debian plugins only (the masquerade of a
+/// network that is not internal is one rule of Carton's own: <see cref="NetworkMasquerade"/>):
 /// bridge (the host's bridge, a veth per endpoint, host-local IPAM with the subnet and gateway), portmap (published
 /// ports as NAT rules, with the portMappings capability), firewall (lets the bridge's traffic through a host FORWARD
 /// policy of DROP). An internal network has no default
@@ -30,7 +31,8 @@ internal static class BridgeConfList
                 ["type"] = "bridge",
                 ["bridge"] = bridge,
                 ["isGateway"] = !isInternal,
-                ["ipMasq"] = !isInternal,
+                // masquerade is one rule per network (NetworkMasquerade), not a chain per container
+                ["ipMasq"] = false,
                 ["hairpinMode"] = true,
                 ["ipam"] = ipam,
             },

@@ -7,6 +7,8 @@ internal sealed class NetworkRecord
 {
     [JsonPropertyName("info")] public NetworkInfo Info { get; set; } = new();
     [JsonPropertyName("confList")] public string ConfList { get; set; } = "";
+    /// <summary>True when Carton keeps a masquerade rule for the network's subnet (its bridge networks that are not internal).</summary>
+    [JsonPropertyName("masquerade")] public bool Masquerade { get; set; }
 }
 
 /// <summary>Source-generated JSON for the stored records.</summary>

@@ -83,15 +83,22 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
     }
 
     [DaemonFact]
-    public async Task AnInternalNetwork_HasNoRouteOut_WhereABridgeNetworkHasOne()
+    public async Task AnInternalNetwork_HasNoRouteOut_WhereABridgeNetworkIsMasqueraded()
     {
-        // a listener in the test's namespace on an address of its own (a dummy link): the "outside" for both networks
-        // (on lo: the dummy link type needs a module the host may lack)
-        Assert.Equal(0, daemon.InTestNamespace("ip", "addr", "add", "10.78.0.1/32", "dev", "lo").Exit);
+        // "outside": a second namespace of the test's own behind a veth, with no route back to the containers'
+        // subnets: only a masqueraded connection (source rewritten to 10.78.0.1) gets an answer from it
+        var outside = "carton-out-" + Guid.NewGuid().ToString("N")[..6];
+        NetworkDaemonFixture.Run("ip", "netns", "add", outside);
+        Assert.Equal(0, daemon.InTestNamespace("ip", "link", "add", "vout0", "type", "veth", "peer", "name", "vout1", "netns", outside).Exit);
+        daemon.InTestNamespace("ip", "addr", "add", "10.78.0.1/24", "dev", "vout0");
+        daemon.InTestNamespace("ip", "link", "set", "vout0", "up");
+        NetworkDaemonFixture.Run("ip", "-n", outside, "addr", "add", "10.78.0.2/24", "dev", "vout1");
+        NetworkDaemonFixture.Run("ip", "-n", outside, "link", "set", "vout1", "up");
+        NetworkDaemonFixture.Run("ip", "-n", outside, "link", "set", "lo", "up");
         var www = Path.Combine(daemon.Dir, "outside-www");
         Directory.CreateDirectory(www);
         File.WriteAllText(Path.Combine(www, "index.html"), "outside\n");
-        var listener = System.Diagnostics.Process.Start("nsenter", [$"--net=/run/netns/{daemon.NetnsName}", "--", "busybox", "httpd", "-f", "-p", "10.78.0.1:8099", "-h", www])!;
+        var listener = System.Diagnostics.Process.Start("nsenter", [$"--net=/run/netns/{outside}", "--", "busybox", "httpd", "-f", "-p", "10.78.0.2:8099", "-h", www])!;
         var before = daemon.Take();
         string open = Id("open"), closed = Id("closed"), a = Id("a"), b = Id("b");
         try
@@ -106,9 +113,10 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             Assert.Equal(0, daemon.System("start", b).Exit);
 
             Assert.Contains("default", Exec(a, "ip route").Out);
-            await WaitForAsync(() => Exec(a, "timeout 10 wget -q -O- http://10.78.0.1:8099/"), "outside");
+            await WaitForAsync(() => Exec(a, "timeout 10 wget -q -O- http://10.78.0.2:8099/"), "outside");
+            Assert.Contains($"carton network {open}", daemon.InTestNamespace("iptables", "-t", "nat", "-S", "POSTROUTING").Out);
             Assert.DoesNotContain("default", Exec(b, "ip route").Out);
-            var refused = Exec(b, "timeout 10 wget -q -O- http://10.78.0.1:8099/");
+            var refused = Exec(b, "timeout 10 wget -q -O- http://10.78.0.2:8099/");
             Assert.NotEqual(0, refused.Exit);
             // and publishing on it is refused up front
             var e = await Assert.ThrowsAsync<CartonException>(() => Net.CreateEndpointAsync(new EndpointCreateOptions
@@ -125,11 +133,13 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             daemon.System("network", "rm", open, closed);
             listener.Kill();
             listener.WaitForExit();
-            daemon.InTestNamespace("ip", "addr", "del", "10.78.0.1/32", "dev", "lo");
+            daemon.InTestNamespace("ip", "link", "del", "vout0");
+            NetworkDaemonFixture.Run("ip", "netns", "delete", outside);
         }
         var after = daemon.Take();
         Assert.Equal(before.RunFiles, after.RunFiles);
         Assert.Equal(before.Pins, after.Pins);
+        Assert.DoesNotContain(after.Rules, r => r.Contains($"carton network {open}", StringComparison.Ordinal));
     }
 
     [DaemonFact]

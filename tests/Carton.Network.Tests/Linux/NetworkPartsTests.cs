@@ -63,7 +63,7 @@ public sealed class NetworkPartsTests
         Assert.True(open.Plugins[1].Capabilities["portMappings"]);
         var bridge = open.Plugins[0].Raw;
         Assert.True(bridge["isGateway"]!.GetValue<bool>());
-        Assert.True(bridge["ipMasq"]!.GetValue<bool>());
+        Assert.False(bridge["ipMasq"]!.GetValue<bool>()); // one rule per network instead (NetworkMasquerade)
         Assert.Equal("0.0.0.0/0", bridge["ipam"]!["routes"]![0]!["dst"]!.GetValue<string>());
         Assert.Equal("/run/x/ipam", bridge["ipam"]!["dataDir"]!.GetValue<string>());
 
