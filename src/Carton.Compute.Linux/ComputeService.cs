@@ -158,6 +158,9 @@ public sealed class ComputeService : IComputeService
         var undo = new Stack<Action>();
         undo.Push(() => Directory.Delete(scratch, recursive: true));
         var fds = new List<int>();
+        // the endpoints are attached (CNI ADD) while the container is made in their namespace: both are done before
+        // create returns, and a failure of either undoes both
+        Task? attaching = null;
         try
         {
             var record = new ComputeRecord();
@@ -221,7 +224,7 @@ public sealed class ComputeService : IComputeService
 
             var networking = document.Oci?.Network ?? (document.Hcs is { } h ? SystemNetworkSetup.FromHcs(h.Container) : null);
             if (networking is not null)
-                SystemNetworkSetup.Apply(id, networking, document.Oci is not null ? "network" : "Container.Networking", Networks, spec, record, undo);
+                attaching = SystemNetworkSetup.Apply(id, networking, document.Oci is not null ? "network" : "Container.Networking", Networks, spec, record, undo);
 
             record.StdoutPath = Path.Combine(scratch, "init.out");
             record.StderrPath = Path.Combine(scratch, "init.err");
@@ -266,12 +269,15 @@ public sealed class ComputeService : IComputeService
                 entry.Init = new ChildReaper(created.Pid, $"carton-compute init {id}", OnExit);
                 record.Warnings.AddRange(creator.Warnings);
             }
+            if (attaching is not null) WaitAttached(attaching);
             WriteRecord(scratch, record);
             try { entry.WatchOom(Life.WatchOom(id)); }
             catch (Exception e) when (e is CgroupException or RuntimeError) { record.Warnings.Add($"OOM events unavailable: {e.Message}"); WriteRecord(scratch, record); }
         }
         catch (Exception e)
         {
+            // an attach still under way finishes (or fails) before its undo runs
+            if (attaching is not null) try { WaitAttached(attaching); } catch (Exception) { }
             while (undo.Count > 0)
             {
                 try { undo.Pop()(); }
@@ -283,6 +289,12 @@ public sealed class ComputeService : IComputeService
         {
             foreach (var fd in fds) FileDescriptor.Close(fd);
         }
+    }
+
+    private static void WaitAttached(Task attaching)
+    {
+        try { attaching.GetAwaiter().GetResult(); }
+        catch (AggregateException a) when (a.InnerExceptions.Count == 1) { throw a.InnerExceptions[0]; }
     }
 
     /// <summary>Mounts the system's active snapshot of <paramref name="image"/> at <paramref name="rootfs"/>, and records

@@ -39,9 +39,10 @@ internal static class SystemNetworkSetup
         };
     }
 
-    /// <summary>Makes and attaches what <paramref name="net"/> asks, changes <paramref name="spec"/> to use it, and
-    /// records it in <paramref name="record"/>; pushes the undo of each step.</summary>
-    public static void Apply(string id, SystemNetworking net, string path, INetworkService service, Spec spec, ComputeRecord record, Stack<Action> undo)
+    /// <summary>Makes what <paramref name="net"/> asks (the namespace, the endpoints), changes <paramref name="spec"/>
+    /// to use it, records it in <paramref name="record"/> and pushes the undo of each step; returns the attachment of
+    /// the endpoints (CNI ADD), under way, for the caller to wait for before the system is reported created.</summary>
+    public static Task Apply(string id, SystemNetworking net, string path, INetworkService service, Spec spec, ComputeRecord record, Stack<Action> undo)
     {
         var ns = spec.Linux?.Namespaces?.FirstOrDefault(n => n.Type == NamespaceKinds.Network);
         if (ns is null) throw new InvalidComputeDocumentException(path, "the spec has no network namespace (linux.namespaces): a system on a network needs one");
@@ -73,6 +74,7 @@ internal static class SystemNetworkSetup
         }
         record.NetworkNamespace = nsInfo.Id;
 
+        var attachments = new List<(string Endpoint, string Path)>();
         for (int i = 0; i < networks.Count; i++)
         {
             var a = networks[i];
@@ -83,15 +85,18 @@ internal static class SystemNetworkSetup
                 MacAddress = a.MacAddress, Labels = labels,
             }), $"{path}.networks[{i}]");
             (record.OwnedEndpoints ??= []).Add(endpoint.Id);
+            // deleting an endpoint detaches it first, if the attach below got that far
             undo.Push(() => service.DeleteEndpointAsync(endpoint.Id).GetAwaiter().GetResult());
-            Wait(service.AttachEndpointAsync(endpoint.Id, nsInfo.Id), $"{path}.networks[{i}]");
+            attachments.Add((endpoint.Id, $"{path}.networks[{i}]"));
         }
         for (int i = 0; i < (net.Endpoints?.Count ?? 0); i++)
         {
-            var endpointId = net.Endpoints![i];
-            var attached = Wait(service.AttachEndpointAsync(endpointId, nsInfo.Id), $"{path}.endpoints[{i}]");
-            (record.AttachedEndpoints ??= []).Add(attached.Id);
-            undo.Push(() => service.DetachEndpointAsync(attached.Id).GetAwaiter().GetResult());
+            var given = Wait(service.InspectEndpointAsync(net.Endpoints![i]), $"{path}.endpoints[{i}]");
+            if (given.Namespace is { } other)
+                throw new InvalidComputeDocumentException($"{path}.endpoints[{i}]", $"endpoint {given.Id[..12]} is already attached to namespace {other}");
+            (record.AttachedEndpoints ??= []).Add(given.Id);
+            undo.Push(() => service.DetachEndpointAsync(given.Id).GetAwaiter().GetResult());
+            attachments.Add((given.Id, $"{path}.endpoints[{i}]"));
         }
 
         ns.Path = nsInfo.Path;
@@ -103,6 +108,10 @@ internal static class SystemNetworkSetup
             spec.Mounts.RemoveAll(m => m.Destination == dest);
             spec.Mounts.Add(new Mount { Destination = dest, Source = source, Type = "bind", Options = ["rbind", "rprivate"] });
         }
+        return Task.Run(() =>
+        {
+            foreach (var (endpoint, where) in attachments) Wait(service.AttachEndpointAsync(endpoint, nsInfo.Id), where);
+        });
     }
 
     /// <summary>Undoes what <see cref="Apply"/> recorded: owned endpoints deleted, attached ones detached, an owned
