@@ -306,6 +306,7 @@ public sealed class ComputeService : IComputeService
         record.OverlayMountPoint = rootfs;
         record.ImageRoot = _imageRoot;
         record.Image = image.Image.Name;
+        record.ImageId = image.Image.ConfigDigest.ToString();
         undo.Push(() => ImageRootfs.Remove(_imageRoot, id, rootfs));
     }
 
@@ -395,13 +396,15 @@ public sealed class ComputeService : IComputeService
         catch (RuntimeError) { throw new ComputeSystemNotFoundException(id); }
         var status = Life.StatusOf(r);
         _entries.TryGetValue(id, out var entry);
+        var record = ReadRecord(id);
         return new ComputeSystemSummary
         {
-            Id = id, Owner = ReadRecord(id).Owner, State = status, Pid = status == ContainerStatus.Stopped ? 0 : r.Pid,
+            Id = id, Owner = record.Owner, State = status, Pid = status == ContainerStatus.Stopped ? 0 : r.Pid,
             Created = r.Created,
             ExitCode = status == ContainerStatus.Stopped
-                ? entry?.ExitCode ?? (ReadRecord(id).ExitFile is { } exitFile ? ContainerMonitor.ReadExit(exitFile) : null)
+                ? entry?.ExitCode ?? (record.ExitFile is { } exitFile ? ContainerMonitor.ReadExit(exitFile) : null)
                 : null,
+            Image = record.Image, ImageId = record.ImageId,
         };
     }
 

@@ -92,6 +92,8 @@ internal sealed class ComputeRecord
     [JsonPropertyName("imageRoot")] public string? ImageRoot { get; set; }
     /// <summary>The image's name (for inspect and the logs).</summary>
     [JsonPropertyName("image")] public string? Image { get; set; }
+    /// <summary>The image's id (its config's digest), reported in the summary.</summary>
+    [JsonPropertyName("imageId")] public string? ImageId { get; set; }
     [JsonPropertyName("warnings")] public List<string> Warnings { get; set; } = [];
     [JsonPropertyName("stdout")] public string? StdoutPath { get; set; }
     [JsonPropertyName("stderr")] public string? StderrPath { get; set; }

@@ -29,6 +29,12 @@ public sealed class ComputeSystemSummary
     /// <summary>The init's exit code (128+N when killed by signal N) once stopped, when known; null while it runs,
     /// and for a system this service did not create (opened from the state store).</summary>
     [JsonPropertyName("exitCode")] public int? ExitCode { get; set; }
+    /// <summary>The image the system was made from (its canonical name when it was created); null for a system made
+    /// from layers or a bundle. Front ends (the Docker API) refuse to remove an image a system still uses.</summary>
+    [JsonPropertyName("image")] public string? Image { get; set; }
+    /// <summary>That image's id, the digest of its config ("sha256:..."), which stays right when the name is later
+    /// retagged or removed; null as for <see cref="Image"/>, and for systems created before it was recorded.</summary>
+    [JsonPropertyName("imageId")] public string? ImageId { get; set; }
 }
 
 /// <summary>What <see cref="IComputeSystem.GetPropertiesAsync"/> returns: summary, processes, statistics, warnings.</summary>

@@ -45,9 +45,13 @@ public static class DaemonHost
 
     /// <summary>
     /// Removes a stale socket file (refusing to when a daemon answers on it), binds with umask 077 so that the
-    /// socket is never reachable by others, then makes it 0600 root:root.
+    /// socket is never reachable by others, then makes it 0600 root:root; with <paramref name="group"/> (the Docker
+    /// socket's --docker-group), root:group 0660: chowned first, widened after, so that it is never open to a
+    /// group it does not belong to. The group's members must also reach the socket through its directory, so that
+    /// directory is then made traversable (0711: others may pass through, not list; the daemon's own socket and
+    /// state in it keep their own 0600/0700).
     /// </summary>
-    public static async Task StartAsync(WebApplication app, string socketPath)
+    public static async Task StartAsync(WebApplication app, string socketPath, uint? group = null)
     {
         DaemonDirectories.PrepareSocketDirectory(socketPath);
         RemoveStaleSocket(socketPath);
@@ -56,8 +60,15 @@ public static class DaemonHost
             await app.StartAsync();
         }
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        if (CurrentProcess.EffectiveUserId == 0 && Ownership.TrySetNoFollow(socketPath, 0, 0) is var errno && errno != 0)
+        if (CurrentProcess.EffectiveUserId == 0 && Ownership.TrySetNoFollow(socketPath, 0, group ?? 0) is var errno && errno != 0)
             throw new IOException($"chown {socketPath}: errno {errno}");
+        if (group is not null)
+        {
+            File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            var dir = Path.GetDirectoryName(Path.GetFullPath(socketPath))!;
+            var mode = File.GetUnixFileMode(dir);
+            File.SetUnixFileMode(dir, mode | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
     }
 
     private static void RemoveStaleSocket(string path)

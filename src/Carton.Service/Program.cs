@@ -14,6 +14,7 @@ public static class Program
     private const string Usage = """
         usage: carton-serve [--socket PATH] [--root PATH] [--init-binary PATH] [--image-root PATH]
                             [--network-root PATH] [--network-run-root PATH] [--netns-dir PATH]
+                            [--docker-socket PATH|none] [--docker-group NAME]
 
         The carton compute service: an HTTP/JSON API (GET /openapi.json) on a Unix socket that only root may use.
 
@@ -26,12 +27,16 @@ public static class Program
           --network-run-root PATH
                                endpoints, namespaces, the CNI cache and IPAM (default /run/carton/network)
           --netns-dir PATH     network namespace pins (default /run/carton/netns)
+          --docker-socket PATH the Docker Engine API's socket (default: docker.sock beside --socket, so
+                               /run/carton/docker.sock); "" or none: no Docker API
+          --docker-group NAME  the group that may use the Docker socket (mode 0660); without it root only (0600)
         """;
 
     public static async Task<int> Main(string[] args)
     {
         string socket = DefaultSocket, root = ServiceFactory.DefaultStateRoot;
         string? init = null, imageRoot = null, networkRoot = null, networkRunRoot = null, netnsDir = null;
+        string? dockerSocket = null, dockerGroup = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -58,6 +63,8 @@ public static class Program
                     case "--network-root": networkRoot = Path.GetFullPath(Value()); break;
                     case "--network-run-root": networkRunRoot = Path.GetFullPath(Value()); break;
                     case "--netns-dir": netnsDir = Path.GetFullPath(Value()); break;
+                    case "--docker-socket": dockerSocket = Value(); break;
+                    case "--docker-group": dockerGroup = Value(); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
                 }
@@ -78,9 +85,30 @@ public static class Program
         }
         init = Path.GetFullPath(init);
 
+        // The Docker socket sits beside the daemon's own unless told otherwise: /run/carton/docker.sock by default,
+        // and a daemon started on a test's socket gets a Docker socket of its own there too.
+        dockerSocket ??= Path.Combine(Path.GetDirectoryName(Path.GetFullPath(socket))!, "docker.sock");
+        if (dockerSocket is "" or "none") dockerSocket = null;
+        else dockerSocket = Path.GetFullPath(dockerSocket);
+        uint? dockerGid = null;
+        try
+        {
+            if (dockerGroup is { Length: > 0 })
+            {
+                if (dockerSocket is null) throw new ArgumentException("--docker-group: there is no Docker socket (--docker-socket none)");
+                dockerGid = GroupDatabase.Resolve(dockerGroup);
+            }
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"carton-serve: {e.Message}");
+            return 2;
+        }
+
         IComputeService service;
         Carton.Network.Linux.NetworkService networks;
         WebApplication app;
+        WebApplication? docker = null;
         try
         {
             if (DaemonDirectories.PrepareStateRoot(root) is { } narrowed) JsonLog.Warn(narrowed);
@@ -88,6 +116,19 @@ public static class Program
             service = ServiceFactory.Create(root, init, imageRoot, networks);
             app = DaemonHost.Build(socket, service, networks);
             await DaemonHost.StartAsync(app, socket);
+            if (dockerSocket is not null)
+            {
+                var images = imageRoot ?? Carton.Images.Content.ImageStore.DefaultRoot;
+                docker = DockerHost.Build(dockerSocket, new Carton.Docker.DockerServices
+                {
+                    Compute = service,
+                    Images = new Carton.Images.Content.ImageStore(images),
+                    Networks = networks,
+                    Host = DockerHostFacts.Probe(init, images),
+                    Log = JsonLog.Write,
+                });
+                await DaemonHost.StartAsync(docker, dockerSocket, dockerGid);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CartonException or PlatformNotSupportedException or InvalidOperationException)
         {
@@ -102,6 +143,7 @@ public static class Program
             JsonLog.Info("listening", w =>
             {
                 w.WriteString("socket", socket);
+                if (dockerSocket is not null) w.WriteString("dockerSocket", dockerSocket);
                 w.WriteString("root", root);
                 w.WriteString("initBinary", init);
                 w.WriteNumber("adopted", adopted);
@@ -116,6 +158,12 @@ public static class Program
         // SIGTERM/SIGINT: Kestrel stops accepting, in-flight requests finish (streams and long polls end), and the
         // containers keep running: the daemon never kills or disposes them on the way out.
         await app.WaitForShutdownAsync();
+        if (docker is not null)
+        {
+            // the same SIGTERM stopped it (each app's host listens for it); make sure, and wait for its requests
+            await docker.StopAsync();
+            try { File.Delete(dockerSocket!); } catch (IOException) { }
+        }
         try { File.Delete(socket); } catch (IOException) { }
         JsonLog.Info("stopped");
         return 0;

@@ -76,7 +76,7 @@ public sealed class KernelAccessTests
         // The check can see a P/Invoke: Carton.Linux has its libc bindings.
         Assert.NotEmpty(PInvokeMethods(assemblies[KernelLayer]));
         // The layers above are among those checked.
-        foreach (var name in new[] { "Carton.Oci", "Carton.Runtime", "Carton.Compute.Linux", "Carton.Compute", "Carton.Client",
+        foreach (var name in new[] { "Carton.Oci", "Carton.Runtime", "Carton.Compute.Linux", "Carton.Compute", "Carton.Client", "Carton.Docker",
                      "carton", "carton-serve", "carton-system", "carton-monitor" })
             Assert.Contains(name, assemblies.Keys);
 

@@ -27,6 +27,7 @@ public sealed class LayerTests
     [InlineData("Carton.Oci")]
     [InlineData("Carton.Images")]
     [InlineData("Carton.Network")]
+    [InlineData("Carton.Docker")]
     public void PlatformFreeAssemblies_ReachNoPlatformCode(string assembly)
     {
         var reached = Closure(Assembly.Load(assembly));
@@ -39,6 +40,7 @@ public sealed class LayerTests
     [InlineData("Carton.Errors")]
     [InlineData("Carton.Images")]
     [InlineData("Carton.Network")]
+    [InlineData("Carton.Docker")]
     public void PlatformFreeAssemblies_HaveNoPlatformAttribute(string assembly)
     {
         var attrs = Assembly.Load(assembly).GetCustomAttributes<System.Runtime.Versioning.SupportedOSPlatformAttribute>();

@@ -1,0 +1,74 @@
+using Carton.Docker.Models;
+
+namespace Carton.Docker;
+
+/// <summary>
+/// The Docker Engine API on a <see cref="WebApplication"/> of its own (carton-serve gives it its own socket):
+/// the whole pipeline, errors in Docker's shape, the <c>/vX.Y</c> prefix, the routes of <see cref="Routes"/>, and
+/// 404 "page not found" for everything else. This slice (issue 13, first part) serves the system and image
+/// endpoints; docs/docker-api.md lists every endpoint family and its status.
+/// </summary>
+public static class DockerApi
+{
+    /// <summary>The largest request body read (JSON documents). Image loads and archive uploads, when they come,
+    /// lift it for their own requests.</summary>
+    public const long MaxRequestBodyBytes = 4 << 20;
+
+    private delegate Task Handler(DockerServices services, HttpContext ctx);
+
+    /// <summary>The routes, in one table: <see cref="Map"/> maps exactly these (paths after the version prefix).</summary>
+    private static readonly (string Method, string Pattern, Handler Handle)[] Table =
+    [
+        ("GET", "/_ping", SystemEndpoints.Ping),
+        ("HEAD", "/_ping", SystemEndpoints.Ping),
+        ("GET", "/version", SystemEndpoints.Version),
+        ("GET", "/info", SystemEndpoints.Info),
+        ("POST", "/auth", Auth),
+
+        ("GET", "/images/json", ImageEndpoints.List),
+        ("POST", "/images/create", ImageEndpoints.Create),
+        // Image names hold '/' ("127.0.0.1:5000/busybox"), and dockerd's routes put the name before a suffix
+        // (/images/{name}/json): a catch-all cannot, so these three parse the rest of the path themselves.
+        ("GET", "/images/{**rest}", (s, ctx) => WithName(ctx, "/json", name => ImageEndpoints.Inspect(s, ctx, name))),
+        ("POST", "/images/{**rest}", (s, ctx) => WithName(ctx, "/tag", name => ImageEndpoints.Tag(s, ctx, name))),
+        ("DELETE", "/images/{**rest}", (s, ctx) => WithName(ctx, "", name => ImageEndpoints.Delete(s, ctx, name))),
+    ];
+
+    /// <summary>"METHOD /pattern" of every route, for docs and tests.</summary>
+    public static IEnumerable<string> Routes => Table.Select(r => $"{r.Method} {r.Pattern}");
+
+    /// <summary>Sets up <paramref name="app"/>'s whole pipeline for the Docker API over <paramref name="services"/>.
+    /// Call before the app starts; map nothing else on it.</summary>
+    public static void Map(WebApplication app, DockerServices services)
+    {
+        DockerErrorMiddleware.Use(app, services, MaxRequestBodyBytes);
+        VersionMiddleware.Use(app, services.Host);
+        // explicitly after the version middleware: routing must see the path without its /vX.Y prefix
+        app.UseRouting();
+        foreach (var (method, pattern, handle) in Table)
+            app.MapMethods(pattern, [method], ctx => handle(services, ctx));
+        // every path and method (the default fallback pattern skips paths that look like files: "/x.y")
+        app.MapFallback("{**path}", ctx => throw new CartonException(ErrorKind.NotFound, "page not found"));
+    }
+
+    /// <summary>POST /auth (docker login): the body is read and checked, but logging in is not built yet.</summary>
+    private static async Task Auth(DockerServices services, HttpContext ctx)
+    {
+        _ = await DockerJson.ReadAsync(ctx, DockerJsonContext.Default.AuthConfig);
+        throw DockerErrors.NotYet("docker login (POST /auth); pass credentials with the pull instead (X-Registry-Auth)");
+    }
+
+    /// <summary>The image name of /images/NAME[SUFFIX]; 404 "page not found" when the path does not end with the suffix.</summary>
+    private static Task WithName(HttpContext ctx, string suffix, Func<string, Task> handle)
+    {
+        var rest = (string?)ctx.Request.RouteValues["rest"] ?? "";
+        if (suffix.Length > 0)
+        {
+            if (!rest.EndsWith(suffix, StringComparison.Ordinal) || rest.Length == suffix.Length)
+                throw new CartonException(ErrorKind.NotFound, "page not found");
+            rest = rest[..^suffix.Length];
+        }
+        if (rest.Length == 0) throw new CartonException(ErrorKind.NotFound, "page not found");
+        return handle(rest);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Carton.Docker;
+
+/// <summary>Reading and writing JSON bodies through <see cref="Models.DockerJsonContext"/> (source-generated: no reflection).</summary>
+internal static class DockerJson
+{
+    /// <summary>Writes <paramref name="value"/> as the whole response body, with its length.</summary>
+    public static async Task WriteAsync<T>(HttpContext ctx, T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = bytes.Length + 1;
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
+        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted);
+    }
+
+    /// <summary>
+    /// Reads the request body as <typeparamref name="T"/>. Unknown fields are ignored (as dockerd's Go decoder does);
+    /// a body that is not JSON, or a field of the wrong type, is a 400 whose message names the field.
+    /// </summary>
+    public static async Task<T> ReadAsync<T>(HttpContext ctx, JsonTypeInfo<T> type) where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(ctx.Request.Body, type, ctx.RequestAborted)
+                   ?? throw DockerErrors.BadRequest("the request body must be a JSON object, not null", "$");
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "the request body" : $"field {e.Path[2..]}";
+            throw DockerErrors.BadRequest($"malformed JSON in {field}: {Reason(e)}", e.Path ?? "$");
+        }
+    }
+
+    // The framework's message repeats the path and position; keep its first sentence.
+    private static string Reason(JsonException e)
+    {
+        var text = e.Message;
+        int cut = text.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? text[..cut] : text).TrimEnd('.');
+    }
+}
