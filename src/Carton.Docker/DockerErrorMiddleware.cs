@@ -91,7 +91,6 @@ internal static class DockerErrorMiddleware
 
     private static Task Write(HttpContext ctx, int status, string message)
     {
-        ctx.Response.StatusCode = status;
-        return DockerJson.WriteAsync(ctx, new ErrorResponse { Message = message }, DockerJsonContext.Default.ErrorResponse);
+        return DockerJson.WriteAsync(ctx, new ErrorResponse { Message = message }, DockerJsonContext.Wire.ErrorResponse, status);
     }
 }

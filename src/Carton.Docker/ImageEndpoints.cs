@@ -53,7 +53,7 @@ internal static class ImageEndpoints
                 Labels = i.Labels,
             })
             .ToList();
-        await DockerJson.WriteAsync(ctx, list, DockerJsonContext.Default.ListImageSummary);
+        await DockerJson.WriteAsync(ctx, list, DockerJsonContext.Wire.ListImageSummary);
     }
 
     public static Task Inspect(DockerServices services, HttpContext ctx, string name)
@@ -78,7 +78,7 @@ internal static class ImageEndpoints
             GraphDriver = new GraphDriverData { Name = "overlayfs" },
             RootFS = new ImageRootFs { Type = config.RootFs.Type, Layers = [.. config.RootFs.DiffIds] },
         };
-        return DockerJson.WriteAsync(ctx, inspect, DockerJsonContext.Default.ImageInspect);
+        return DockerJson.WriteAsync(ctx, inspect, DockerJsonContext.Wire.ImageInspect);
     }
 
     /// <summary>
@@ -108,7 +108,7 @@ internal static class ImageEndpoints
                 answer.Add(new ImageDeleteResponseItem { Untagged = ImageCatalog.Familiar(r.Name) });
         }
         if (removesImage) answer.Add(new ImageDeleteResponseItem { Deleted = image.Id });
-        await DockerJson.WriteAsync(ctx, answer, DockerJsonContext.Default.ListImageDeleteResponseItem);
+        await DockerJson.WriteAsync(ctx, answer, DockerJsonContext.Wire.ListImageDeleteResponseItem);
     }
 
     /// <summary>POST /images/{name}/tag?repo=R&amp;tag=T: names the image R:T (T defaults to latest), replacing what

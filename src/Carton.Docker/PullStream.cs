@@ -128,7 +128,7 @@ internal sealed class PullStream : IProgress<PullProgress>
 
     private async Task WriteLineAsync(JsonMessage message)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, DockerJsonContext.Default.JsonMessage);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, DockerJsonContext.Wire.JsonMessage);
         await _ctx.Response.Body.WriteAsync(bytes, _ctx.RequestAborted).ConfigureAwait(false);
         await _ctx.Response.Body.WriteAsync("\r\n"u8.ToArray(), _ctx.RequestAborted).ConfigureAwait(false);
         await _ctx.Response.Body.FlushAsync(_ctx.RequestAborted).ConfigureAwait(false);

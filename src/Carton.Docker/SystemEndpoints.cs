@@ -55,7 +55,7 @@ internal static class SystemEndpoints
             Arch = arch,
             KernelVersion = host.KernelVersion,
         };
-        return DockerJson.WriteAsync(ctx, version, DockerJsonContext.Default.SystemVersion);
+        return DockerJson.WriteAsync(ctx, version, DockerJsonContext.Wire.SystemVersion);
     }
 
     public static async Task Info(DockerServices services, HttpContext ctx)
@@ -118,7 +118,7 @@ internal static class SystemEndpoints
             SecurityOptions = [], // none applied by default yet: the container slice decides seccomp and cgroupns
             Warnings = host.Warnings.Count > 0 ? [.. host.Warnings] : null,
         };
-        await DockerJson.WriteAsync(ctx, info, DockerJsonContext.Default.SystemInfo);
+        await DockerJson.WriteAsync(ctx, info, DockerJsonContext.Wire.SystemInfo);
     }
 
     /// <summary>Go's GOARCH name of this machine, which /version reports.</summary>

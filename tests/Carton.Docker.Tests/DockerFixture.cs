@@ -75,7 +75,10 @@ public sealed class DockerFixture : IAsyncLifetime
         while (true)
         {
             if (p.HasExited) throw new InvalidOperationException($"carton-serve exited with {p.ExitCode}:\n{log}");
-            if (File.Exists(socket))
+            // the Docker socket is bound just after the compute socket: wait for both
+            int d = Array.IndexOf(extra, "--docker-socket");
+            var dockerSocket = d >= 0 && extra[d + 1] is not ("" or "none") ? extra[d + 1] : null;
+            if (File.Exists(socket) && (dockerSocket is null || File.Exists(dockerSocket)))
             {
                 try
                 {

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Carton.Docker.Models;
@@ -16,4 +18,14 @@ namespace Carton.Docker.Models;
 [JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
 [JsonSerializable(typeof(JsonMessage))]
 [JsonSerializable(typeof(AuthConfig))]
-public sealed partial class DockerJsonContext : JsonSerializerContext;
+public sealed partial class DockerJsonContext : JsonSerializerContext
+{
+    /// <summary>What goes on the wire: quotes and non-ASCII in messages stay readable ("invalid filter 'x'", not
+    /// "\u0027x\u0027"), as dockerd writes them; still valid JSON.</summary>
+    public static DockerJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNameCaseInsensitive = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
