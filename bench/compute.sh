@@ -10,7 +10,8 @@
 #   ITERATIONS   sequential lifecycles timed per mode (default 30), after WARMUP (default 3) untimed ones
 #   CONCURRENCY  systems per throughput round (default 50); ROUNDS throughput rounds per mode (default 3)
 #   MODES        comma-separated: library,daemon (default both)
-#   CARTON, CARTON_SERVE  the binaries (default artifacts/bin/{carton,carton-serve}; this script never builds them)
+#   CARTON, CARTON_SERVE, CARTON_MONITOR  the binaries (default artifacts/bin/{carton,carton-serve,carton-monitor};
+#                this script never builds them)
 #
 # The benchmark app (bench/compute, net10.0 Release, JIT) is built here, with its own --artifacts-path so the build
 # never touches src/*/bin. It is not part of Carton.slnx.
@@ -28,6 +29,8 @@ ROUNDS=${ROUNDS:-3}
 MODES=${MODES:-library,daemon}
 CARTON=${CARTON:-$repo/artifacts/bin/carton}
 CARTON_SERVE=${CARTON_SERVE:-$repo/artifacts/bin/carton-serve}
+# every system is created by its monitor, which the service looks for beside the init binary (carton)
+CARTON_MONITOR=${CARTON_MONITOR:-$(dirname "$CARTON")/carton-monitor}
 results=$here/results
 
 die() { echo "compute.sh: $*" >&2; exit 1; }
@@ -49,6 +52,7 @@ trap 'rm -rf "$work"' EXIT
 # Private copies of the binaries: a rebuild while the benchmark runs must not change what is measured.
 cp "$CARTON" "$work/carton"
 cp "$CARTON_SERVE" "$work/carton-serve"
+cp "$CARTON_MONITOR" "$work/carton-monitor"
 carton_version=$("$work/carton" --version)
 
 echo "== building bench/compute (Release)"

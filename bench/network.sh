@@ -67,6 +67,9 @@ else
 fi
 EXTRAS=${EXTRAS:-1}
 CARTON_BIN=${CARTON_BIN:-$repo/artifacts/bin}
+# podman's OCI runtime: runc by default (the figures in docs/benchmarks.md), named so that installing crun, which
+# podman would then prefer, changes nothing; crun 1.8 refuses a hybrid cgroup host
+PODMAN_RUNTIME=${PODMAN_RUNTIME:-runc}
 results=$here/results
 CARTON_SUBNET=10.88.0.0/24
 PODMAN_SUBNET=10.89.0.0/24
@@ -177,7 +180,7 @@ done
 cs ls >/dev/null || die "carton-serve does not answer on $sock"
 cs network create "$cnet" --subnet "$CARTON_SUBNET" >/dev/null
 
-echo "== podman (own root, containers.conf, CNI) in $ns"
+echo "== podman (own root, containers.conf, CNI, runtime $PODMAN_RUNTIME) in $ns"
 mkdir -p "$P/networks"
 hard_nofile=$(ulimit -Hn)
 cat >"$P/containers.conf" <<EOF
@@ -185,6 +188,7 @@ cat >"$P/containers.conf" <<EOF
 log_driver = "k8s-file"
 default_ulimits = ["nofile=$hard_nofile:$hard_nofile", "nproc=32768:32768"]
 [engine]
+runtime = "$PODMAN_RUNTIME"
 events_logger = "file"
 cgroup_manager = "cgroupfs"
 [network]

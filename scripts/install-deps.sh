@@ -28,6 +28,10 @@ command -v zstd >/dev/null 2>&1 || need="$need zstd"
 [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/portmap ] || need="$need containernetworking-plugins"
 command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need="$need iptables"
 command -v nsenter >/dev/null 2>&1 || need="$need util-linux"
+# The benchmarks' CI smoke (scripts/bench-smoke.sh): hyperfine, the peer runtime crun, and strace (carton-breakdown).
+command -v hyperfine >/dev/null 2>&1 || need="$need hyperfine"
+command -v crun >/dev/null 2>&1 || need="$need crun"
+command -v strace >/dev/null 2>&1 || need="$need strace"
 if [ -n "$need" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

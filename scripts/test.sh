@@ -10,3 +10,5 @@ if [ "$(id -u)" != 0 ]; then echo "scripts/test.sh: the integration tests run co
 # cgroups and processes, which the compute and engine tests would otherwise make while they check.
 dotnet build Carton.slnx -c Release -nologo -clp:ErrorsOnly
 dotnet test Carton.slnx -c Release --no-build -m:1 --logger "console;verbosity=normal" "$@"
+# then a short run of every benchmark, so that none of them rots (after the tests: they check the host for leaks)
+./scripts/bench-smoke.sh

@@ -17,6 +17,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Carton.Client;
 using Carton.Compute;
+using Carton.Compute.Linux;
 using Carton.Oci;
 using Process = System.Diagnostics.Process;
 
@@ -254,7 +255,9 @@ internal static class Program
         {
             foreach (var e in Directory.EnumerateFileSystemEntries(root))
             {
-                if (Path.GetFileName(e) == "scratch" && Directory.Exists(e))
+                // the service's scratch root is ".scratch" beside the ids (docs/architecture.md, "One layout on disk"):
+                // it stays; what is in it must not
+                if (Path.GetFileName(e) is "scratch" or ".scratch" && Directory.Exists(e))
                 {
                     foreach (var s in Directory.EnumerateFileSystemEntries(e)) { stateEntries++; problems.Add($"scratch entry {s}"); }
                     continue;

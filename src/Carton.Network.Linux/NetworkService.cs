@@ -245,13 +245,14 @@ public sealed partial class NetworkService : INetworkService, IDisposable
                 throw Invalid("ipAddress", $"network \"{net.Name}\": {ip} is not a host address of its subnet {net.Subnet}");
         }
         if (options.MacAddress is { } mac && !MacRegex().IsMatch(mac)) throw Invalid("macAddress", $"network \"{net.Name}\": \"{mac}\" is not a MAC address (xx:xx:xx:xx:xx:xx)");
+        var existing = ListEndpointRecords(); // read once: both checks below go over every endpoint
         // host ports taken by other endpoints' NAT rules are not visible to bind(): check the records as well
         foreach (var p in ports.Where(p => p.HostPort != 0))
-            foreach (var other in ListEndpointRecords())
+            foreach (var other in existing)
                 if (other.Ports.FirstOrDefault(q => q.HostPort == p.HostPort && q.Protocol == p.Protocol && (string.IsNullOrEmpty(q.HostIp) || string.IsNullOrEmpty(p.HostIp) || q.HostIp == p.HostIp)) is { } clash)
                     throw new CartonException(ErrorKind.AlreadyExists, $"network \"{net.Name}\": publish {p}: host port {p.HostPort}/{p.Protocol} is already published by endpoint {other.Name ?? other.Id[..12]} ({clash})");
         // a name or alias resolves to one endpoint per network (docker refuses a second container name the same way)
-        var taken = ListEndpointRecords().Where(e => e.NetworkId == net.Id)
+        var taken = existing.Where(e => e.NetworkId == net.Id)
             .SelectMany(e => new[] { e.Name }.OfType<string>().Concat(e.Aliases).Select(n => (Name: n, Owner: e))).ToList();
         foreach (var wanted in new[] { options.Name }.OfType<string>().Concat(options.Aliases ?? []))
             if (taken.FirstOrDefault(t => string.Equals(t.Name, wanted, StringComparison.OrdinalIgnoreCase)) is { Owner: not null } clashName)

@@ -45,14 +45,19 @@ public class DaemonFixture : IAsyncLifetime
     public string? NetnsName { get; private set; }
 
     /// <summary>Runs <paramref name="args"/> inside the test's network namespace (the daemon's "host").</summary>
-    public (int Exit, string Out, string Err) InTestNamespace(params string[] args)
+    public (int Exit, string Out, string Err) InTestNamespace(params string[] args) =>
+        Run("nsenter", TimeSpan.FromSeconds(60), [$"--net=/run/netns/{NetnsName}", "--", .. args]);
+
+    /// <summary>Runs <paramref name="file"/> with <paramref name="args"/>, killed after <paramref name="timeout"/>;
+    /// its exit code, stdout and stderr.</summary>
+    public static (int Exit, string Out, string Err) Run(string file, TimeSpan timeout, params string[] args)
     {
-        var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { $"--net=/run/netns/{NetnsName}", "--" }.Concat(args)) psi.ArgumentList.Add(a);
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(60))) p.Kill(true);
+        if (!p.WaitForExit(timeout)) p.Kill(true);
         p.WaitForExit();
         return (p.ExitCode, o.Result, e.Result);
     }

@@ -14,16 +14,7 @@ public sealed class ImageThroughDaemonTests(DaemonFixture daemon)
     private static readonly string CartonSystem = Path.Combine(DaemonFixture.RepoRoot, "artifacts/bin/carton-system");
     private static readonly string CartonImage = Path.Combine(DaemonFixture.RepoRoot, "artifacts/bin/carton-image");
 
-    private static (int Exit, string Out, string Err) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEndAsync();
-        var e = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(60))) p.Kill(true);
-        p.WaitForExit();
-        return (p.ExitCode, o.Result, e.Result);
-    }
+    private static (int Exit, string Out, string Err) Run(string file, params string[] args) => DaemonFixture.Run(file, TimeSpan.FromSeconds(60), args);
 
     private void ImportTestImage()
     {

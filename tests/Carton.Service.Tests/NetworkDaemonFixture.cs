@@ -39,17 +39,7 @@ public sealed class NetworkDaemonFixture : DaemonFixture
     /// <summary>`carton-system ARGS` against this daemon.</summary>
     public (int Exit, string Out, string Err) System(params string[] args) => Run(CartonSystem, ["--socket", Socket, .. args]);
 
-    public static (int Exit, string Out, string Err) Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEndAsync();
-        var e = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(90))) p.Kill(true);
-        p.WaitForExit();
-        return (p.ExitCode, o.Result, e.Result);
-    }
+    public static (int Exit, string Out, string Err) Run(string file, params string[] args) => Run(file, TimeSpan.FromSeconds(90), args);
 
     /// <summary>The test namespace's links (names), iptables rules (nat and filter) and what the network service
     /// keeps on disk: the figures a leak shows in.</summary>

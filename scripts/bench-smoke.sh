@@ -1,0 +1,14 @@
+#!/bin/sh
+# The CI smoke of every benchmark under bench/ (long campaigns live there; CI runs a short version of each, so that a
+# benchmark broken by a change fails CI instead of the next person who runs it). Each runs a handful of iterations
+# end to end with its leftover checks; the figures mean nothing and are not recorded in docs/benchmarks.md.
+# The binaries come from artifacts/bin (scripts/build.sh); peers are installed by scripts/install-deps.sh.
+set -eu
+cd "$(dirname "$0")/.."
+step() { printf '== bench smoke: %s\n' "$*"; }
+step "start-time (carton, runc, crun)";  RUNS=3 PHASE_RUNS=2 HOST_COMPARE=0 ./bench/start-time.sh >/dev/null
+step "carton-breakdown";                 N=2 ./bench/carton-breakdown.sh >/dev/null
+step "compute (library and daemon)";     ITERATIONS=2 WARMUP=1 CONCURRENCY=4 ROUNDS=1 ./bench/compute.sh >/dev/null
+step "unpack (carton, umoci, tar)";      SMOKE=1 ./bench/unpack.sh >/dev/null
+step "network (carton, podman)";         SMOKE=1 ./bench/network.sh >/dev/null
+step "all passed"
