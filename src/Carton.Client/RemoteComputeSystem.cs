@@ -25,6 +25,8 @@ public sealed class RemoteComputeSystem : IComputeSystem
     public Task PauseAsync(CancellationToken cancellationToken = default) => PostAsync("pause", cancellationToken);
     public Task ResumeAsync(CancellationToken cancellationToken = default) => PostAsync("resume", cancellationToken);
     public Task TerminateAsync(CancellationToken cancellationToken = default) => PostAsync("terminate", cancellationToken);
+    public Task SignalAsync(int signal, CancellationToken cancellationToken = default) =>
+        PostAsync("signal?signal=" + signal.ToString(CultureInfo.InvariantCulture), cancellationToken);
 
     public Task ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         PostAsync("shutdown?timeoutSeconds=" + Math.Max(0, timeout.TotalSeconds).ToString("R", CultureInfo.InvariantCulture), cancellationToken);

@@ -226,49 +226,19 @@ public sealed class ComputeService : IComputeService
             if (networking is not null)
                 attaching = SystemNetworkSetup.Apply(id, networking, document.Oci is not null ? "network" : "Container.Networking", Networks, spec, record, undo);
 
-            record.StdoutPath = Path.Combine(scratch, "init.out");
-            record.StderrPath = Path.Combine(scratch, "init.err");
-            int stdin = OpenFd("/dev/null", OpenFlags.ReadOnly), stdout = OpenFd(record.StdoutPath, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append);
-            fds.Add(stdin);
-            fds.Add(stdout);
-            int stderr = OpenFd(record.StderrPath, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append);
-            fds.Add(stderr);
+            if (document.InitIo is { } initIo)
+            {
+                record.Io = ResolveIo(initIo, scratch);
+                if (initIo.Terminal)
+                {
+                    spec.Process ??= new Carton.Oci.Process();
+                    spec.Process.Terminal = true;
+                    if (initIo.ConsoleSize is [var rows, var cols]) spec.Process.ConsoleSize = new ConsoleBox { Height = rows, Width = cols };
+                }
+            }
+            record.Idle = idle;
             WriteRecord(scratch, record);
-
-            void OnExit(int code)
-            {
-                entry.ExitCode = code;
-                entry.Publish(new ComputeSystemEvent { Type = "exit", ExitCode = code });
-                entry.PublishState(ContainerStatus.Stopped);
-            }
-            entry.ExitCode = null;
-            if (_useMonitor)
-            {
-                record.ExitFile = Path.Combine(scratch, "exit.json");
-                var reply = ContainerMonitor.Launch(MonitorBinaryPath, new MonitorRequest
-                {
-                    StateRoot = Store.Root, Id = id, Bundle = bundle, Spec = spec, Idle = idle, ExitFile = record.ExitFile, SpecValidated = true,
-                    InitBinary = InitBinary.Path == "/proc/self/exe" ? Environment.ProcessPath ?? InitBinary.Path : InitBinary.Path,
-                }, stdin, stdout, stderr);
-                undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
-                record.InitPid = reply.Pid;
-                record.InitStartTime = reply.PidStartTime;
-                entry.Init = ChildReaper.ForMonitor(reply.Pid, reply.PidStartTime, reply.MonitorPid, record.ExitFile, $"carton-compute monitor {id}", OnExit);
-                record.Warnings.AddRange(reply.Warnings);
-            }
-            else
-            {
-                var creator = new ContainerCreator(Life);
-                var created = creator.Create(new CreateOptions
-                {
-                    Id = id, Bundle = bundle, Spec = spec, StdinFd = stdin, StdoutFd = stdout, StderrFd = stderr, Idle = idle, SpecValidated = true,
-                    NoNewKeyring = false,
-                });
-                undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
-                // The init is our child (the spawn helper's CLONE_PARENT): reap it here, and know its exit code.
-                entry.Init = new ChildReaper(created.Pid, $"carton-compute init {id}", OnExit);
-                record.Warnings.AddRange(creator.Warnings);
-            }
+            LaunchInit(id, bundle, spec, idle, record, entry, fds, undo);
             if (attaching is not null) WaitAttached(attaching);
             WriteRecord(scratch, record);
             try { entry.WatchOom(Life.WatchOom(id)); }
@@ -289,6 +259,121 @@ public sealed class ComputeService : IComputeService
         {
             foreach (var fd in fds) FileDescriptor.Close(fd);
         }
+    }
+
+    /// <summary>The monitor's stdio relay for a document's <see cref="InitIo"/>: the log and the attach socket resolved.</summary>
+    private InitIoRequest ResolveIo(InitIo io, string scratch)
+    {
+        if (!_useMonitor) throw new InvalidComputeDocumentException("initIo", "relaying the init's stdio needs the per-system monitor (UseMonitor)");
+        if (io.LogPath is { Length: > 0 } log && !log.StartsWith('/')) throw new InvalidComputeDocumentException("initIo.logPath", $"{log}: must be an absolute path");
+        if (io.ConsoleSize is { } size && (size.Length != 2 || !io.Terminal))
+            throw new InvalidComputeDocumentException("initIo.consoleSize", "must be [rows, columns], with terminal");
+        return new InitIoRequest
+        {
+            LogPath = io.LogPath is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(scratch, "init.log"),
+            AttachSocket = Path.Combine(scratch, "attach.sock"),
+            Stdin = io.Stdin, StdinOnce = io.StdinOnce, Terminal = io.Terminal, ConsoleSize = io.ConsoleSize,
+        };
+    }
+
+    /// <summary>Creates the system's init (the runtime's create, through the monitor unless it is off) with its stdio:
+    /// the relay of <see cref="ComputeRecord.Io"/>, or init.out and init.err. Used at create and again to start a
+    /// stopped system; <paramref name="record"/> gets the init's pid and the exit file.</summary>
+    private void LaunchInit(string id, string bundle, Spec spec, bool idle, ComputeRecord record, SystemEntry entry, List<int> fds, Stack<Action> undo)
+    {
+        var scratch = ScratchOf(id);
+        int stdin = OpenFd("/dev/null", OpenFlags.ReadOnly), stdout, stderr;
+        fds.Add(stdin);
+        if (record.Io is not null)
+        {
+            stdout = stderr = stdin;
+        }
+        else
+        {
+            record.StdoutPath = Path.Combine(scratch, "init.out");
+            record.StderrPath = Path.Combine(scratch, "init.err");
+            stdout = OpenFd(record.StdoutPath, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append);
+            fds.Add(stdout);
+            stderr = OpenFd(record.StderrPath, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append);
+            fds.Add(stderr);
+        }
+        WriteRecord(scratch, record);
+
+        void OnExit(int code)
+        {
+            entry.ExitCode = code;
+            entry.Publish(new ComputeSystemEvent { Type = "exit", ExitCode = code });
+            entry.PublishState(ContainerStatus.Stopped);
+        }
+        entry.ExitCode = null;
+        if (_useMonitor)
+        {
+            record.ExitFile = Path.Combine(scratch, "exit.json");
+            var reply = ContainerMonitor.Launch(MonitorBinaryPath, new MonitorRequest
+            {
+                StateRoot = Store.Root, Id = id, Bundle = bundle, Spec = spec, Idle = idle, ExitFile = record.ExitFile, SpecValidated = true,
+                InitBinary = InitBinary.Path == "/proc/self/exe" ? Environment.ProcessPath ?? InitBinary.Path : InitBinary.Path,
+                Io = record.Io,
+            }, stdin, stdout, stderr);
+            undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
+            record.InitPid = reply.Pid;
+            record.InitStartTime = reply.PidStartTime;
+            entry.Init = ChildReaper.ForMonitor(reply.Pid, reply.PidStartTime, reply.MonitorPid, record.ExitFile, $"carton-compute monitor {id}", OnExit);
+            record.Warnings.AddRange(reply.Warnings);
+        }
+        else
+        {
+            var creator = new ContainerCreator(Life);
+            var created = creator.Create(new CreateOptions
+            {
+                Id = id, Bundle = bundle, Spec = spec, StdinFd = stdin, StdoutFd = stdout, StderrFd = stderr, Idle = idle, SpecValidated = true,
+                NoNewKeyring = false,
+            });
+            undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
+            // The init is our child (the spawn helper's CLONE_PARENT): reap it here, and know its exit code.
+            entry.Init = new ChildReaper(created.Pid, $"carton-compute init {id}", OnExit);
+            record.Warnings.AddRange(creator.Warnings);
+        }
+    }
+
+    /// <summary>
+    /// Makes a stopped system startable again (HCS cannot; Docker's start of an exited container needs it): the
+    /// runtime's container is deleted (cgroups, state) and created anew from the same spec, in the same root file
+    /// system (its changes kept), networking and scratch directory. The caller holds the system's lock and starts it.
+    /// </summary>
+    internal async Task RecreateAsync(string id, SystemEntry entry, ContainerRecord previous)
+    {
+        var record = ReadRecord(id);
+        if (entry.Init is { } reaper) await reaper.Exited.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await entry.StopOomAsync().ConfigureAwait(false);
+        Life.Delete(id, force: true);
+        if (record.ExitFile is { } exitFile) File.Delete(exitFile);
+        var fds = new List<int>();
+        var undo = new Stack<Action>();
+        try
+        {
+            LaunchInit(id, previous.Bundle, previous.Spec, record.Idle, record, entry, fds, undo);
+            WriteRecord(ScratchOf(id), record);
+        }
+        catch (Exception e)
+        {
+            while (undo.Count > 0) try { undo.Pop()(); } catch (Exception) { }
+            throw RuntimeErrors.Map(e, id);
+        }
+        finally
+        {
+            foreach (var fd in fds) FileDescriptor.Close(fd);
+        }
+        try { entry.WatchOom(Life.WatchOom(id)); }
+        catch (Exception e) when (e is CgroupException or RuntimeError) { }
+    }
+
+    /// <summary>Records when the system was last started (reported in its summary).</summary>
+    internal void RecordStarted(string id)
+    {
+        var record = ReadRecord(id);
+        record.Started = DateTime.UtcNow;
+        WriteRecord(ScratchOf(id), record);
     }
 
     private static void WaitAttached(Task attaching)
@@ -405,6 +490,8 @@ public sealed class ComputeService : IComputeService
                 ? entry?.ExitCode ?? (record.ExitFile is { } exitFile ? ContainerMonitor.ReadExit(exitFile) : null)
                 : null,
             Image = record.Image, ImageId = record.ImageId,
+            Started = record.Started,
+            Finished = status == ContainerStatus.Stopped && record.ExitFile is { } exit ? ContainerMonitor.ReadExitTime(exit) : null,
         };
     }
 

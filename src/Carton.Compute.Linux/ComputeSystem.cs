@@ -71,11 +71,25 @@ public sealed class ComputeSystem : IComputeSystem
 
     /// <inheritdoc/>
     /// <exception cref="InvalidComputeSystemStateException">the system is not created</exception>
-    public Task StartAsync(CancellationToken cancellationToken = default) => Locked(() =>
+    /// <remarks>A stopped system starts again: a new init, in the same root file system, networking and limits.</remarks>
+    public Task StartAsync(CancellationToken cancellationToken = default) => Locked(async () =>
     {
-        Require("start", ContainerStatus.Created);
+        var (record, status) = Current();
+        if (status == ContainerStatus.Stopped) await _service.RecreateAsync(Id, _entry, record).ConfigureAwait(false);
+        else if (status != ContainerStatus.Created) throw new InvalidComputeSystemStateException(Id, status, "start");
         Life.Start(Id);
+        _service.RecordStarted(Id);
         _entry.PublishState(ContainerStatus.Running);
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task SignalAsync(int signal, CancellationToken cancellationToken = default) => Locked(() =>
+    {
+        if (signal is < 1 or > 64) throw new InvalidComputeDocumentException("signal", $"{signal}: must be 1..64");
+        var status = Require("signal", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
+        try { Life.Kill(Id, signal, all: false); }
+        catch (RuntimeError) when (Life.IsStopped(Id)) { throw new InvalidComputeSystemStateException(Id, ContainerStatus.Stopped, "signal"); }
+        _ = status;
     }, cancellationToken);
 
     /// <inheritdoc/>
@@ -165,7 +179,10 @@ public sealed class ComputeSystem : IComputeSystem
             var props = new ComputeSystemProperties
             {
                 Summary = summary, Warnings = record.Warnings.Count > 0 ? record.Warnings : null,
-                InitStdoutPath = record.StdoutPath, InitStderrPath = record.StderrPath,
+                InitStdoutPath = record.Io is null ? record.StdoutPath : null, InitStderrPath = record.Io is null ? record.StderrPath : null,
+                InitLogPath = record.Io?.LogPath,
+                InitAttachSocket = record.Io is { } io && summary.State != ContainerStatus.Stopped ? io.AttachSocket : null,
+                RootfsPath = record.OverlayMountPoint ?? RootOf(),
             };
             if (summary.State != ContainerStatus.Stopped)
             {
@@ -189,6 +206,13 @@ public sealed class ComputeSystem : IComputeSystem
             if (!Store.Exists(Id)) throw new ComputeSystemNotFoundException(Id);
             throw RuntimeErrors.Map(e, Id);
         }
+    }
+
+    /// <summary>The root file system of a system made from a bundle (as the runtime recorded it).</summary>
+    private string? RootOf()
+    {
+        try { return Store.Load(Id).Rootfs is { Length: > 0 } r ? r : null; }
+        catch (RuntimeError) { return null; }
     }
 
     /// <inheritdoc/>

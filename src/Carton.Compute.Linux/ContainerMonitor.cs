@@ -23,6 +23,19 @@ internal sealed class MonitorRequest
     [JsonPropertyName("exitFile")] public string ExitFile { get; set; } = "";
     /// <summary>The carton binary the monitor execs as the container's init (<see cref="InitBinary.Path"/> there).</summary>
     [JsonPropertyName("initBinary")] public string InitBinary { get; set; } = "";
+    /// <summary>The monitor relays the init's stdio (<see cref="InitRelay"/>); null: the stdio it was given is the init's.</summary>
+    [JsonPropertyName("io")] public InitIoRequest? Io { get; set; }
+}
+
+/// <summary>What the monitor's <see cref="InitRelay"/> does: the document's <see cref="InitIo"/> with its paths resolved.</summary>
+internal sealed class InitIoRequest
+{
+    [JsonPropertyName("logPath")] public string LogPath { get; set; } = "";
+    [JsonPropertyName("attachSocket")] public string AttachSocket { get; set; } = "";
+    [JsonPropertyName("stdin")] public bool Stdin { get; set; }
+    [JsonPropertyName("stdinOnce")] public bool StdinOnce { get; set; }
+    [JsonPropertyName("terminal")] public bool Terminal { get; set; }
+    [JsonPropertyName("consoleSize")] public ushort[]? ConsoleSize { get; set; }
 }
 
 /// <summary>The monitor's answer once the container is created (or why it is not).</summary>
@@ -52,6 +65,7 @@ internal sealed class MonitorExit
 [JsonSerializable(typeof(MonitorRequest))]
 [JsonSerializable(typeof(MonitorReply))]
 [JsonSerializable(typeof(MonitorExit))]
+[JsonSerializable(typeof(InitIoRequest))]
 internal sealed partial class MonitorJsonContext : JsonSerializerContext;
 
 /// <summary>
@@ -123,6 +137,13 @@ internal static unsafe class ContainerMonitor
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
     }
 
+    /// <summary>When the init exited, as its monitor recorded it; null while it runs.</summary>
+    public static DateTime? ReadExitTime(string exitFile)
+    {
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(exitFile), MonitorJsonContext.Default.MonitorExit)?.Time; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
+    }
+
     /// <summary>`carton-monitor`: create, answer, then wait for the init and record its exit status.</summary>
     public static int Run()
     {
@@ -138,12 +159,22 @@ internal static unsafe class ContainerMonitor
         if (request.InitBinary.Length > 0) InitBinary.Path = request.InitBinary;
         ContainerRecord record;
         var creator = new ContainerCreator(new StateStore(request.StateRoot));
+        InitRelay? relay = null;
         try
         {
-            record = creator.Create(new CreateOptions { Id = request.Id, Bundle = request.Bundle, Spec = request.Spec, Idle = request.Idle, SpecValidated = request.SpecValidated });
+            if (request.Io is { } io) relay = InitRelay.Create(io);
+            record = creator.Create(new CreateOptions
+            {
+                Id = request.Id, Bundle = request.Bundle, Spec = request.Spec, Idle = request.Idle, SpecValidated = request.SpecValidated,
+                StdinFd = relay?.ChildStdin ?? -1, StdoutFd = relay?.ChildStdout ?? -1, StderrFd = relay?.ChildStderr ?? -1,
+                ConsoleSocketFd = relay?.ConsoleSocketChild ?? -1,
+            });
+            relay?.Listen(request.Io!.ConsoleSize);
         }
         catch (Exception e)
         {
+            relay?.Dispose();
+            if (relay is not null) try { new Lifecycle(new StateStore(request.StateRoot)).Delete(request.Id, force: true); } catch (RuntimeError) { }
             var error = e as CartonException;
             reply.ErrorKind = error?.Kind ?? Carton.ErrorKind.Internal;
             reply.Error = e.Message;
@@ -160,7 +191,11 @@ internal static unsafe class ContainerMonitor
         FileDescriptor.Close(channel);
         // The monitor's own stdio is the container's; it keeps nothing else open.
         var status = ChildProcess.TryWait(record.Pid);
-        var exit = new MonitorExit { ExitCode = status?.ShellCode ?? -1, Time = DateTime.UtcNow };
+        var exitTime = DateTime.UtcNow;
+        // the log is complete before the exit status says the init is gone, and attached clients read the end of
+        // the stream after it: a `docker run` sees all the output, then the exit code
+        relay?.Drain();
+        var exit = new MonitorExit { ExitCode = status?.ShellCode ?? -1, Time = exitTime };
         var tmp = request.ExitFile + ".tmp";
         try
         {
@@ -169,6 +204,7 @@ internal static unsafe class ContainerMonitor
         }
         catch (IOException) { /* the system was deleted meanwhile: nobody is left to read it */ }
         catch (UnauthorizedAccessException) { }
+        relay?.Dispose();
         return 0;
     }
 }

@@ -101,6 +101,12 @@ internal sealed class ComputeRecord
     [JsonPropertyName("exitFile")] public string? ExitFile { get; set; }
     [JsonPropertyName("initPid")] public int InitPid { get; set; }
     [JsonPropertyName("initStartTime")] public ulong InitStartTime { get; set; }
+    /// <summary>The init is carton's idle init (an HCS document without InitProcess); kept to create it again.</summary>
+    [JsonPropertyName("idle")] public bool Idle { get; set; }
+    /// <summary>The monitor relays the init's stdio (the document's initIo), or null.</summary>
+    [JsonPropertyName("io")] public InitIoRequest? Io { get; set; }
+    /// <summary>When the system was last started.</summary>
+    [JsonPropertyName("started")] public DateTime? Started { get; set; }
     /// <summary>The network service namespace the system is in (issue 12), or null.</summary>
     [JsonPropertyName("networkNamespace")] public string? NetworkNamespace { get; set; }
     /// <summary>True when the namespace was made for the system (deleted with it); false when it joined one.</summary>

@@ -10,6 +10,29 @@ public sealed class ComputeSystemDocument
     [JsonPropertyName("oci")] public OciSystemDocument? Oci { get; set; }
     /// <summary>An HCS container document, translated by the backend (to an OCI spec on Linux); null when <see cref="Oci"/> is given.</summary>
     [JsonPropertyName("hcs")] public HcsSystemDocument? Hcs { get; set; }
+    /// <summary>How the init's stdio is kept (either kind of document). Null: stdout and stderr go to init.out and
+    /// init.err in the scratch directory and stdin is /dev/null. Given: the system's monitor holds the init's stdio
+    /// for as long as it runs, records its output in a log and lets clients attach (<see cref="InitAttach"/>), as
+    /// containerd's shims and conmon do, so that neither survives on the caller staying up.</summary>
+    [JsonPropertyName("initIo")] public InitIo? InitIo { get; set; }
+}
+
+/// <summary>The init's stdio when its monitor relays it: a log of its output, stdin from attached clients, a pty.</summary>
+public sealed class InitIo
+{
+    /// <summary>The log file (absolute): each line of output becomes one JSON line in Docker's json-file format,
+    /// {"log": "...\n", "stream": "stdout"|"stderr", "time": RFC 3339 UTC with nanoseconds}. Null: init.log in the
+    /// system's scratch directory (deleted with it).</summary>
+    [JsonPropertyName("logPath")] public string? LogPath { get; set; }
+    /// <summary>Give the init a stdin that attached clients write to; otherwise it reads /dev/null.</summary>
+    [JsonPropertyName("stdin")] public bool Stdin { get; set; }
+    /// <summary>Close the init's stdin when the first client that wrote to it detaches (Docker's StdinOnce).</summary>
+    [JsonPropertyName("stdinOnce")] public bool StdinOnce { get; set; }
+    /// <summary>Run the init on a pty (spec.process.terminal): its output is one stream (stdout), and attached
+    /// clients can resize it.</summary>
+    [JsonPropertyName("terminal")] public bool Terminal { get; set; }
+    /// <summary>[rows, columns]: the pty's initial size (with <see cref="Terminal"/>).</summary>
+    [JsonPropertyName("consoleSize")] public ushort[]? ConsoleSize { get; set; }
 }
 
 /// <summary>An OCI runtime spec; a relative root.path is taken relative to <see cref="Bundle"/>.</summary>

@@ -35,6 +35,10 @@ public sealed class ComputeSystemSummary
     /// <summary>That image's id, the digest of its config ("sha256:..."), which stays right when the name is later
     /// retagged or removed; null as for <see cref="Image"/>, and for systems created before it was recorded.</summary>
     [JsonPropertyName("imageId")] public string? ImageId { get; set; }
+    /// <summary>When the init last exited (UTC), when known; null while it runs.</summary>
+    [JsonPropertyName("finished")] public DateTime? Finished { get; set; }
+    /// <summary>When the system was last started (UTC); null before its first start.</summary>
+    [JsonPropertyName("started")] public DateTime? Started { get; set; }
 }
 
 /// <summary>What <see cref="IComputeSystem.GetPropertiesAsync"/> returns: summary, processes, statistics, warnings.</summary>
@@ -53,6 +57,14 @@ public sealed class ComputeSystemProperties
     [JsonPropertyName("initStdoutPath")] public string? InitStdoutPath { get; set; }
     /// <summary>The host file receiving the init process's stderr (init.err in the system's scratch directory).</summary>
     [JsonPropertyName("initStderrPath")] public string? InitStderrPath { get; set; }
+    /// <summary>The init's output log (Docker's json-file format) when the document gave <see cref="ComputeSystemDocument.InitIo"/>; else null.</summary>
+    [JsonPropertyName("initLogPath")] public string? InitLogPath { get; set; }
+    /// <summary>The Unix socket that attaches to the init's stdio (<see cref="InitAttach"/>) while it runs, when the
+    /// document gave <see cref="ComputeSystemDocument.InitIo"/>; else null.</summary>
+    [JsonPropertyName("initAttachSocket")] public string? InitAttachSocket { get; set; }
+    /// <summary>The system's root file system as the host sees it (the mounted snapshot or overlay), or null when
+    /// the host cannot reach it (a bundle's root is the bundle's own).</summary>
+    [JsonPropertyName("rootfsPath")] public string? RootfsPath { get; set; }
 }
 
 /// <summary>One item of <see cref="IComputeSystem.EventsAsync"/>.</summary>

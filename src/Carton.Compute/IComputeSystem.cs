@@ -8,7 +8,8 @@ public interface IComputeSystem : IAsyncDisposable
     /// <summary>The compute system id.</summary>
     string Id { get; }
 
-    /// <summary>Starts the system's init process (created → running).</summary>
+    /// <summary>Starts the system's init process (created → running). A stopped system starts again: a new init in
+    /// the same root file system (its changes kept), networking and limits (Docker's start of an exited container).</summary>
     Task StartAsync(CancellationToken cancellationToken = default);
     /// <summary>Freezes every process of the system (cgroup freezer; running → paused).</summary>
     Task PauseAsync(CancellationToken cancellationToken = default);
@@ -19,6 +20,9 @@ public interface IComputeSystem : IAsyncDisposable
     /// <exception cref="ComputeSystemAlreadyStoppedException">the init has already exited</exception>
     /// <exception cref="ComputeException">code "Failed": the system still had not exited 30 s after SIGKILL</exception>
     Task ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
+    /// <summary>Sends <paramref name="signal"/> (1..64) to the system's init (HCS: HcsSignalProcess on the init).</summary>
+    /// <exception cref="InvalidComputeSystemStateException">the init has exited</exception>
+    Task SignalAsync(int signal, CancellationToken cancellationToken = default);
     /// <summary>SIGKILL to every process of the system; waits for the exit (at most 30 s, then code "Failed").</summary>
     /// <exception cref="ComputeSystemAlreadyStoppedException">the init has already exited</exception>
     Task TerminateAsync(CancellationToken cancellationToken = default);

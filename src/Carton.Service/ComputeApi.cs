@@ -78,6 +78,11 @@ public static class ComputeApi
         app.MapPost("/v1/systems/{id}/pause", ctx => NoContent(registry, ctx, (s, ct) => s.PauseAsync(ct)));
         app.MapPost("/v1/systems/{id}/resume", ctx => NoContent(registry, ctx, (s, ct) => s.ResumeAsync(ct)));
         app.MapPost("/v1/systems/{id}/terminate", ctx => NoContent(registry, ctx, (s, ct) => s.TerminateAsync(ct)));
+        app.MapPost("/v1/systems/{id}/signal", ctx =>
+        {
+            int signal = QueryInt(ctx, "signal", 1, 64);
+            return NoContent(registry, ctx, (s, ct) => s.SignalAsync(signal, ct));
+        });
         app.MapPost("/v1/systems/{id}/shutdown", ctx =>
         {
             var timeout = TimeSpan.FromSeconds(10);

@@ -48,6 +48,14 @@ public static unsafe class FileDescriptor
         }
     }
 
+    /// <summary>poll(2) for input on one fd: true when it is readable or hung up (a read then returns data, 0 or an
+    /// error), false at the timeout or on EINTR.</summary>
+    public static bool WaitReadable(int fd, int timeoutMilliseconds)
+    {
+        var p = new Libc.PollFd { Fd = fd, Events = 0x001 /* POLLIN */ };
+        return Libc.poll(&p, 1, timeoutMilliseconds) > 0;
+    }
+
     /// <summary>One write(2): the count written, or -errno. EINTR is returned, not retried.</summary>
     public static int Write(int fd, ReadOnlySpan<byte> data)
     {
