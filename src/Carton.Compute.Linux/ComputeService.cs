@@ -201,13 +201,17 @@ public sealed class ComputeService : IComputeService
             {
                 var oci = document.Oci!;
                 spec = Clone(oci.Spec ?? throw new InvalidComputeDocumentException("spec", "is required"));
+                if (oci.ImageConfig is not null && string.IsNullOrEmpty(oci.Image))
+                    throw new InvalidComputeDocumentException("imageConfig", "applies to an image: give \"image\" too");
                 if (!string.IsNullOrEmpty(oci.Image))
                 {
                     if (oci.Bundle is { Length: > 0 }) throw new InvalidComputeDocumentException("bundle", "give either \"image\" or \"bundle\", not both");
                     if (spec.Root?.Path is { Length: > 0 }) throw new InvalidComputeDocumentException("spec.root.path", "the root of a system made from an image is its snapshot: leave root.path out");
                     var image = ImageRootfs.Resolve(oci.Image, _imageRoot, "image");
                     var rootfs = Path.Combine(scratch, "rootfs");
-                    var (imageSpec, w) = image.BuildSpec(rootfs);
+                    if (oci.ImageConfig?.WorkingDir is { Length: > 0 } wd && !wd.StartsWith('/'))
+                        throw new InvalidComputeDocumentException("imageConfig.workingDir", $"{wd}: must be an absolute path");
+                    var (imageSpec, w) = image.BuildSpec(rootfs, oci.ImageConfig);
                     record.Warnings.AddRange(w);
                     spec = SpecMerge.Over(imageSpec, spec);
                     spec.Root = new Root { Path = rootfs, Readonly = spec.Root?.Readonly };

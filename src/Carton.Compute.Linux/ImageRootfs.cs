@@ -65,8 +65,13 @@ internal sealed class ImageRootfs
     }
 
     /// <summary>The image's config as a spec (<see cref="ImageSpec"/>), users resolved through its layers.</summary>
-    public (Carton.Oci.Spec Spec, List<string> Warnings) BuildSpec(string rootfsPath) =>
-        ImageSpec.Build(Image.Config, new ImageSpecOptions { RootfsPath = rootfsPath, ReadRootfsFile = ReadFile });
+    public (Carton.Oci.Spec Spec, List<string> Warnings) BuildSpec(string rootfsPath, ImageConfigOverrides? overrides = null) =>
+        ImageSpec.Build(Image.Config, new ImageSpecOptions
+        {
+            RootfsPath = rootfsPath, ReadRootfsFile = ReadFile,
+            Entrypoint = overrides?.Entrypoint, Command = overrides?.Cmd, User = overrides?.User is { Length: > 0 } u ? u : null,
+            WorkingDir = overrides?.WorkingDir is { Length: > 0 } w ? w : null,
+        });
 
     /// <summary>Prepares the system's active snapshot and mounts it at <paramref name="target"/>.</summary>
     public void Mount(string id, string target)

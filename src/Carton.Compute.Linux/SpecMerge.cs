@@ -6,7 +6,9 @@ namespace Carton.Compute.Linux;
 
 /// <summary>
 /// A document's spec laid over an image's (the OCI form with an image): objects are merged field by field, arrays
-/// and values replace, except process.env, merged by variable name. Only what the document sets counts (fields it
+/// and values replace, except process.env, merged by variable name, and mounts, merged by destination (a document's
+/// mount replaces the image spec's at the same destination, the others are added after the defaults), so that a
+/// document adds a bind mount without restating /proc and /dev. Only what the document sets counts (fields it
 /// leaves null are not written, so they do not override).
 /// </summary>
 internal static class SpecMerge
@@ -28,6 +30,14 @@ internal static class SpecMerge
             if (here == "process.env" && target[key] is JsonArray baseEnv && value is JsonArray env)
             {
                 target[key] = MergeEnv(baseEnv, env);
+                continue;
+            }
+            if (here == "mounts" && target[key] is JsonArray baseMounts && value is JsonArray mounts)
+            {
+                var replaced = mounts.Select(m => (string?)m?["destination"]).ToHashSet(StringComparer.Ordinal);
+                target[key] = new JsonArray([
+                    .. baseMounts.Where(m => !replaced.Contains((string?)m?["destination"])).Select(m => m?.DeepClone()),
+                    .. mounts.Select(m => m?.DeepClone())]);
                 continue;
             }
             if (value is JsonObject o && target[key] is JsonObject t)

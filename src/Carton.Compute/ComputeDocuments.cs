@@ -44,11 +44,28 @@ public sealed class OciSystemDocument
     [JsonPropertyName("bundle")] public string? Bundle { get; set; }
     /// <summary>An image reference ("registry.example/app:1"): the system's root is a snapshot of the image (pulled
     /// when the store lacks it), and the spec is built from the image's config with <see cref="Spec"/> merged over it
-    /// (objects field by field, arrays replaced, process.env by name); root.path and bundle are then not given.</summary>
+    /// (objects field by field, arrays replaced, process.env by name, mounts by destination); root.path and bundle are then not given.</summary>
     [JsonPropertyName("image")] public string? Image { get; set; }
+    /// <summary>With <see cref="Image"/>: what replaces parts of the image's config before the spec is built from it,
+    /// with Docker's rules (a given entrypoint drops the image's Cmd unless a command is given too; a user name is
+    /// looked up in the image's /etc/passwd and /etc/group).</summary>
+    [JsonPropertyName("imageConfig")] public ImageConfigOverrides? ImageConfig { get; set; }
     /// <summary>The system's networking (issue 12): networks to join with ports to publish, or endpoints and a
     /// namespace made beforehand; null keeps what the spec says (by default a namespace with loopback only).</summary>
     [JsonPropertyName("network")] public SystemNetworking? Network { get; set; }
+}
+
+/// <summary>Parts of an image's config replaced before a spec is built from it (`docker run`'s overrides).</summary>
+public sealed class ImageConfigOverrides
+{
+    /// <summary>Replaces the image's Entrypoint (and drops its Cmd unless <see cref="Cmd"/> is given).</summary>
+    [JsonPropertyName("entrypoint")] public List<string>? Entrypoint { get; set; }
+    /// <summary>Replaces the image's Cmd (a non-empty list).</summary>
+    [JsonPropertyName("cmd")] public List<string>? Cmd { get; set; }
+    /// <summary>Replaces the image's User: "user", "uid", "user:group", "uid:gid"; names resolved in the image.</summary>
+    [JsonPropertyName("user")] public string? User { get; set; }
+    /// <summary>Replaces the image's WorkingDir (absolute).</summary>
+    [JsonPropertyName("workingDir")] public string? WorkingDir { get; set; }
 }
 
 /// <summary>The HCS container document (schema 2.x subset), translated to an OCI spec as hcsshim translates the other way.</summary>

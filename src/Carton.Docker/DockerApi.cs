@@ -32,7 +32,43 @@ public static class DockerApi
         ("GET", "/images/{**rest}", (s, ctx) => WithName(ctx, "/json", name => ImageEndpoints.Inspect(s, ctx, name))),
         ("POST", "/images/{**rest}", (s, ctx) => WithName(ctx, "/tag", name => ImageEndpoints.Tag(s, ctx, name))),
         ("DELETE", "/images/{**rest}", (s, ctx) => WithName(ctx, "", name => ImageEndpoints.Delete(s, ctx, name))),
+
+        ("POST", "/containers/create", ContainerEndpoints.Create),
+        ("GET", "/containers/json", ContainerEndpoints.List),
+        ("GET", "/containers/{id}/json", ContainerEndpoints.Inspect),
+        ("POST", "/containers/{id}/start", ContainerEndpoints.Start),
+        ("POST", "/containers/{id}/stop", ContainerEndpoints.Stop),
+        ("POST", "/containers/{id}/kill", ContainerEndpoints.Kill),
+        ("POST", "/containers/{id}/restart", ContainerEndpoints.Restart),
+        ("POST", "/containers/{id}/wait", ContainerEndpoints.Wait),
+        ("DELETE", "/containers/{id}", ContainerEndpoints.Delete),
+        ("GET", "/containers/{id}/logs", ContainerEndpoints.Logs),
+        ("POST", "/containers/{id}/resize", ContainerEndpoints.Resize),
+        ("GET", "/containers/{id}/archive", ContainerEndpoints.ArchiveGet),
+        ("HEAD", "/containers/{id}/archive", ContainerEndpoints.ArchiveGet),
+        ("PUT", "/containers/{id}/archive", ContainerEndpoints.ArchivePut),
+        // hijacked before Kestrel (HijackedStreams) when they open a connection; here only when they come after
+        // another request on a kept-alive connection, which no client does
+        ("POST", "/containers/{id}/attach", NotFirst),
+        ("POST", "/containers/{id}/exec", ExecEndpoints.Create),
+        ("POST", "/exec/{id}/start", NotFirst),
+        ("GET", "/exec/{id}/json", ExecEndpoints.Inspect),
+        ("POST", "/exec/{id}/resize", ExecEndpoints.Resize),
     ];
+
+    /// <summary>Before serving: the Docker layer's records are reconciled with the compute systems (those whose system
+    /// is gone are dropped, AutoRemove containers that exited meanwhile are removed, running ones watched).</summary>
+    public static Task RecoverAsync(DockerServices services, CancellationToken cancellationToken) =>
+        services.Containers.RecoverAsync(cancellationToken);
+
+    /// <summary>Attach and exec start reached Kestrel: they were not the first request of their connection.</summary>
+    private static Task NotFirst(DockerServices services, HttpContext ctx) =>
+        throw DockerErrors.BadRequest("attach and exec start take over their connection: send them as the first request of a new connection");
+
+    /// <summary>The connection middleware of the Docker socket's listener: hijacked streams (attach, exec start)
+    /// are served before Kestrel parses the request (<see cref="HijackedStreams"/>).</summary>
+    public static Func<Microsoft.AspNetCore.Connections.ConnectionDelegate, Microsoft.AspNetCore.Connections.ConnectionDelegate> ConnectionMiddleware(DockerServices services) =>
+        HijackedStreams.Middleware(services);
 
     /// <summary>"METHOD /pattern" of every route, for docs and tests.</summary>
     public static IEnumerable<string> Routes => Table.Select(r => $"{r.Method} {r.Pattern}");

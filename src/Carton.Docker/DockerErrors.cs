@@ -12,6 +12,12 @@ internal static class DockerErrors
 
     public static CartonException NoSuchImage(string name) => new(ErrorKind.NotFound, $"No such image: {name}");
 
+    public static CartonException NoSuchContainer(string name) => new(ErrorKind.NotFound, $"No such container: {name}");
+
+    public static CartonException NoSuchExec(string id) => new(ErrorKind.NotFound, $"No such exec instance: {id}");
+
+    public static CartonException NotRunning(string id) => new(ErrorKind.InvalidState, $"Container {id} is not running");
+
     public static CartonException Conflict(string message) => new(ErrorKind.InvalidState, message);
 
     public static CartonException NotYet(string what) =>

@@ -28,4 +28,45 @@ public sealed class DockerServices
 
     /// <summary>Where request lines and unexpected errors go; null: nowhere.</summary>
     public DockerLogWriter? Log { get; init; }
+
+    /// <summary>The Docker layer's own directory: containers/ID/ holds each container's record and json-file log.</summary>
+    public required string StateRoot { get; init; }
+
+    /// <summary>Copies files in and out of a container's root file system (the archive endpoints); null: not offered.</summary>
+    public IContainerFiles? Files { get; init; }
+
+    /// <summary>At most this many hijacked streams (attach, exec) at once; more get 503.</summary>
+    public int MaxHijackedStreams { get; init; } = 256;
+
+    private DockerContainers? _containers;
+    private ExecStore? _execs;
+
+    /// <summary>The containers (made on first use, over <see cref="StateRoot"/>).</summary>
+    internal DockerContainers Containers => LazyInitializer.EnsureInitialized(ref _containers, () => new DockerContainers(this));
+
+    /// <summary>The exec instances (in memory, as dockerd keeps them).</summary>
+    internal ExecStore Execs => LazyInitializer.EnsureInitialized(ref _execs, () => new ExecStore());
+}
+
+/// <summary>Files in a container's root file system as the host sees it (mounted snapshot), read and written without
+/// ever leaving it (symlinks resolved inside it). The Linux implementation lives with the daemon.</summary>
+public interface IContainerFiles
+{
+    /// <summary>Docker's X-Docker-Container-Path-Stat for <paramref name="path"/>; NotFound when it does not exist.</summary>
+    ContainerPathStat Stat(string rootfs, string path);
+    /// <summary>A tar of <paramref name="path"/> (a file, or a directory and everything under it) to <paramref name="output"/>.</summary>
+    Task WriteTarAsync(string rootfs, string path, Stream output, CancellationToken cancellationToken);
+    /// <summary>Extracts <paramref name="tar"/> under the directory <paramref name="path"/>.</summary>
+    Task ExtractTarAsync(string rootfs, string path, Stream tar, bool noOverwriteDirNonDir, bool copyUidGid, CancellationToken cancellationToken);
+}
+
+/// <summary>Docker's container path stat (base64 JSON in the X-Docker-Container-Path-Stat header).</summary>
+public sealed class ContainerPathStat
+{
+    [System.Text.Json.Serialization.JsonPropertyName("name")] public string Name { get; set; } = "";
+    [System.Text.Json.Serialization.JsonPropertyName("size")] public long Size { get; set; }
+    /// <summary>Go's os.FileMode bits.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("mode")] public uint Mode { get; set; }
+    [System.Text.Json.Serialization.JsonPropertyName("mtime")] public DateTimeOffset Mtime { get; set; }
+    [System.Text.Json.Serialization.JsonPropertyName("linkTarget")] public string LinkTarget { get; set; } = "";
 }

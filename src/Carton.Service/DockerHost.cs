@@ -20,7 +20,7 @@ public static class DockerHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.ListenUnixSocket(socketPath);
+            k.ListenUnixSocket(socketPath, listen => listen.Use(DockerApi.ConnectionMiddleware(services)));
             // pulls stream progress for as long as they take, and logs/attach (later slices) idle: no minimum data rates
             k.Limits.MinRequestBodyDataRate = null;
             k.Limits.MinResponseDataRate = null;

@@ -14,7 +14,7 @@ public static class Program
     private const string Usage = """
         usage: carton-serve [--socket PATH] [--root PATH] [--init-binary PATH] [--image-root PATH]
                             [--network-root PATH] [--network-run-root PATH] [--netns-dir PATH]
-                            [--docker-socket PATH|none] [--docker-group NAME]
+                            [--docker-socket PATH|none] [--docker-group NAME] [--docker-root PATH]
 
         The carton compute service: an HTTP/JSON API (GET /openapi.json) on a Unix socket that only root may use.
 
@@ -30,13 +30,15 @@ public static class Program
           --docker-socket PATH the Docker Engine API's socket (default: docker.sock beside --socket, so
                                /run/carton/docker.sock); "" or none: no Docker API
           --docker-group NAME  the group that may use the Docker socket (mode 0660); without it root only (0600)
+          --docker-root PATH   the Docker API's containers: names, settings and json-file logs (default: docker
+                               beside --root, so /run/carton/docker, which a reboot clears with the systems)
         """;
 
     public static async Task<int> Main(string[] args)
     {
         string socket = DefaultSocket, root = ServiceFactory.DefaultStateRoot;
         string? init = null, imageRoot = null, networkRoot = null, networkRunRoot = null, netnsDir = null;
-        string? dockerSocket = null, dockerGroup = null;
+        string? dockerSocket = null, dockerGroup = null, dockerRoot = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -65,6 +67,7 @@ public static class Program
                     case "--netns-dir": netnsDir = Path.GetFullPath(Value()); break;
                     case "--docker-socket": dockerSocket = Value(); break;
                     case "--docker-group": dockerGroup = Value(); break;
+                    case "--docker-root": dockerRoot = Path.GetFullPath(Value()); break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
                 }
@@ -119,14 +122,17 @@ public static class Program
             if (dockerSocket is not null)
             {
                 var images = imageRoot ?? Carton.Images.Content.ImageStore.DefaultRoot;
-                docker = DockerHost.Build(dockerSocket, new Carton.Docker.DockerServices
+                var dockerServices = new Carton.Docker.DockerServices
                 {
                     Compute = service,
                     Images = new Carton.Images.Content.ImageStore(images),
                     Networks = networks,
                     Host = DockerHostFacts.Probe(init, images),
                     Log = JsonLog.Write,
-                });
+                    StateRoot = dockerRoot ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root))!, "docker"),
+                };
+                await Carton.Docker.DockerApi.RecoverAsync(dockerServices, CancellationToken.None);
+                docker = DockerHost.Build(dockerSocket, dockerServices);
                 await DaemonHost.StartAsync(docker, dockerSocket, dockerGid);
             }
         }

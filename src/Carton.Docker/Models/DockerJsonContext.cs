@@ -18,6 +18,17 @@ namespace Carton.Docker.Models;
 [JsonSerializable(typeof(List<ImageDeleteResponseItem>))]
 [JsonSerializable(typeof(JsonMessage))]
 [JsonSerializable(typeof(AuthConfig))]
+[JsonSerializable(typeof(ContainerCreateBody))]
+[JsonSerializable(typeof(ContainerCreateResponse))]
+[JsonSerializable(typeof(ContainerInspect))]
+[JsonSerializable(typeof(List<ContainerSummary>))]
+[JsonSerializable(typeof(ContainerWaitResponse))]
+[JsonSerializable(typeof(ExecConfig))]
+[JsonSerializable(typeof(IdResponse))]
+[JsonSerializable(typeof(ExecStartConfig))]
+[JsonSerializable(typeof(ExecInspect))]
+[JsonSerializable(typeof(ContainerRecord))]
+[JsonSerializable(typeof(ContainerPathStat))]
 public sealed partial class DockerJsonContext : JsonSerializerContext
 {
     /// <summary>What goes on the wire: quotes and non-ASCII in messages stay readable ("invalid filter 'x'", not

@@ -1,0 +1,75 @@
+using System.Buffers;
+using System.Text;
+using Carton.Compute;
+
+namespace Carton.Docker;
+
+/// <summary>
+/// POST /containers/{id}/attach?stream&amp;logs&amp;stdin&amp;stdout&amp;stderr, hijacked: the logs so far (logs=1),
+/// then the live output from the container's monitor (<see cref="InitAttach"/>), framed as Docker frames it (one raw
+/// stream with a tty, stdcopy frames without); what the client sends goes to the init's stdin (stdin=1), and its
+/// end of input closes that stdin when the container was created with StdinOnce (as dockerd does).
+/// </summary>
+internal static class ContainerAttach
+{
+    public static async Task ServeAsync(DockerServices services, HijackedRequest request, CancellationToken ct)
+    {
+        var containers = services.Containers;
+        var record = containers.Store.Find(request.Id);
+        bool stdin = request.QueryBool("stdin"), stdout = request.QueryBool("stdout"), stderr = request.QueryBool("stderr");
+        bool stream = request.QueryBool("stream"), logs = request.QueryBool("logs");
+        if (!stdout && !stderr && !stdin) throw DockerErrors.BadRequest("at least one of stdin, stdout or stderr must be attached", "stdout");
+        var props = await containers.PropertiesAsync(record, ct);
+        bool multiplexed = !record.Config.Tty;
+        // connected before the head is sent: a `docker run` that attaches before it starts the container then
+        // misses nothing (the monitor holds the output until a start, and we are listening from now on)
+        InitAttach? attach = null;
+        if (stream && props.InitAttachSocket is { } socket)
+        {
+            try { attach = await InitAttach.ConnectAsync(socket, ct); }
+            catch (ComputeException e) when (e.Kind == ErrorKind.NotFound) { /* it exited meanwhile: logs only */ }
+        }
+        try
+        {
+            await request.StartStreamAsync(multiplexed ? StdStream.MultiplexedContentType : StdStream.RawContentType, ct);
+            var output = request.Output.AsStream(leaveOpen: true);
+            if (logs)
+            {
+                var options = new JsonFileLog.Options { Stdout = stdout, Stderr = stderr };
+                await foreach (var e in JsonFileLog.ReadAsync(record.LogPath, options, () => Task.FromResult(false), ct))
+                    await StdStream.WriteAsync(output, multiplexed, e.Stderr, Encoding.UTF8.GetBytes(e.Text), ct);
+                await output.FlushAsync(ct);
+            }
+            if (attach is null) return;
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var input = stdin ? PumpInputAsync(request, attach, record.Config.StdinOnce && !record.Config.Tty, done.Token) : Task.CompletedTask;
+            var buffer = new byte[InitAttach.MaxPayload + 1];
+            while (true)
+            {
+                var (kind, n) = await attach.ReceiveAsync(buffer, ct);
+                if (n == 0) break;
+                bool isErr = kind == InitAttach.StderrFrame;
+                if (isErr ? !stderr : !stdout) continue;
+                await StdStream.WriteAsync(output, multiplexed, isErr, buffer.AsMemory(1, n), ct);
+                await output.FlushAsync(ct);
+            }
+            await done.CancelAsync();
+            try { await input; } catch (OperationCanceledException) { }
+        }
+        finally { attach?.Dispose(); }
+    }
+
+    /// <summary>Client → the init's stdin until the client's end of input (closing stdin when <paramref name="closeAtEnd"/>).</summary>
+    private static async Task PumpInputAsync(HijackedRequest request, InitAttach attach, bool closeAtEnd, CancellationToken ct)
+    {
+        while (true)
+        {
+            var result = await request.Input.ReadAsync(ct);
+            foreach (var segment in result.Buffer)
+                await attach.WriteStdinAsync(segment, ct);
+            request.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted || result.IsCanceled) break;
+        }
+        if (closeAtEnd) await attach.CloseStdinAsync(ct);
+    }
+}

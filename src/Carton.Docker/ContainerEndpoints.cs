@@ -1,0 +1,387 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Carton.Compute;
+using Carton.Docker.Models;
+using Carton.Network;
+
+namespace Carton.Docker;
+
+/// <summary>The /containers endpoints (attach is a hijacked stream: <see cref="HijackedStreams"/>).</summary>
+internal static class ContainerEndpoints
+{
+    /// <summary>POST /containers/create?name=NAME.</summary>
+    public static async Task Create(DockerServices services, HttpContext ctx)
+    {
+        var body = await DockerJson.ReadAsync(ctx, DockerJsonContext.Default.ContainerCreateBody);
+        if (string.IsNullOrEmpty(body.Image)) throw DockerErrors.BadRequest("Config.Image is required: the image to create the container from", "Image");
+        var images = ImageCatalog.Load(services.Images);
+        var (image, found) = ImageCatalog.Find(images, body.Image);
+        var imageRef = (found ?? image.Records[0]).Name;
+        var containers = services.Containers;
+        var id = ContainerNames.NewId();
+        var requested = Query.String(ctx, "name");
+        var name = string.IsNullOrEmpty(requested) ? ContainerNames.Generate(n => containers.Store.TryFind(n) is not null) : ContainerNames.Normalize(requested);
+        containers.Store.Reserve(name, id);
+        bool saved = false;
+        ContainerRecord? record = null;
+        try
+        {
+            var logPath = Path.Combine(containers.Store.DirectoryOf(id), id + "-json.log");
+            var result = ContainerDocument.Build(body, imageRef, image.Image.Config.Config, id, name, logPath, other => NamespaceOf(containers.Store, other, 0));
+            ContainerCreateConfig config = body;
+            record = new ContainerRecord
+            {
+                Id = id, Name = name, Created = DateTime.UtcNow, Image = body.Image, ImageId = image.Id, Command = result.Command,
+                Config = Copy(config), HostConfig = body.HostConfig ?? new HostConfig(), LogPath = logPath,
+                StopSignal = body.StopSignal ?? image.Image.Config.Config?.StopSignal,
+            };
+            record.Config.Hostname = string.IsNullOrEmpty(body.Hostname) ? id[..12] : body.Hostname;
+            foreach (var (network, settings) in body.NetworkingConfig?.EndpointsConfig ?? []) record.Networks[network] = settings;
+            containers.Store.Save(record);
+            saved = true;
+            // the create runs to its end even if the client leaves: a half-made container would be worse
+            await using (await services.Compute.CreateComputeSystemAsync(id, result.Document, CancellationToken.None)) { }
+            await DockerJson.WriteAsync(ctx, new ContainerCreateResponse { Id = id, Warnings = result.Warnings }, DockerJsonContext.Wire.ContainerCreateResponse, StatusCodes.Status201Created);
+        }
+        catch
+        {
+            if (saved && record is not null) containers.Store.Remove(record);
+            else containers.Store.Release(name, id);
+            throw;
+        }
+    }
+
+    /// <summary>The body's Config fields alone (the record keeps them without HostConfig and NetworkingConfig).</summary>
+    private static ContainerCreateConfig Copy(ContainerCreateConfig c) => new()
+    {
+        Hostname = c.Hostname, Domainname = c.Domainname, User = c.User, AttachStdin = c.AttachStdin, AttachStdout = c.AttachStdout,
+        AttachStderr = c.AttachStderr, ExposedPorts = c.ExposedPorts, Tty = c.Tty, OpenStdin = c.OpenStdin, StdinOnce = c.StdinOnce,
+        Env = c.Env, Cmd = c.Cmd, Image = c.Image, Volumes = c.Volumes, WorkingDir = c.WorkingDir, Entrypoint = c.Entrypoint,
+        NetworkDisabled = c.NetworkDisabled, Labels = c.Labels, StopSignal = c.StopSignal, StopTimeout = c.StopTimeout, Healthcheck = c.Healthcheck,
+    };
+
+    /// <summary>The network namespace a container:ID network mode joins: that container's (following its own container: mode).</summary>
+    private static string NamespaceOf(ContainerStore store, string other, int depth)
+    {
+        var r = store.Find(other);
+        var mode = r.HostConfig.NetworkMode ?? "";
+        if (mode.StartsWith("container:", StringComparison.Ordinal) && depth < 8) return NamespaceOf(store, mode["container:".Length..], depth + 1);
+        if (mode is "host" or "none")
+            throw DockerErrors.Conflict($"cannot join the network namespace of container {other}: its network mode is {mode}");
+        return r.Id;
+    }
+
+    /// <summary>GET /containers/json?all&amp;limit&amp;filters.</summary>
+    public static async Task List(DockerServices services, HttpContext ctx)
+    {
+        var filters = DockerFilters.Parse(ctx, "id", "name", "label", "status", "ancestor", "network", "exited", "before", "since");
+        bool all = Query.Bool(ctx, "all");
+        int limit = int.TryParse(Query.String(ctx, "limit"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : -1;
+        var summaries = new Dictionary<string, ComputeSystemSummary>(StringComparer.Ordinal);
+        await foreach (var s in services.Compute.EnumerateComputeSystemsAsync(null, ctx.RequestAborted)) summaries[s.Id] = s;
+        var network = await ContainerViews.NetworkViewAsync(services, ctx.RequestAborted);
+        var images = ImageCatalog.Load(services.Images);
+        var result = new List<ContainerSummary>();
+        foreach (var record in services.Containers.Store.All.OrderByDescending(r => r.Created))
+        {
+            if (!summaries.TryGetValue(record.Id, out var summary)) continue;
+            var state = ContainerViews.DockerState(summary.State);
+            if (!all && !filters.Has("status") && state is not ("running" or "paused")) continue;
+            if (!Matches(record, summary, state, filters, network, images)) continue;
+            result.Add(ContainerViews.Summary(record, summary, network, images));
+            if (limit > 0 && result.Count >= limit) break;
+        }
+        await DockerJson.WriteAsync(ctx, result, DockerJsonContext.Wire.ListContainerSummary);
+    }
+
+    private static bool Matches(ContainerRecord r, ComputeSystemSummary s, string state, DockerFilters f, ContainerViews.NetworkView network, List<DockerImage> images)
+    {
+        if (f.Has("id") && !f.Get("id").Any(v => r.Id.StartsWith(v, StringComparison.Ordinal))) return false;
+        if (f.Has("name") && !f.Get("name").Any(v => r.Name.TrimStart('/').Contains(v.TrimStart('/'), StringComparison.Ordinal))) return false;
+        if (f.Has("status") && !f.Get("status").Contains(state)) return false;
+        if (f.Has("exited") && !(state == "exited" && f.Get("exited").Contains((s.ExitCode ?? 0).ToString(CultureInfo.InvariantCulture)))) return false;
+        if (f.Has("label"))
+        {
+            foreach (var label in f.Get("label"))
+            {
+                var eq = label.IndexOf('=', StringComparison.Ordinal);
+                var labels = r.Config.Labels ?? [];
+                if (eq < 0 ? !labels.ContainsKey(label) : !(labels.TryGetValue(label[..eq], out var v) && v == label[(eq + 1)..])) return false;
+            }
+        }
+        if (f.Has("ancestor"))
+        {
+            bool any = false;
+            foreach (var a in f.Get("ancestor"))
+            {
+                try { any |= ImageCatalog.Find(images, a).Image.Id == r.ImageId; }
+                catch (CartonException) { any |= a == r.Image; }
+            }
+            if (!any) return false;
+        }
+        if (f.Has("network"))
+        {
+            var names = network.NetworksOf(r.Id).Select(e => ContainerViews.DockerNetworkName(e.Network)).ToList();
+            var ids = network.NetworksOf(r.Id).Select(e => e.NetworkId).ToList();
+            if (!f.Get("network").Any(n => names.Contains(n) || ids.Any(i => i.StartsWith(n, StringComparison.Ordinal)))) return false;
+        }
+        return true;
+    }
+
+    /// <summary>GET /containers/{id}/json.</summary>
+    public static async Task Inspect(DockerServices services, HttpContext ctx)
+    {
+        var record = services.Containers.Store.Find(Id(ctx));
+        var props = await services.Containers.PropertiesAsync(record, ctx.RequestAborted);
+        var network = await ContainerViews.NetworkViewAsync(services, ctx.RequestAborted);
+        NamespaceInfo? ns = null;
+        if (services.Networks is { } networks)
+            try { ns = await networks.InspectNamespaceAsync(record.Id, ctx.RequestAborted); }
+            catch (CartonException e) when (e.Kind == ErrorKind.NotFound) { }
+        await DockerJson.WriteAsync(ctx, ContainerViews.Inspect(record, props, network, services.Execs.IdsOf(record.Id), ns), DockerJsonContext.Wire.ContainerInspect);
+    }
+
+    /// <summary>POST /containers/{id}/start: 304 when it already runs.</summary>
+    public static async Task Start(DockerServices services, HttpContext ctx)
+    {
+        var containers = services.Containers;
+        var record = containers.Store.Find(Id(ctx));
+        var gate = containers.LockOf(record.Id);
+        await gate.WaitAsync(ctx.RequestAborted);
+        try
+        {
+            await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
+            var state = (await system.GetPropertiesAsync(ctx.RequestAborted)).Summary.State;
+            if (state is "running" or "paused")
+            {
+                ctx.Response.StatusCode = StatusCodes.Status304NotModified;
+                return;
+            }
+            if (state == "stopped") record.RestartCount = 0;
+            await system.StartAsync(CancellationToken.None);
+            containers.Watch(record);
+        }
+        finally { gate.Release(); }
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>POST /containers/{id}/stop?t=SECONDS&amp;signal=SIG: 304 when it is not running.</summary>
+    public static async Task Stop(DockerServices services, HttpContext ctx)
+    {
+        var record = services.Containers.Store.Find(Id(ctx));
+        bool stopped = await StopAsync(services, record, ctx);
+        ctx.Response.StatusCode = stopped ? StatusCodes.Status204NoContent : StatusCodes.Status304NotModified;
+    }
+
+    /// <summary>The stop signal (?signal, the container's StopSignal, the image's, SIGTERM), then SIGKILL to every
+    /// process after ?t seconds (the container's StopTimeout, 10 by default; -1 waits for ever).</summary>
+    private static async Task<bool> StopAsync(DockerServices services, ContainerRecord record, HttpContext ctx)
+    {
+        var containers = services.Containers;
+        int timeout = record.Config.StopTimeout ?? 10;
+        if (Query.String(ctx, "t") is { Length: > 0 } t && !int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out timeout))
+            throw DockerErrors.BadRequest($"invalid value for t: {t}", "t");
+        int signal = Signals.Parse(Query.String(ctx, "signal") is { Length: > 0 } s ? s : record.StopSignal ?? "SIGTERM", "signal");
+        var gate = containers.LockOf(record.Id);
+        await gate.WaitAsync(ctx.RequestAborted);
+        try
+        {
+            await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
+            var state = (await system.GetPropertiesAsync(ctx.RequestAborted)).Summary.State;
+            if (state is not ("running" or "paused")) return false;
+            if (state == "paused") await system.ResumeAsync(CancellationToken.None);
+            try { await system.SignalAsync(signal, CancellationToken.None); }
+            catch (InvalidComputeSystemStateException) { return true; }
+            var exited = system.WaitForExitAsync(CancellationToken.None);
+            if (timeout >= 0 && await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(timeout))) != exited)
+            {
+                try { await system.TerminateAsync(CancellationToken.None); }
+                catch (ComputeSystemAlreadyStoppedException) { }
+            }
+            await exited;
+            return true;
+        }
+        finally { gate.Release(); }
+    }
+
+    /// <summary>POST /containers/{id}/kill?signal=SIG (SIGKILL by default): 409 when it is not running.</summary>
+    public static async Task Kill(DockerServices services, HttpContext ctx)
+    {
+        var record = services.Containers.Store.Find(Id(ctx));
+        int signal = Signals.Parse(Query.String(ctx, "signal") is { Length: > 0 } s ? s : "SIGKILL", "signal");
+        await using var system = await services.Containers.SystemAsync(record, ctx.RequestAborted);
+        try { await system.SignalAsync(signal, ctx.RequestAborted); }
+        catch (InvalidComputeSystemStateException) { throw DockerErrors.NotRunning(record.Id); }
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>POST /containers/{id}/restart?t=SECONDS: stop (if it runs), then start.</summary>
+    public static async Task Restart(DockerServices services, HttpContext ctx)
+    {
+        var containers = services.Containers;
+        var record = containers.Store.Find(Id(ctx));
+        await StopAsync(services, record, ctx);
+        var gate = containers.LockOf(record.Id);
+        await gate.WaitAsync(ctx.RequestAborted);
+        try
+        {
+            await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
+            await system.StartAsync(CancellationToken.None);
+            record.RestartCount++;
+            containers.Store.Save(record);
+            containers.Watch(record);
+        }
+        finally { gate.Release(); }
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>POST /containers/{id}/wait?condition=not-running|next-exit|removed. The status goes out at once (a
+    /// client may wait for hours, and `docker run` waits before it starts the container); the body when it exits.</summary>
+    public static async Task Wait(DockerServices services, HttpContext ctx)
+    {
+        var containers = services.Containers;
+        var record = containers.Store.Find(Id(ctx));
+        var condition = Query.String(ctx, "condition") is { Length: > 0 } c ? c : "not-running";
+        if (condition is not ("not-running" or "next-exit" or "removed"))
+            throw DockerErrors.BadRequest($"invalid condition: \"{condition}\"", "condition");
+        var ct = ctx.RequestAborted;
+        await using var system = await containers.SystemAsync(record, ct);
+        // subscribed before the state is read: an exit between the two is not missed
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var events = system.EventsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        var nextExit = NextExitAsync(events);
+        var summary = (await system.GetPropertiesAsync(ct)).Summary;
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.StartAsync(ct);
+        await ctx.Response.Body.FlushAsync(ct);
+        int code;
+        if (condition == "not-running" && summary.State is not ("running" or "paused")) code = summary.ExitCode ?? 0;
+        else if (condition == "removed" && summary.State == "stopped" && !record.HostConfig.AutoRemove) code = summary.ExitCode ?? 0;
+        else code = await nextExit;
+        await cts.CancelAsync();
+        if (condition == "removed") await containers.Removed(record.Id).WaitAsync(ct);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new ContainerWaitResponse { StatusCode = code }, DockerJsonContext.Wire.ContainerWaitResponse);
+        await ctx.Response.Body.WriteAsync(bytes, ct);
+        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ct);
+    }
+
+    private static async Task<int> NextExitAsync(IAsyncEnumerator<ComputeSystemEvent> events)
+    {
+        try
+        {
+            while (await events.MoveNextAsync())
+                if (events.Current is { Type: "exit", ExitCode: { } code }) return code;
+            return -1;
+        }
+        catch (OperationCanceledException) { return -1; }
+        finally { await events.DisposeAsync(); }
+    }
+
+    /// <summary>DELETE /containers/{id}?force&amp;v.</summary>
+    public static async Task Delete(DockerServices services, HttpContext ctx)
+    {
+        var record = services.Containers.Store.Find(Id(ctx));
+        await services.Containers.RemoveAsync(record, Query.Bool(ctx, "force"), ctx.RequestAborted);
+        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>GET /containers/{id}/logs?follow&amp;stdout&amp;stderr&amp;since&amp;until&amp;timestamps&amp;tail.</summary>
+    public static async Task Logs(DockerServices services, HttpContext ctx)
+    {
+        var containers = services.Containers;
+        var record = containers.Store.Find(Id(ctx));
+        bool stdout = Query.Bool(ctx, "stdout"), stderr = Query.Bool(ctx, "stderr");
+        if (!stdout && !stderr) throw DockerErrors.BadRequest("Bad parameters: you must choose at least one stream", "stdout");
+        int? tail = null;
+        if (Query.String(ctx, "tail") is { Length: > 0 } t && t != "all")
+        {
+            if (!int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n)) throw DockerErrors.BadRequest($"invalid value for tail: {t}", "tail");
+            tail = n;
+        }
+        var options = new JsonFileLog.Options
+        {
+            Stdout = stdout, Stderr = stderr, Tail = tail, Follow = Query.Bool(ctx, "follow"),
+            Since = JsonFileLog.ParseTime(Query.String(ctx, "since"), "since"), Until = JsonFileLog.ParseTime(Query.String(ctx, "until"), "until"),
+        };
+        bool timestamps = Query.Bool(ctx, "timestamps");
+        bool multiplexed = !record.Config.Tty;
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        ctx.Response.ContentType = multiplexed ? StdStream.MultiplexedContentType : StdStream.RawContentType;
+        await ctx.Response.StartAsync(ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+        async Task<bool> Running()
+        {
+            try { return (await containers.PropertiesAsync(record, CancellationToken.None)).Summary.State is "running" or "paused"; }
+            catch (CartonException) { return false; }
+        }
+        await foreach (var e in JsonFileLog.ReadAsync(record.LogPath, options, Running, ctx.RequestAborted))
+        {
+            var text = timestamps ? RfcNano(e) + " " + e.Text : e.Text;
+            await StdStream.WriteAsync(ctx.Response.Body, multiplexed, e.Stderr, Encoding.UTF8.GetBytes(text), ctx.RequestAborted);
+            if (options.Follow) await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+        }
+    }
+
+    /// <summary>The entry's time as Docker prints it with --timestamps (RFC 3339 with nanoseconds).</summary>
+    private static string RfcNano(JsonFileLog.Entry e) => e.Time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>POST /containers/{id}/resize?h&amp;w: the init's pty.</summary>
+    public static async Task Resize(DockerServices services, HttpContext ctx)
+    {
+        var record = services.Containers.Store.Find(Id(ctx));
+        var (h, w) = (ParseSize(ctx, "h"), ParseSize(ctx, "w"));
+        var props = await services.Containers.PropertiesAsync(record, ctx.RequestAborted);
+        if (props.InitAttachSocket is not { } socket) throw DockerErrors.Conflict($"cannot resize container {record.Id}: it is not running");
+        using var attach = await InitAttach.ConnectAsync(socket, ctx.RequestAborted);
+        await attach.ResizeAsync(h, w, ctx.RequestAborted);
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    public static ushort ParseSize(HttpContext ctx, string name)
+    {
+        var v = Query.String(ctx, name);
+        if (!ushort.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            throw DockerErrors.BadRequest($"invalid value for {name}: \"{v}\"", name);
+        return n;
+    }
+
+    /// <summary>HEAD and GET /containers/{id}/archive?path=P: the path's stat in a header; GET adds its tar.</summary>
+    public static async Task ArchiveGet(DockerServices services, HttpContext ctx)
+    {
+        var (files, rootfs, path) = await ArchiveTarget(services, ctx);
+        var stat = files.Stat(rootfs, path);
+        ctx.Response.Headers["X-Docker-Container-Path-Stat"] = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(stat, DockerJsonContext.Wire.ContainerPathStat));
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+        if (HttpMethods.IsHead(ctx.Request.Method)) return;
+        ctx.Response.ContentType = "application/x-tar";
+        await files.WriteTarAsync(rootfs, path, ctx.Response.Body, ctx.RequestAborted);
+    }
+
+    /// <summary>PUT /containers/{id}/archive?path=DIR&amp;noOverwriteDirNonDir&amp;copyUIDGID: the body is a tar extracted under DIR.</summary>
+    public static async Task ArchivePut(DockerServices services, HttpContext ctx)
+    {
+        var (files, rootfs, path) = await ArchiveTarget(services, ctx);
+        // a tar may be large: this request, alone, reads past the JSON bodies' limit
+        if (ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = null;
+        await files.ExtractTarAsync(rootfs, path, ctx.Request.Body, Query.Bool(ctx, "noOverwriteDirNonDir"), Query.Bool(ctx, "copyUIDGID"), ctx.RequestAborted);
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private static async Task<(IContainerFiles Files, string Rootfs, string Path)> ArchiveTarget(DockerServices services, HttpContext ctx)
+    {
+        var record = services.Containers.Store.Find(Id(ctx));
+        var path = Query.String(ctx, "path");
+        if (string.IsNullOrEmpty(path)) throw DockerErrors.BadRequest("path is required", "path");
+        var files = services.Files ?? throw DockerErrors.NotYet("copying files in and out of containers (archive)");
+        var props = await services.Containers.PropertiesAsync(record, ctx.RequestAborted);
+        if (props.RootfsPath is not { } rootfs) throw DockerErrors.Conflict($"container {record.Id} has no root file system the daemon can reach");
+        // a relative path is relative to the container's working directory (/ when it has none)
+        if (!path.StartsWith('/')) path = "/" + (record.Config.WorkingDir is { Length: > 0 } wd ? wd.TrimEnd('/') + "/" : "").TrimStart('/') + path;
+        return (files, rootfs, path);
+    }
+
+    public static string Id(HttpContext ctx) => (string?)ctx.Request.RouteValues["id"] ?? "";
+}

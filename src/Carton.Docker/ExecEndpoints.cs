@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Carton.Compute;
+using Carton.Docker.Models;
+using Carton.Images.Spec;
+
+namespace Carton.Docker;
+
+/// <summary>One exec instance: made by POST /containers/{id}/exec, run by /exec/{id}/start (once).</summary>
+internal sealed class ExecInstance
+{
+    public required string Id { get; init; }
+    public required string ContainerId { get; init; }
+    public required ExecConfig Config { get; init; }
+    public bool Started { get; set; }
+    public bool Running { get; set; }
+    public int? ExitCode { get; set; }
+    public int Pid { get; set; }
+    public IComputeProcess? Process { get; set; }
+}
+
+/// <summary>The exec instances, in memory as dockerd keeps them; those of a removed container go with it.</summary>
+internal sealed class ExecStore
+{
+    private readonly ConcurrentDictionary<string, ExecInstance> _execs = new(StringComparer.Ordinal);
+
+    public void Add(ExecInstance exec) => _execs[exec.Id] = exec;
+
+    public ExecInstance Find(string id) => _execs.TryGetValue(id, out var e) ? e : throw DockerErrors.NoSuchExec(id);
+
+    public List<string> IdsOf(string containerId) => [.. _execs.Values.Where(e => e.ContainerId == containerId).Select(e => e.Id)];
+
+    public void ForgetContainer(string containerId)
+    {
+        foreach (var e in _execs.Values.Where(e => e.ContainerId == containerId).ToList()) _execs.TryRemove(e.Id, out _);
+    }
+}
+
+/// <summary>The exec endpoints: create, start (hijacked), inspect, resize.</summary>
+internal static class ExecEndpoints
+{
+    /// <summary>POST /containers/{id}/exec.</summary>
+    public static async Task Create(DockerServices services, HttpContext ctx)
+    {
+        var record = services.Containers.Store.Find(ContainerEndpoints.Id(ctx));
+        var config = await DockerJson.ReadAsync(ctx, DockerJsonContext.Default.ExecConfig);
+        if (config.Cmd is not { Count: > 0 }) throw DockerErrors.BadRequest("No exec command specified", "Cmd");
+        var state = (await services.Containers.PropertiesAsync(record, ctx.RequestAborted)).Summary.State;
+        if (state == "paused") throw DockerErrors.Conflict($"Container {record.Id} is paused, unpause the container before exec");
+        if (state != "running") throw DockerErrors.NotRunning(record.Id);
+        var exec = new ExecInstance { Id = ContainerNames.NewId(), ContainerId = record.Id, Config = config };
+        services.Execs.Add(exec);
+        await DockerJson.WriteAsync(ctx, new IdResponse { Id = exec.Id }, DockerJsonContext.Wire.IdResponse, StatusCodes.Status201Created);
+    }
+
+    /// <summary>GET /exec/{id}/json.</summary>
+    public static Task Inspect(DockerServices services, HttpContext ctx)
+    {
+        var exec = services.Execs.Find(ContainerEndpoints.Id(ctx));
+        var c = exec.Config;
+        return DockerJson.WriteAsync(ctx, new ExecInspect
+        {
+            ID = exec.Id, ContainerID = exec.ContainerId, Running = exec.Running, ExitCode = exec.ExitCode, Pid = exec.Pid,
+            OpenStdin = c.AttachStdin, OpenStdout = c.AttachStdout, OpenStderr = c.AttachStderr, CanRemove = false, DetachKeys = c.DetachKeys ?? "",
+            ProcessConfig = new ProcessConfig
+            {
+                Privileged = c.Privileged, User = c.User ?? "", Tty = c.Tty, Entrypoint = c.Cmd![0], Arguments = [.. c.Cmd.Skip(1)],
+            },
+        }, DockerJsonContext.Wire.ExecInspect);
+    }
+
+    /// <summary>POST /exec/{id}/resize?h&amp;w.</summary>
+    public static async Task Resize(DockerServices services, HttpContext ctx)
+    {
+        var exec = services.Execs.Find(ContainerEndpoints.Id(ctx));
+        var (h, w) = (ContainerEndpoints.ParseSize(ctx, "h"), ContainerEndpoints.ParseSize(ctx, "w"));
+        if (exec.Process is not { } p || !exec.Running) throw DockerErrors.Conflict($"exec {exec.Id} is not running");
+        try { await p.ResizeConsoleAsync(h, w, ctx.RequestAborted); }
+        catch (InvalidOperationException) { throw DockerErrors.Conflict($"exec {exec.Id} has no tty to resize"); }
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>POST /exec/{id}/start, hijacked (or a plain 200 with Detach): runs the process, relays its stdio,
+    /// and closes the connection once it has exited and its output is drained.</summary>
+    public static async Task StartAsync(DockerServices services, HijackedRequest request, CancellationToken ct)
+    {
+        ExecStartConfig start;
+        try
+        {
+            start = request.Body.Length == 0 ? new ExecStartConfig()
+                : JsonSerializer.Deserialize(request.Body, DockerJsonContext.Default.ExecStartConfig) ?? new ExecStartConfig();
+        }
+        catch (JsonException e) { throw DockerErrors.BadRequest($"malformed JSON in the request body: {e.Message}", e.Path ?? "$"); }
+        var exec = services.Execs.Find(request.Id);
+        lock (exec)
+        {
+            if (exec.Started) throw DockerErrors.Conflict($"Exec {exec.Id} has already been started (an exec instance runs once)");
+            exec.Started = true;
+        }
+        var record = services.Containers.Store.Find(exec.ContainerId);
+        var c = exec.Config;
+        bool tty = c.Tty || start.Tty;
+        await using var system = await services.Containers.SystemAsync(record, ct);
+        var props = await system.GetPropertiesAsync(ct);
+        if (props.Summary.State != "running") throw DockerErrors.NotRunning(record.Id);
+        var size = start.ConsoleSize ?? c.ConsoleSize;
+        var parameters = new ProcessParameters
+        {
+            CommandArgs = c.Cmd!, WorkingDirectory = c.WorkingDir is { Length: > 0 } wd ? wd : null,
+            User = c.User is { Length: > 0 } u ? ResolveUser(u, props.RootfsPath) : null,
+            Environment = Environment(c.Env),
+            CreateStdInPipe = c.AttachStdin && !start.Detach, CreateStdOutPipe = c.AttachStdout && !start.Detach, CreateStdErrPipe = c.AttachStderr && !start.Detach,
+            EmulateConsole = tty, ConsoleSize = tty && size is [var h, var w] && h > 0 && w > 0 ? [h, w] : null,
+        };
+        IComputeProcess process;
+        try { process = await system.CreateProcessAsync(parameters, CancellationToken.None); }
+        catch (InvalidComputeSystemStateException) { throw DockerErrors.NotRunning(record.Id); }
+        exec.Process = process;
+        exec.Pid = process.Pid;
+        exec.Running = true;
+        var exited = Task.Run(async () =>
+        {
+            var code = await process.WaitForExitAsync(CancellationToken.None);
+            exec.ExitCode = code;
+            exec.Running = false;
+            return code;
+        }, CancellationToken.None);
+        if (start.Detach)
+        {
+            await request.RespondAsync(200, "OK", null, ct);
+            _ = exited.ContinueWith(_ => process.DisposeAsync().AsTask(), TaskScheduler.Default);
+            return;
+        }
+        try
+        {
+            await request.StartStreamAsync(tty ? StdStream.RawContentType : StdStream.MultiplexedContentType, ct);
+            var output = request.Output.AsStream(leaveOpen: true);
+            var gate = new SemaphoreSlim(1, 1);
+            async Task Pump(Stream? from, bool stderr)
+            {
+                if (from is null) return;
+                var buffer = new byte[32 * 1024];
+                while (true)
+                {
+                    int n;
+                    try { n = await from.ReadAsync(buffer, ct); }
+                    catch (IOException) { break; } // a pty whose other side is closed: EIO
+                    if (n == 0) break;
+                    await gate.WaitAsync(ct);
+                    try
+                    {
+                        await StdStream.WriteAsync(output, !tty, stderr, buffer.AsMemory(0, n), ct);
+                        await output.FlushAsync(ct);
+                    }
+                    finally { gate.Release(); }
+                }
+            }
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var input = PumpInputAsync(request, tty ? process.Console : process.StandardInput, closeAtEnd: !tty, done.Token);
+            if (tty)
+            {
+                // the pty reads EIO once the process and everything it started have closed it; a process that
+                // exits while a child holds the pty open is done anyway
+                var reading = Pump(process.Console, false);
+                await Task.WhenAny(reading, exited);
+                if (!reading.IsCompleted) await Task.WhenAny(reading, Task.Delay(200, ct));
+            }
+            else await Task.WhenAll(Pump(process.StandardOutput, false), Pump(process.StandardError, true));
+            await exited.WaitAsync(ct);
+            await done.CancelAsync();
+            try { await input; } catch (OperationCanceledException) { }
+        }
+        finally
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>The client's input to the process until it ends (closing the process's stdin then, for a pipe).</summary>
+    private static async Task PumpInputAsync(HijackedRequest request, Stream? to, bool closeAtEnd, CancellationToken ct)
+    {
+        if (to is null) return;
+        try
+        {
+            while (true)
+            {
+                var result = await request.Input.ReadAsync(ct);
+                foreach (var segment in result.Buffer) await to.WriteAsync(segment, ct);
+                await to.FlushAsync(ct);
+                request.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled) break;
+            }
+        }
+        catch (IOException) { /* the process closed its stdin */ }
+        if (closeAtEnd) await to.DisposeAsync();
+    }
+
+    private static Dictionary<string, string>? Environment(List<string>? env)
+    {
+        if (env is not { Count: > 0 }) return null;
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        int i = 0;
+        foreach (var entry in env)
+        {
+            int eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq == 0) throw DockerErrors.BadRequest($"invalid environment variable: {entry}", $"Env[{i}]");
+            if (eq > 0) result[entry[..eq]] = entry[(eq + 1)..];
+            i++;
+        }
+        return result;
+    }
+
+    /// <summary>"user[:group]" with names looked up in the container's own /etc/passwd and /etc/group, as "uid:gid".</summary>
+    private static string ResolveUser(string user, string? rootfs)
+    {
+        string? Read(string path)
+        {
+            if (rootfs is null) return null;
+            var file = new FileInfo(Path.Combine(rootfs, path.TrimStart('/')));
+            // the container owns these files: a symbolic link (or a link in /etc) could point anywhere on the host
+            if (!file.Exists || file.LinkTarget is not null || file.Directory?.LinkTarget is not null || file.Length > 4 << 20) return null;
+            return File.ReadAllText(file.FullName);
+        }
+        try
+        {
+            var (uid, gid, _) = ImageUser.Resolve(user, Read("/etc/passwd"), Read("/etc/group"));
+            return $"{uid}:{gid}";
+        }
+        catch (CartonException e) { throw DockerErrors.BadRequest(e.Message.Replace("config.User", "User", StringComparison.Ordinal), "User"); }
+    }
+}
