@@ -18,6 +18,11 @@ internal sealed class TreeTarWriter(TarWriter tar, CancellationToken ct)
 {
     private readonly Dictionary<(ulong Dev, ulong Ino), string> _written = [];
 
+    // Defence "archive-walk-no-follow" (docs/security.md, "Container archive"): switched off in a mutation build, the
+    // walk stats and opens following symlinks, as a walker by path that trusts what it finds would.
+    private readonly bool _follow = Carton.Linux.Security.Defences.IsDisabled("archive-walk-no-follow");
+    private OpenFlags NoFollow => _follow ? 0 : OpenFlags.NoFollow;
+
     /// <summary>Writes the object <paramref name="name"/> under <paramref name="dirFd"/> (already lstat'ed as
     /// <paramref name="st"/>) as <paramref name="entryName"/>, and everything below it when it is a directory.</summary>
     public async Task WriteAsync(int dirFd, string name, FileStatus st, string entryName, string containerPath)
@@ -27,7 +32,7 @@ internal sealed class TreeTarWriter(TarWriter tar, CancellationToken ct)
         {
             case FileStatus.Directory:
             {
-                int fd = FileTree.TryOpenAt(dirFd, name, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow);
+                int fd = FileTree.TryOpenAt(dirFd, name, OpenFlags.ReadOnly | OpenFlags.Directory | NoFollow);
                 if (fd == -Errno.ENOENT) return; // gone since it was listed
                 if (fd == -Errno.ENOTDIR || fd == -Errno.ELOOP)
                 {
@@ -47,7 +52,7 @@ internal sealed class TreeTarWriter(TarWriter tar, CancellationToken ct)
                     var cprefix = containerPath.EndsWith('/') ? containerPath : containerPath + "/";
                     foreach (var child in names)
                     {
-                        if (!FileStatus.TryOfAt(fd, child, followSymlinks: false, out var cst)) continue; // gone meanwhile
+                        if (!FileStatus.TryOfAt(fd, child, followSymlinks: _follow, out var cst)) continue; // gone meanwhile
                         await WriteAsync(fd, child, cst, prefix + child, cprefix + child).ConfigureAwait(false);
                     }
                 }
@@ -85,7 +90,7 @@ internal sealed class TreeTarWriter(TarWriter tar, CancellationToken ct)
 
     private async Task WriteFileAsync(int dirFd, string name, FileStatus lst, string entryName, string containerPath)
     {
-        int fd = FileTree.TryOpenAt(dirFd, name, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.NoControllingTerminal);
+        int fd = FileTree.TryOpenAt(dirFd, name, OpenFlags.ReadOnly | NoFollow | OpenFlags.NonBlocking | OpenFlags.NoControllingTerminal);
         if (fd == -Errno.ENOENT) return;
         if (fd == -Errno.ELOOP)
         {
