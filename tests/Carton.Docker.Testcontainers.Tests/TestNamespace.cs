@@ -54,7 +54,7 @@ public static class TestNamespace
             var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             foreach (var a in new[] { $"--net=/run/netns/{name}", "--", dotnet, "test", Path.Combine(AppContext.BaseDirectory, typeof(TestNamespace).Assembly.GetName().Name + ".dll"),
                          "--filter", $"FullyQualifiedName={fullyQualifiedName}", "--results-directory", resultsDirectory,
-                         "--logger", "console;verbosity=detailed" })
+                         "--logger", "console;verbosity=normal" })
                 psi.ArgumentList.Add(a);
             // the outer run's test platform variables would make the child talk to the outer run's runner
             foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("VSTEST_", StringComparison.Ordinal) || k.StartsWith("TESTINGPLATFORM_", StringComparison.Ordinal)).ToList())
