@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Carton.Client;
 
 namespace Carton.Docker.Testcontainers.Tests;
 
@@ -99,6 +100,27 @@ public sealed class CartonDocker : IAsyncDisposable
     {
         if (_daemon is { HasExited: false } d)
         {
+            // what a failed run left: compute systems outlive their daemon (a new one adopts them)
+            try
+            {
+                using var client = new ComputeClient(Socket);
+                var ids = new List<string>();
+                await foreach (var s in client.EnumerateComputeSystemsAsync()) ids.Add(s.Id);
+                foreach (var id in ids)
+                {
+                    try
+                    {
+                        await using var sys = await client.OpenComputeSystemAsync(id);
+                        await sys.DeleteAsync();
+                    }
+                    catch (Carton.Compute.ComputeException)
+                    {
+                    }
+                }
+            }
+            catch (Carton.Compute.ComputeException)
+            {
+            }
             kill(d.Id, 15); // SIGTERM: the daemon removes what it made
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try { await d.WaitForExitAsync(cts.Token); }
