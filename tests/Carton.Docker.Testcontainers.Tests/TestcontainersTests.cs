@@ -99,7 +99,7 @@ public sealed class TestcontainersTests(ITestOutputHelper output)
             Assert.Equal("127.0.0.1", container.Hostname);
 
             var port = container.GetMappedPublicPort(8080);
-            Assert.NotEqual(8080, port);
+            Assert.True(port > 0, "no host port mapped");
             using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) })
                 Assert.Equal(Page, await http.GetStringAsync($"http://127.0.0.1:{port}/index.html", timeout.Token));
 
