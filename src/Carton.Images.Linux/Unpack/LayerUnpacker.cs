@@ -58,7 +58,9 @@ public static class LayerUnpacker
         finally { FileDescriptor.Close(rootFd); }
     }
 
-    private static LayerUnpackResult Run(Stream layer, int rootFd, UnpackOptions options, bool fresh)
+    /// <summary>The unpack itself, onto the open directory <paramref name="rootFd"/> (also used by
+    /// Archive.RootfsArchive for docker cp into a container, with the plain-archive options).</summary>
+    internal static LayerUnpackResult Run(Stream layer, int rootFd, UnpackOptions options, bool fresh)
     {
         if (options.ExpectedDiffId is not null) LayerDigests.Validate(options.ExpectedDiffId, "expected diffID");
         var name = options.Name;

@@ -72,10 +72,16 @@ internal sealed class LayerWriter : IDisposable
         // Old archives mark a directory by a trailing "/" on a regular-file entry (as GNU tar and Go read them).
         if (type is TarEntryType.V7RegularFile or TarEntryType.RegularFile && e.Name.EndsWith('/')) type = TarEntryType.Directory;
         var path = EntryPath.Clean(e.Name, _pathCheck, out var why) ?? throw Invalid(why!);
+        if (_options.PlainArchive)
+        {
+            // The extraction directory itself: it keeps its attributes (Docker skips "." when it is a directory).
+            if (path.Length == 0) return;
+            path = Prefixed(path);
+        }
         var name = EntryPath.BaseName(path);
         var parent = EntryPath.Parent(path);
 
-        if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+        if (!_options.PlainArchive && name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
         {
             if (name == OpaqueName) Opaque(parent);
             else if (name.StartsWith(WhiteoutMetaPrefix, StringComparison.Ordinal)) { } // aufs metadata (.wh..wh.plnk): ignored, as containerd does
@@ -97,6 +103,11 @@ internal sealed class LayerWriter : IDisposable
         }
 
         int parentFd = ParentFd(parent);
+        if (_options.NoOverwriteDirNonDir && FileStatus.TryOfAt(parentFd, name, followSymlinks: false, out var existing)
+            && existing.IsDirectory != (type == TarEntryType.Directory))
+            throw Invalid(existing.IsDirectory
+                ? $"cannot overwrite the directory {Show(path)} with a non-directory"
+                : $"cannot overwrite the non-directory {Show(path)} with a directory");
         switch (type)
         {
             case TarEntryType.Directory: MakeDirectory(parentFd, name, path, e, ids, rawPax); break;
@@ -235,6 +246,7 @@ internal sealed class LayerWriter : IDisposable
     {
         var target = EntryPath.Clean(e.LinkName, _pathCheck, out var why) ?? throw Invalid($"hardlink target \"{e.LinkName}\": {why}");
         if (target.Length == 0) throw Invalid("a hardlink to the layer root");
+        if (_options.PlainArchive) target = Prefixed(target);
         if (target == path) return; // a link to itself: the file is already there
         int rc;
         if (_hardlinkInRoot)
@@ -554,6 +566,9 @@ internal sealed class LayerWriter : IDisposable
         DropCache();
     }
 
+    /// <summary>An entry's cleaned path made relative to the root fd (<see cref="UnpackOptions.Prefix"/>).</summary>
+    private string Prefixed(string path) => EntryPath.Join(_options.Prefix, path);
+
     private void Touch(string path)
     {
         if (!_touched.Add(path)) return;
@@ -575,6 +590,7 @@ internal sealed class LayerWriter : IDisposable
 
     private (uint Uid, uint Gid) Ownership(TarEntry e)
     {
+        if (_options.ChownTo is { } owner) return owner;
         var uid = IdMapping.Map(_options.UidMap, e.Uid);
         if (uid is null)
             throw Invalid(_options.UidMap is { } um ? $"uid {e.Uid} is outside the uid mapping ({IdMapping.Describe(um)})" : $"uid {e.Uid} is not a valid id");

@@ -61,4 +61,22 @@ public sealed record UnpackOptions
     public bool Sync { get; init; } = true;
 
     internal string Name => LayerName ?? ExpectedDiffId ?? "(unnamed layer)";
+
+    // ---- docker cp into a container (Archive.RootfsArchive.ExtractTarAsync): not a layer, plain files ----------
+
+    /// <summary>The tar is a plain archive, not a layer: ".wh." names are ordinary files, and an entry for the
+    /// extraction directory itself ("." or "./") is skipped (the directory keeps its own owner, mode and times, as
+    /// Docker's Unpack does).</summary>
+    internal bool PlainArchive { get; init; }
+
+    /// <summary>Where the entries go, relative to the root fd ("" for the root): the extraction directory's path
+    /// inside the container. The ".." check applies to the entry's own name, before this is put in front.</summary>
+    internal string Prefix { get; init; } = "";
+
+    /// <summary>Docker's noOverwriteDirNonDir: an entry that would replace a directory by a non-directory, or the
+    /// reverse, fails instead.</summary>
+    internal bool NoOverwriteDirNonDir { get; init; }
+
+    /// <summary>Every entry is owned by these ids instead of the archive's (Docker's ChownOpts).</summary>
+    internal (uint Uid, uint Gid)? ChownTo { get; init; }
 }
