@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Carton.Compute;
 
@@ -32,7 +31,7 @@ internal static class ContainerAttach
         try
         {
             await request.StartStreamAsync(multiplexed ? StdStream.MultiplexedContentType : StdStream.RawContentType, ct);
-            var output = request.Output.AsStream(leaveOpen: true);
+            var output = request.Output;
             if (logs)
             {
                 var options = new JsonFileLog.Options { Stdout = stdout, Stderr = stderr };
@@ -62,13 +61,12 @@ internal static class ContainerAttach
     /// <summary>Client → the init's stdin until the client's end of input (closing stdin when <paramref name="closeAtEnd"/>).</summary>
     private static async Task PumpInputAsync(HijackedRequest request, InitAttach attach, bool closeAtEnd, CancellationToken ct)
     {
+        var buffer = new byte[InitAttach.MaxPayload];
         while (true)
         {
-            var result = await request.Input.ReadAsync(ct);
-            foreach (var segment in result.Buffer)
-                await attach.WriteStdinAsync(segment, ct);
-            request.Input.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted || result.IsCanceled) break;
+            int n = await request.ReadInputAsync(buffer, ct);
+            if (n == 0) break;
+            await attach.WriteStdinAsync(buffer.AsMemory(0, n), ct);
         }
         if (closeAtEnd) await attach.CloseStdinAsync(ct);
     }

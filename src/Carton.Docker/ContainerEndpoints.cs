@@ -366,7 +366,15 @@ internal static class ContainerEndpoints
         // a tar may be large: this request, alone, reads past the JSON bodies' limit
         if (ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = null;
-        await files.ExtractTarAsync(rootfs, path, ctx.Request.Body, Query.Bool(ctx, "noOverwriteDirNonDir"), Query.Bool(ctx, "copyUIDGID"), ctx.RequestAborted);
+        var record = services.Containers.Store.Find(Id(ctx));
+        (uint, uint)? chown = null;
+        // copyUIDGID: the files become the container's user's (dockerd does this only when the container has one)
+        if (Query.Bool(ctx, "copyUIDGID") && record.Config.User is { Length: > 0 } user)
+        {
+            var ids = ExecEndpoints.ResolveUser(user, rootfs).Split(':');
+            chown = (uint.Parse(ids[0], CultureInfo.InvariantCulture), uint.Parse(ids[1], CultureInfo.InvariantCulture));
+        }
+        await files.ExtractTarAsync(rootfs, path, ctx.Request.Body, Query.Bool(ctx, "noOverwriteDirNonDir"), chown, ctx.RequestAborted);
         ctx.Response.StatusCode = StatusCodes.Status200OK;
     }
 

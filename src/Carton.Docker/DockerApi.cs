@@ -65,10 +65,9 @@ public static class DockerApi
     private static Task NotFirst(DockerServices services, HttpContext ctx) =>
         throw DockerErrors.BadRequest("attach and exec start take over their connection: send them as the first request of a new connection");
 
-    /// <summary>The connection middleware of the Docker socket's listener: hijacked streams (attach, exec start)
-    /// are served before Kestrel parses the request (<see cref="HijackedStreams"/>).</summary>
-    public static Func<Microsoft.AspNetCore.Connections.ConnectionDelegate, Microsoft.AspNetCore.Connections.ConnectionDelegate> ConnectionMiddleware(DockerServices services) =>
-        HijackedStreams.Middleware(services);
+    /// <summary>The Docker socket's transport for Kestrel: hijacked streams (attach, exec start) are served on
+    /// their connections before Kestrel sees them (<see cref="DockerTransport"/>).</summary>
+    public static Microsoft.AspNetCore.Connections.IConnectionListenerFactory Transport(DockerServices services) => new DockerTransport(services);
 
     /// <summary>"METHOD /pattern" of every route, for docs and tests.</summary>
     public static IEnumerable<string> Routes => Table.Select(r => $"{r.Method} {r.Pattern}");

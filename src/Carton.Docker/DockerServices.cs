@@ -56,8 +56,9 @@ public interface IContainerFiles
     ContainerPathStat Stat(string rootfs, string path);
     /// <summary>A tar of <paramref name="path"/> (a file, or a directory and everything under it) to <paramref name="output"/>.</summary>
     Task WriteTarAsync(string rootfs, string path, Stream output, CancellationToken cancellationToken);
-    /// <summary>Extracts <paramref name="tar"/> under the directory <paramref name="path"/>.</summary>
-    Task ExtractTarAsync(string rootfs, string path, Stream tar, bool noOverwriteDirNonDir, bool copyUidGid, CancellationToken cancellationToken);
+    /// <summary>Extracts <paramref name="tar"/> under the directory <paramref name="path"/>, keeping the archive's owners
+    /// unless <paramref name="chownTo"/> gives others (copyUIDGID with a container user).</summary>
+    Task ExtractTarAsync(string rootfs, string path, Stream tar, bool noOverwriteDirNonDir, (uint Uid, uint Gid)? chownTo, CancellationToken cancellationToken);
 }
 
 /// <summary>Docker's container path stat (base64 JSON in the X-Docker-Container-Path-Stat header).</summary>

@@ -134,7 +134,7 @@ internal static class ExecEndpoints
         try
         {
             await request.StartStreamAsync(tty ? StdStream.RawContentType : StdStream.MultiplexedContentType, ct);
-            var output = request.Output.AsStream(leaveOpen: true);
+            var output = request.Output;
             var gate = new SemaphoreSlim(1, 1);
             async Task Pump(Stream? from, bool stderr)
             {
@@ -182,13 +182,13 @@ internal static class ExecEndpoints
         if (to is null) return;
         try
         {
+            var buffer = new byte[32 * 1024];
             while (true)
             {
-                var result = await request.Input.ReadAsync(ct);
-                foreach (var segment in result.Buffer) await to.WriteAsync(segment, ct);
+                int n = await request.ReadInputAsync(buffer, ct);
+                if (n == 0) break;
+                await to.WriteAsync(buffer.AsMemory(0, n), ct);
                 await to.FlushAsync(ct);
-                request.Input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted || result.IsCanceled) break;
             }
         }
         catch (IOException) { /* the process closed its stdin */ }
@@ -211,7 +211,7 @@ internal static class ExecEndpoints
     }
 
     /// <summary>"user[:group]" with names looked up in the container's own /etc/passwd and /etc/group, as "uid:gid".</summary>
-    private static string ResolveUser(string user, string? rootfs)
+    public static string ResolveUser(string user, string? rootfs)
     {
         string? Read(string path)
         {

@@ -14,13 +14,15 @@ public static class DockerHost
     public static WebApplication Build(string socketPath, DockerServices services)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // attach and exec start take their connections over: the Docker API's own transport (DockerTransport)
+        builder.Services.AddSingleton(DockerApi.Transport(services));
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new JsonLineLoggerProvider());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.ListenUnixSocket(socketPath, listen => listen.Use(DockerApi.ConnectionMiddleware(services)));
+            k.ListenUnixSocket(socketPath);
             // pulls stream progress for as long as they take, and logs/attach (later slices) idle: no minimum data rates
             k.Limits.MinRequestBodyDataRate = null;
             k.Limits.MinResponseDataRate = null;

@@ -129,6 +129,7 @@ public static class Program
                     Networks = networks,
                     Host = DockerHostFacts.Probe(init, images),
                     Log = JsonLog.Write,
+                    Files = new ContainerFiles(),
                     StateRoot = dockerRoot ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root))!, "docker"),
                 };
                 await Carton.Docker.DockerApi.RecoverAsync(dockerServices, CancellationToken.None);
