@@ -54,6 +54,13 @@ public static class DockerApi
         ("POST", "/exec/{id}/start", NotFirst),
         ("GET", "/exec/{id}/json", ExecEndpoints.Inspect),
         ("POST", "/exec/{id}/resize", ExecEndpoints.Resize),
+
+        ("GET", "/networks", NetworkEndpoints.List),
+        ("POST", "/networks/create", NetworkEndpoints.Create),
+        ("GET", "/networks/{id}", NetworkEndpoints.Inspect),
+        ("DELETE", "/networks/{id}", NetworkEndpoints.Delete),
+        ("POST", "/networks/{id}/connect", NetworkEndpoints.Connect),
+        ("POST", "/networks/{id}/disconnect", NetworkEndpoints.Disconnect),
     ];
 
     /// <summary>Before serving: the Docker layer's records are reconciled with the compute systems (those whose system

@@ -102,6 +102,7 @@ internal sealed class DockerContainers
                 var state = (await system.GetPropertiesAsync(ct)).Summary.State;
                 if (state is "running" or "paused" && !force)
                     throw DockerErrors.Conflict($"cannot remove container \"{record.Name}\": container is {state}: stop the container before removing or force remove");
+                await NetworkEndpoints.DisconnectAllAsync(_services, record);
                 await system.DeleteAsync(ct);
             }
             catch (ComputeSystemNotFoundException) { }

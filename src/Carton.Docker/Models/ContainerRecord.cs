@@ -25,4 +25,6 @@ public sealed class ContainerRecord
     public int RestartCount { get; set; }
     /// <summary>The signal `stop` sends: Config.StopSignal, else the image's, else SIGTERM (null).</summary>
     public string? StopSignal { get; set; }
+    /// <summary>Endpoints made by /networks/{id}/connect (network name → endpoint id): the Docker layer's to delete.</summary>
+    public Dictionary<string, string> ConnectedEndpoints { get; set; } = [];
 }

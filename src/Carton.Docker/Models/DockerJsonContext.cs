@@ -29,6 +29,12 @@ namespace Carton.Docker.Models;
 [JsonSerializable(typeof(ExecInspect))]
 [JsonSerializable(typeof(ContainerRecord))]
 [JsonSerializable(typeof(ContainerPathStat))]
+[JsonSerializable(typeof(List<NetworkResource>))]
+[JsonSerializable(typeof(NetworkResource))]
+[JsonSerializable(typeof(NetworkCreateRequest))]
+[JsonSerializable(typeof(NetworkCreateResponse))]
+[JsonSerializable(typeof(NetworkConnectRequest))]
+[JsonSerializable(typeof(NetworkDisconnectRequest))]
 public sealed partial class DockerJsonContext : JsonSerializerContext
 {
     /// <summary>What goes on the wire: quotes and non-ASCII in messages stay readable ("invalid filter 'x'", not
