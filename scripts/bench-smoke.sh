@@ -11,4 +11,5 @@ step "carton-breakdown";                 N=2 ./bench/carton-breakdown.sh >/dev/n
 step "compute (library and daemon)";     ITERATIONS=2 WARMUP=1 CONCURRENCY=4 ROUNDS=1 ./bench/compute.sh >/dev/null
 step "unpack (carton, umoci, tar)";      SMOKE=1 ./bench/unpack.sh >/dev/null
 step "network (carton, podman)";         SMOKE=1 ./bench/network.sh >/dev/null
+step "docker run (carton, dockerd)";     SMOKE=1 ./bench/docker-run.sh >/dev/null
 step "all passed"

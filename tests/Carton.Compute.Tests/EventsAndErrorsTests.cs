@@ -84,7 +84,10 @@ public sealed class EventsAndErrorsTests : ComputeTestBase
         Assert.Equal(0, await Within(system.WaitForExitAsync()));
         var pe = await Assert.ThrowsAsync<InvalidComputeSystemStateException>(() => system.PauseAsync());
         Assert.Equal("InvalidState", pe.Code);
-        await Assert.ThrowsAsync<InvalidComputeSystemStateException>(() => system.StartAsync());
+        // a stopped system starts again (InitIoTests); a running one cannot be started
+        var running = await StartIdleAsync(NewId());
+        await Assert.ThrowsAsync<InvalidComputeSystemStateException>(() => running.StartAsync());
+        await running.DeleteAsync();
         await system.DeleteAsync();
         await Assert.ThrowsAsync<ComputeSystemNotFoundException>(() => system.StartAsync());
         await Assert.ThrowsAsync<ComputeSystemNotFoundException>(() => system.DeleteAsync());
