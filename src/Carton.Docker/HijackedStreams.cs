@@ -237,8 +237,7 @@ internal static partial class HijackedStreams
         var head = $"HTTP/1.1 {status.ToString(CultureInfo.InvariantCulture)} {ReasonOf(status)}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {body.Length.ToString(CultureInfo.InvariantCulture)}\r\nApi-Version: {ApiVersion.Maximum}\r\n\r\n";
         try
         {
-            await socket.SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, ct);
-            await socket.SendAsync(body, SocketFlags.None, ct);
+            await socket.SendAsync((byte[])[.. Encoding.ASCII.GetBytes(head), .. body], SocketFlags.None, ct);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
     }

@@ -15,6 +15,7 @@ public static class Program
         usage: carton-serve [--socket PATH] [--root PATH] [--init-binary PATH] [--image-root PATH]
                             [--network-root PATH] [--network-run-root PATH] [--netns-dir PATH]
                             [--docker-socket PATH|none] [--docker-group NAME] [--docker-root PATH]
+                            [--docker-max-streams N]
 
         The carton compute service: an HTTP/JSON API (GET /openapi.json) on a Unix socket that only root may use.
 
@@ -30,6 +31,8 @@ public static class Program
           --docker-socket PATH the Docker Engine API's socket (default: docker.sock beside --socket, so
                                /run/carton/docker.sock); "" or none: no Docker API
           --docker-group NAME  the group that may use the Docker socket (mode 0660); without it root only (0600)
+          --docker-max-streams N
+                               at most N attach and exec streams at once (default 256); more get 503
           --docker-root PATH   the Docker API's containers: names, settings and json-file logs (default: docker
                                beside --root, so /run/carton/docker, which a reboot clears with the systems)
         """;
@@ -39,6 +42,7 @@ public static class Program
         string socket = DefaultSocket, root = ServiceFactory.DefaultStateRoot;
         string? init = null, imageRoot = null, networkRoot = null, networkRunRoot = null, netnsDir = null;
         string? dockerSocket = null, dockerGroup = null, dockerRoot = null;
+        int dockerMaxStreams = 256;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -68,6 +72,10 @@ public static class Program
                     case "--docker-socket": dockerSocket = Value(); break;
                     case "--docker-group": dockerGroup = Value(); break;
                     case "--docker-root": dockerRoot = Path.GetFullPath(Value()); break;
+                    case "--docker-max-streams":
+                        if (!int.TryParse(Value(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out dockerMaxStreams) || dockerMaxStreams < 1)
+                            throw new ArgumentException("--docker-max-streams: a positive number of streams");
+                        break;
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
                 }
@@ -130,6 +138,7 @@ public static class Program
                     Host = DockerHostFacts.Probe(init, images),
                     Log = JsonLog.Write,
                     Files = new ContainerFiles(),
+                    MaxHijackedStreams = dockerMaxStreams,
                     StateRoot = dockerRoot ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root))!, "docker"),
                 };
                 await Carton.Docker.DockerApi.RecoverAsync(dockerServices, CancellationToken.None);

@@ -21,6 +21,9 @@ public sealed class DockerFixture : IAsyncLifetime
     public const string NewDocker = "/usr/local/bin/docker";
 
     private Process? _daemon;
+
+    /// <summary>The daemon's pid (for fd and thread counts).</summary>
+    public int DaemonPid => _daemon?.Id ?? 0;
     private readonly StringBuilder _log = new();
 
     public string Dir { get; } = Path.Combine(Path.GetTempPath(), "carton-docker-" + Guid.NewGuid().ToString("N")[..8]);
