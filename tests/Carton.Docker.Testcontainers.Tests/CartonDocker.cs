@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Carton.Client;
+using Carton.Docker.Tests;
 
 namespace Carton.Docker.Testcontainers.Tests;
 
