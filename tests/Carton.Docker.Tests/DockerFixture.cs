@@ -193,7 +193,7 @@ public sealed class DockerFixture : IAsyncLifetime
                 Registry?.Dispose();
                 // the pin directories are bind mounts of themselves (shared, as `ip netns` makes /run/netns)
                 foreach (var pins in Directory.Exists(Dir) ? Directory.GetDirectories(Dir, "netns", SearchOption.AllDirectories) : [])
-                    for (int i = 0; i < 4; i++) Process.Start("umount", ["-l", pins])!.WaitForExit();
+                    for (int i = 0; i < 4 && MountsUnderDir().Contains(pins); i++) Run("umount", "-l", pins);
                 var left = MountsUnderDir();
                 if (left.Count > 0) problems.Add("mounts left under the fixture's directory at the end:\n" + string.Join('\n', left));
             }
@@ -219,7 +219,6 @@ public sealed class DockerFixture : IAsyncLifetime
 
     /// <summary>A command inside the fixture's network namespace (`nsenter --net`): a client of published ports.</summary>
     public (int Exit, string Out, string Err) InNetns(string file, params string[] args) => Run("nsenter", [$"--net=/run/netns/{Netns}", "--", file, .. args]);
-    }
 
     /// <summary>A docker CLI against the fixture's Docker socket, with an empty DOCKER_CONFIG.</summary>
     public (int Exit, string Out, string Err) Docker(string cli, params string[] args) => DockerWith(cli, null, args);
@@ -329,6 +328,7 @@ public sealed class DockerFixture : IAsyncLifetime
         if (!File.Exists("/usr/bin/skopeo")) return "/usr/bin/skopeo missing: install skopeo";
         if (!File.Exists(DebianDocker)) return $"{DebianDocker} missing: install docker.io's CLI (docker-cli)";
         if (!File.Exists("/usr/bin/script")) return "/usr/bin/script missing: install bsdutils";
+        if (!File.Exists("/usr/bin/wget")) return "/usr/bin/wget missing: install wget";
         return null;
     }
 
