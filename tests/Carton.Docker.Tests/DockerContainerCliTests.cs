@@ -7,13 +7,26 @@ namespace Carton.Docker.Tests;
 /// The container commands of the real docker CLIs against carton-serve (both CLIs where a theory runs them: Debian's
 /// 20.10, API 1.41, and 28.2, API 1.50): run and its flags, ps, logs, exec, cp, the lifecycle commands, networks,
 /// inspect, and the errors of bad input. Everything runs in the fixture's network namespace; each test names its
-/// containers and networks with a random suffix and removes them in finally.
+/// containers and networks with a random suffix and removes them in finally, and leaves no veth, bridge or mount
+/// behind (checked after each test).
 /// </summary>
 [Collection("docker")]
-public sealed class DockerContainerCliTests(DockerFixture fx)
+public sealed class DockerContainerCliTests : IDisposable
 {
     private const string Debian = DockerFixture.DebianDocker;
     private const string New = DockerFixture.NewDocker;
+
+    private readonly DockerFixture fx;
+    private readonly DockerFixture.Snapshot _before;
+
+    public DockerContainerCliTests(DockerFixture fixture)
+    {
+        fx = fixture;
+        _before = fx.Take();
+    }
+
+    /// <summary>After the test's own clean-up: no veth, bridge or mount more than before it.</summary>
+    public void Dispose() => fx.Take().AssertSameAs(_before);
 
     /// <summary>busybox in the test registry, pulled (the image tests remove it).</summary>
     private string Image()
@@ -145,11 +158,16 @@ public sealed class DockerContainerCliTests(DockerFixture fx)
         Assert.Equal("written\n", File.ReadAllText(Path.Combine(dir, "from-container")));
     }
 
+    /// <summary>The terminal's size, once it has one (then the tty's name). API 1.41 has no ConsoleSize: 20.10 sizes
+    /// the tty with a resize after the start, so the command may begin on a 0x0 terminal (as with dockerd); busybox's
+    /// `stty size` fails there, and the loop waits for the resize (at most 5 s; then stty's error fails the test).</summary>
+    private const string SizeOnceSet = "for i in $(seq 50); do [ -n \"$(stty size 2>/dev/null)\" ] && break; sleep 0.1; done; stty size; tty";
+
     [DockerTheory, CliData(Debian), CliData(New)]
     public void Run_Tty_HasTheTerminalsSize(string cli)
     {
         var image = Image();
-        var r = fx.DockerTty(cli, 30, 100, "run", "-it", "--rm", image, "sh", "-c", "stty size; tty");
+        var r = fx.DockerTty(cli, 30, 100, "run", "-it", "--rm", image, "sh", "-c", SizeOnceSet);
         Assert.True(r.Exit == 0, $"exit {r.Exit}: {r.Err}{r.Out}");
         Assert.Contains("30 100", r.Out);
         Assert.Contains("/dev/pts/", r.Out);
@@ -241,7 +259,7 @@ public sealed class DockerContainerCliTests(DockerFixture fx)
             Assert.True(piped.Exit == 0, piped.Err);
             Assert.Equal("piped\n", piped.Out);
 
-            var tty = fx.DockerTty(cli, 30, 100, "exec", "-it", name, "sh", "-c", "stty size; tty");
+            var tty = fx.DockerTty(cli, 30, 100, "exec", "-it", name, "sh", "-c", SizeOnceSet);
             Assert.True(tty.Exit == 0, $"exit {tty.Exit}: {tty.Err}{tty.Out}");
             Assert.Contains("30 100", tty.Out);
             Assert.Contains("/dev/pts/", tty.Out);
@@ -327,8 +345,9 @@ public sealed class DockerContainerCliTests(DockerFixture fx)
             Assert.NotEqual(before, Ok(cli, "inspect", "--format", "{{.State.StartedAt}}", trapper).Trim());
 
             // start of an exited one that exits again: a second run, in the log too
+            // (the attached run's own output is Run_StdoutStderrAndExitCode's: here the log shows both runs)
             var first = fx.Docker(cli, "run", "--name", once, image, "sh", "-c", "echo started; exit 4");
-            Assert.Equal((4, "started\n"), (first.Exit, first.Out));
+            Assert.Equal(4, first.Exit);
             Assert.Equal(once + "\n", Ok(cli, "start", once));
             Assert.Equal("4\n", Ok(cli, "wait", once));
             Assert.Equal("started\nstarted\n", Ok(cli, "logs", once));
@@ -340,7 +359,8 @@ public sealed class DockerContainerCliTests(DockerFixture fx)
     }
 
     /// <summary>`docker start -a` of an exited container attaches first, then starts it: the second run's output
-    /// must come through the attach (dockerd keeps a container's streams across runs).</summary>
+    /// must come through the attach (dockerd keeps a container's streams across runs). Fails today: the attach finds
+    /// no monitor to connect to (the exited run's is gone, the next one is made by the start) and ends at once.</summary>
     [DockerFact]
     public void StartAttach_OfAnExitedContainer_StreamsTheNewRun()
     {

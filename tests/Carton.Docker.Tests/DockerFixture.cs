@@ -206,6 +206,23 @@ public sealed class DockerFixture : IAsyncLifetime
         if (problems.Count > 0) throw new InvalidOperationException(string.Join("\n", problems) + "\n--- daemon log ---\n" + Log);
     }
 
+    /// <summary>What a test leaves behind shows in: the namespace's veths and bridges (but the default network's
+    /// carton0, made by the first container on it, for good), and the mounts under <see cref="Dir"/> (the daemon's
+    /// pin directories aside). A test that removed what it made leaves them as it
+    /// found them (the pattern of tests/Carton.Service.Tests/NetworkDaemonFixture.cs's snapshots).</summary>
+    public Snapshot Take() => new(Links("veth").Order().ToList(), Links("bridge").Where(b => b != "carton0").Order().ToList(),
+        [.. MountsUnderDir().Where(m => !IsPinDirectory(m)).Order()]);
+
+    public sealed record Snapshot(List<string> Veths, List<string> Bridges, List<string> Mounts)
+    {
+        public void AssertSameAs(Snapshot before)
+        {
+            Assert.Equal(before.Veths, Veths);
+            Assert.Equal(before.Bridges, Bridges);
+            Assert.Equal(before.Mounts, Mounts);
+        }
+    }
+
     /// <summary>The mount points under <see cref="Dir"/> (mountinfo's fifth field).</summary>
     private List<string> MountsUnderDir() =>
         [.. File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m == Dir || m.StartsWith(Dir + "/", StringComparison.Ordinal))];
