@@ -98,7 +98,7 @@ internal static class ContainerEndpoints
     private static bool Matches(ContainerRecord r, ComputeSystemSummary s, string state, DockerFilters f, ContainerViews.NetworkView network, List<DockerImage> images)
     {
         if (f.Has("id") && !f.Get("id").Any(v => r.Id.StartsWith(v, StringComparison.Ordinal))) return false;
-        if (f.Has("name") && !f.Get("name").Any(v => r.Name.TrimStart('/').Contains(v.TrimStart('/'), StringComparison.Ordinal))) return false;
+        if (f.Has("name") && !f.Match("name", r.Name, r.Name.TrimStart('/'))) return false;
         if (f.Has("status") && !f.Get("status").Contains(state)) return false;
         if (f.Has("exited") && !(state == "exited" && f.Get("exited").Contains((s.ExitCode ?? 0).ToString(CultureInfo.InvariantCulture)))) return false;
         if (f.Has("label"))

@@ -56,6 +56,31 @@ internal sealed class DockerFilters
 
     public bool Has(string key) => _values.ContainsKey(key) && _values[key].Count > 0;
 
+    /// <summary>dockerd's filters.Args.Match: some value of <paramref name="key"/> equals one of the texts or, as a
+    /// regular expression, matches somewhere in it (a value that is no valid expression matches only exactly). The
+    /// name filters of containers and networks use it ("name=^web$" is an exact name).</summary>
+    public bool Match(string key, params string[] texts)
+    {
+        foreach (var value in Get(key))
+        {
+            foreach (var text in texts)
+            {
+                if (value == text) return true;
+                try
+                {
+                    if (System.Text.RegularExpressions.Regex.IsMatch(text, value, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))) return true;
+                }
+                catch (ArgumentException)
+                {
+                }
+                catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+                {
+                }
+            }
+        }
+        return false;
+    }
+
     /// <summary>Go's path.Match, which dockerd's reference filter uses: '*' is any run of characters but '/', '?' one
     /// such character, '[...]' a class ('^' or '!' negates, ranges with '-'), '\' escapes.</summary>
     public static bool GlobMatch(string pattern, string text) => Glob(pattern.AsSpan(), text.AsSpan());

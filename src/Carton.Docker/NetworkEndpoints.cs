@@ -28,7 +28,7 @@ internal static class NetworkEndpoints
         all.Add(Special("host"));
         all.Add(Special("none"));
         var result = all.Where(n =>
-            (!filters.Has("name") || filters.Get("name").Any(v => n.Name.Contains(v, StringComparison.Ordinal)))
+            (!filters.Has("name") || filters.Match("name", n.Name))
             && (!filters.Has("id") || filters.Get("id").Any(v => n.Id.StartsWith(v, StringComparison.Ordinal)))
             && (!filters.Has("driver") || filters.Get("driver").Contains(n.Driver))
             && (!filters.Has("type") || filters.Get("type").Contains(Builtin.Contains(n.Name) ? "builtin" : "custom"))

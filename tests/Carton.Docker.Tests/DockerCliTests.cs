@@ -71,6 +71,9 @@ public sealed class DockerCliTests(DockerFixture fx)
     private void ImageCommands(string cli, string tag)
     {
         var image = $"{fx.BusyboxRepository}:latest";
+        // other tests pull it: start without it (no container is left to hold it)
+        fx.Docker(cli, "rmi", image);
+        Assert.NotEqual(0, fx.Docker(cli, "image", "inspect", image).Exit);
         var pull = fx.Docker(cli, "pull", image);
         Assert.True(pull.Exit == 0, pull.Err + pull.Out);
         Assert.Contains("latest: Pulling from busybox", pull.Out);

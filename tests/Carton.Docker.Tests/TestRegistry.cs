@@ -1,14 +1,13 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Carton.Docker.Tests;
 
 /// <summary>
-/// Debian's docker-registry on 127.0.0.1 (a free port, plain HTTP, no auth), its storage under a temp directory;
-/// killed by its pid on dispose. The pattern of tests/Carton.Images.Tests/Infrastructure/RegistryProcess.cs, copied
-/// (a test project references no other).
+/// Debian's docker-registry on 127.0.0.1 of a network namespace (plain HTTP, no auth), its storage under a temp
+/// directory; killed by its pid on dispose. Started with `nsenter --net=/run/netns/NAME` (network only: the mount
+/// namespace stays the host's); the namespace is the fixture's own, so its port is fixed. The pattern of
+/// tests/Carton.Images.Tests/Infrastructure/RegistryProcess.cs, copied (a test project references no other).
 /// </summary>
 public sealed class TestRegistry : IDisposable
 {
@@ -17,10 +16,13 @@ public sealed class TestRegistry : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    public TestRegistry(string directory)
+    /// <param name="directory">Its config and storage.</param>
+    /// <param name="netns">The network namespace (/run/netns/NAME) it listens in.</param>
+    /// <param name="port">Its port on that namespace's loopback.</param>
+    public TestRegistry(string directory, string netns, int port)
     {
         Directory.CreateDirectory(directory);
-        Port = FreePort();
+        Port = port;
         var config = $"""
             version: 0.1
             log:
@@ -37,7 +39,8 @@ public sealed class TestRegistry : IDisposable
             """;
         var configPath = Path.Combine(directory, "config.yml");
         File.WriteAllText(configPath, config);
-        var psi = new ProcessStartInfo(Binary, ["serve", configPath])
+        // nsenter execs the registry (no --fork): the pid is the registry's own
+        var psi = new ProcessStartInfo("nsenter", [$"--net=/run/netns/{netns}", "--", Binary, "serve", configPath])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -61,31 +64,29 @@ public sealed class TestRegistry : IDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
+    /// <summary>Until the registry listens: its own /proc/PID/net/tcp shows its namespace's sockets (this process,
+    /// in the host's namespace, cannot connect there).</summary>
     private void WaitListening()
     {
+        var local = $"0100007F:{Port:X4}";
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"docker-registry exited {_process.ExitCode}: {Log}");
             try
             {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                return;
+                // "sl local_address rem_address st ...": st 0A is LISTEN
+                if (File.ReadLines($"/proc/{_process.Id}/net/tcp").Skip(1)
+                    .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    .Any(f => f.Length > 3 && f[1] == local && f[3] == "0A"))
+                    return;
             }
-            catch (SocketException)
+            catch (IOException)
             {
-                Thread.Sleep(50);
             }
+            Thread.Sleep(50);
         }
         throw new TimeoutException($"docker-registry did not listen on {Port}: {Log}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()
