@@ -202,7 +202,13 @@ internal sealed class InitRelay : IDisposable
             try { client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false); }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException) { return; }
             client.SendTimeout = ClientSendTimeoutMs;
-            lock (_clients) _clients.Add(client);
+            lock (_clients)
+            {
+                // under the lock that output takes too: the ready frame comes before any output frame
+                try { client.Send([InitAttach.ReadyFrame]); }
+                catch (SocketException) { client.Dispose(); continue; }
+                _clients.Add(client);
+            }
             _ = InputLoopAsync(client);
         }
     }

@@ -23,6 +23,8 @@ public sealed class InitAttach : IDisposable
     public const byte CloseStdinFrame = 3;
     /// <summary>Resize the pty: rows and columns, two little-endian u16 (client → monitor).</summary>
     public const byte ResizeFrame = 4;
+    /// <summary>The monitor's first frame to a new client: it is registered, and receives all output from now on.</summary>
+    public const byte ReadyFrame = 5;
     /// <summary>The largest payload of one frame.</summary>
     public const int MaxPayload = 32 * 1024;
 
@@ -52,6 +54,12 @@ public sealed class InitAttach : IDisposable
                 path = Path.Combine(link, Path.GetFileName(socketPath));
             }
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+            // connect returns once the kernel queued us, before the monitor took us in: only its ready frame says
+            // that output from now on reaches us (a `docker run` starts the container right after attaching)
+            var first = new byte[MaxPayload + 1];
+            int n = await socket.ReceiveAsync(first, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (n < 1 || first[0] != ReadyFrame)
+                throw new ComputeException("NotFound", $"nothing to attach to at {socketPath}: the init has exited");
             return new InitAttach(socket);
         }
         catch (SocketException e)

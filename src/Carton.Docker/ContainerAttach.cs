@@ -1,5 +1,6 @@
 using System.Text;
 using Carton.Compute;
+using Carton.Docker.Models;
 
 namespace Carton.Docker;
 
@@ -27,6 +28,11 @@ internal static class ContainerAttach
         {
             try { attach = await InitAttach.ConnectAsync(socket, ct); }
             catch (ComputeException e) when (e.Kind == ErrorKind.NotFound) { /* it exited meanwhile: logs only */ }
+        }
+        else if (stream && props.Summary.State == "stopped")
+        {
+            await NextRunAsync(services, record, request, multiplexed, stdout, stderr, stdin, ct);
+            return;
         }
         try
         {
@@ -56,6 +62,58 @@ internal static class ContainerAttach
             try { await input; } catch (OperationCanceledException) { }
         }
         finally { attach?.Dispose(); }
+    }
+
+    /// <summary>
+    /// `docker start -a` of an exited container attaches first and starts it after: there is no monitor to attach to
+    /// yet (the next run's is made by the start). So the output of the next run is followed in the log, from where
+    /// the log ends now until the run exits, which loses nothing however quickly the run prints; stdin, when asked,
+    /// goes to the new run's monitor once it is there.
+    /// </summary>
+    private static async Task NextRunAsync(DockerServices services, ContainerRecord record, HijackedRequest request, bool multiplexed,
+        bool stdout, bool stderr, bool stdin, CancellationToken ct)
+    {
+        var offset = JsonFileLog.Length(record.LogPath);
+        await using var system = await services.Containers.SystemAsync(record, ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var events = system.EventsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        await request.StartStreamAsync(multiplexed ? StdStream.MultiplexedContentType : StdStream.RawContentType, ct);
+        try
+        {
+            while (await events.MoveNextAsync())
+                if (events.Current is { Type: "state", State: "running" } or { Type: "exit" }) break;
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await events.DisposeAsync();
+        }
+        ct.ThrowIfCancellationRequested();
+        InitAttach? input = null;
+        Task pumping = Task.CompletedTask;
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (stdin && (await system.GetPropertiesAsync(ct)).InitAttachSocket is { } socket)
+        {
+            try
+            {
+                input = await InitAttach.ConnectAsync(socket, ct);
+                pumping = PumpInputAsync(request, input, record.Config.StdinOnce && !record.Config.Tty, done.Token);
+            }
+            catch (ComputeException e) when (e.Kind == ErrorKind.NotFound) { }
+        }
+        try
+        {
+            var Running = services.Containers.LogStillWritten(record);
+            var options = new JsonFileLog.Options { Stdout = stdout, Stderr = stderr, Follow = true, StartOffset = offset };
+            await foreach (var e in JsonFileLog.ReadAsync(record.LogPath, options, Running, ct))
+            {
+                await StdStream.WriteAsync(request.Output, multiplexed, e.Stderr, Encoding.UTF8.GetBytes(e.Text), ct);
+                await request.Output.FlushAsync(ct);
+            }
+            await done.CancelAsync();
+            try { await pumping; } catch (OperationCanceledException) { }
+        }
+        finally { input?.Dispose(); }
     }
 
     /// <summary>Client → the init's stdin until the client's end of input (closing stdin when <paramref name="closeAtEnd"/>).</summary>

@@ -311,11 +311,7 @@ internal static class ContainerEndpoints
         ctx.Response.ContentType = multiplexed ? StdStream.MultiplexedContentType : StdStream.RawContentType;
         await ctx.Response.StartAsync(ctx.RequestAborted);
         await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-        async Task<bool> Running()
-        {
-            try { return (await containers.PropertiesAsync(record, CancellationToken.None)).Summary.State is "running" or "paused"; }
-            catch (CartonException) { return false; }
-        }
+        var Running = containers.LogStillWritten(record);
         await foreach (var e in JsonFileLog.ReadAsync(record.LogPath, options, Running, ctx.RequestAborted))
         {
             var text = timestamps ? RfcNano(e) + " " + e.Text : e.Text;

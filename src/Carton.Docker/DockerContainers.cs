@@ -62,6 +62,26 @@ internal sealed class DockerContainers
         return await system.GetPropertiesAsync(ct);
     }
 
+    /// <summary>
+    /// For following a container's log: true while its monitor may still append to it. The init's exit is not the
+    /// end: the monitor drains the output and only then records the exit status (the summary's Finished), so a
+    /// follower stops once Finished is there, or 3 s after the exit when it never comes (a monitor that was killed).
+    /// </summary>
+    public Func<Task<bool>> LogStillWritten(ContainerRecord record)
+    {
+        DateTime? stoppedSince = null;
+        return async () =>
+        {
+            ComputeSystemSummary s;
+            try { s = (await PropertiesAsync(record, CancellationToken.None)).Summary; }
+            catch (CartonException) { return false; }
+            if (s.State != "stopped") return true;
+            if (s.Finished is not null) return false;
+            stoppedSince ??= DateTime.UtcNow;
+            return DateTime.UtcNow - stoppedSince < TimeSpan.FromSeconds(3);
+        };
+    }
+
     /// <summary>Watches a started container: when its init exits, an AutoRemove container is removed.</summary>
     public void Watch(ContainerRecord record)
     {

@@ -23,6 +23,15 @@ internal static class JsonFileLog
         /// <summary>Only the last N lines (of the selected streams); null: all.</summary>
         public int? Tail { get; init; }
         public bool Follow { get; init; }
+        /// <summary>Read from this byte of the file (a position taken earlier with <see cref="Length"/>); 0: from the start.</summary>
+        public long StartOffset { get; init; }
+    }
+
+    /// <summary>The log's current length: where the next line will start.</summary>
+    public static long Length(string path)
+    {
+        try { return new FileInfo(path).Length; }
+        catch (IOException) { return 0; }
     }
 
     /// <summary>The entries of <paramref name="path"/>; with Follow, waits for more until <paramref name="stillRunning"/> says
@@ -37,6 +46,7 @@ internal static class JsonFileLog
             catch (FileNotFoundException) { }
             catch (DirectoryNotFoundException) { }
             if (file is null) yield break;
+            if (options.StartOffset > 0) file.Seek(options.StartOffset, SeekOrigin.Begin);
 
             var pending = new StringBuilder();
             var buffer = new byte[64 * 1024];
