@@ -60,7 +60,8 @@ public sealed class CartonDocker : IAsyncDisposable
     {
         Directory.CreateDirectory(Dir);
         File.SetUnixFileMode(Dir, (UnixFileMode)0b111_101_101);
-        Registry = new TestRegistry(Path.Combine(Dir, "registry"));
+        // the registry in this test's own namespace (the one the whole test process runs in), so its port can be fixed
+        Registry = new TestRegistry(Path.Combine(Dir, "registry"), TestNamespace.Name!, 5000);
         var layout = Path.Combine(Dir, "layout");
         TestNamespace.Check(TestNamespace.Run(Path.Combine(RepoRoot, "scripts", "make-busybox-image.sh"), TimeSpan.FromSeconds(120), layout, "busybox:latest"), "make-busybox-image.sh");
         TestNamespace.Check(TestNamespace.Run("skopeo", TimeSpan.FromSeconds(120), "copy", "--quiet", "--dest-tls-verify=false", $"oci:{layout}:busybox:latest", $"docker://{BusyboxImage}"), "skopeo copy");
