@@ -135,7 +135,7 @@ public sealed class ComputeService : IComputeService
         try
         {
             if (Store.Exists(id)) throw new ComputeSystemAlreadyExistsException(id);
-            await Task.Run(() => CreateCore(id, document, entry), CancellationToken.None).ConfigureAwait(false);
+            await BlockingWork.Run(() => CreateCore(id, document, entry)).ConfigureAwait(false);
             created = true;
             return new ComputeSystem(this, entry);
         }

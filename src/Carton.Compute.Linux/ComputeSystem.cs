@@ -229,7 +229,7 @@ public sealed class ComputeSystem : IComputeSystem
 
     /// <inheritdoc/>
     public Task<IComputeProcess> CreateProcessAsync(ProcessParameters parameters, CancellationToken cancellationToken = default) =>
-        Locked(() => Task.Run(() =>
+        Locked(() => BlockingWork.Run(() =>
         {
             ArgumentNullException.ThrowIfNull(parameters);
             var (record, status) = Current();
@@ -276,10 +276,11 @@ public sealed class ComputeSystem : IComputeSystem
             }
             else if (_entry.Init is { } reaper)
                 await reaper.Exited.WaitAsync(KillWait, cancellationToken).ConfigureAwait(false);
-            Life.Delete(Id, force: true);
+            await BlockingWork.Run(() => Life.Delete(Id, force: true)).ConfigureAwait(false);
         }
         await _entry.StopOomAsync().ConfigureAwait(false);
-        _service.RemoveScratch(Id);
+        // the network's CNI DEL runs plugin processes: a thread of its own, as for create
+        await BlockingWork.Run(() => _service.RemoveScratch(Id)).ConfigureAwait(false);
         _entry.PublishState("deleted");
         _entry.MarkDeleted();
         _service.Forget(_entry);

@@ -108,7 +108,7 @@ internal static class SystemNetworkSetup
             spec.Mounts.RemoveAll(m => m.Destination == dest);
             spec.Mounts.Add(new Mount { Destination = dest, Source = source, Type = "bind", Options = ["rbind", "rprivate"] });
         }
-        return Task.Run(() =>
+        return BlockingWork.Run(() =>
         {
             foreach (var (endpoint, where) in attachments) Wait(service.AttachEndpointAsync(endpoint, nsInfo.Id), where);
         });
