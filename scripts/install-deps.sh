@@ -32,6 +32,10 @@ command -v nsenter >/dev/null 2>&1 || need="$need util-linux"
 command -v hyperfine >/dev/null 2>&1 || need="$need hyperfine"
 command -v crun >/dev/null 2>&1 || need="$need crun"
 command -v strace >/dev/null 2>&1 || need="$need strace"
+# The Docker API tests (issue 13) fetch a published port with wget inside their namespace (the host's static busybox
+# wget is not used there); the benchmarks' summaries are computed with python3.
+[ -x /usr/bin/wget ] || need="$need wget"
+command -v python3 >/dev/null 2>&1 || need="$need python3"
 if [ -n "$need" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
