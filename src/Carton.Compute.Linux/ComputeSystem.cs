@@ -86,10 +86,9 @@ public sealed class ComputeSystem : IComputeSystem
     public Task SignalAsync(int signal, CancellationToken cancellationToken = default) => Locked(() =>
     {
         if (signal is < 1 or > 64) throw new InvalidComputeDocumentException("signal", $"{signal}: must be 1..64");
-        var status = Require("signal", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
+        Require("signal", ContainerStatus.Created, ContainerStatus.Running, ContainerStatus.Paused);
         try { Life.Kill(Id, signal, all: false); }
         catch (RuntimeError) when (Life.IsStopped(Id)) { throw new InvalidComputeSystemStateException(Id, ContainerStatus.Stopped, "signal"); }
-        _ = status;
     }, cancellationToken);
 
     /// <inheritdoc/>

@@ -60,7 +60,7 @@ internal static class ContainerDocument
         if (body.Tty && !env.Any(v => v.StartsWith("TERM=", StringComparison.Ordinal))) env.Add("TERM=xterm");
         process.Env = env;
 
-        process.Capabilities = Capabilities(host, warnings);
+        process.Capabilities = Capabilities(host);
         if (host.Privileged)
         {
             spec.Linux = new LinuxSpec { MaskedPaths = [], ReadonlyPaths = [] };
@@ -112,7 +112,7 @@ internal static class ContainerDocument
         return new Result(document, command, warnings);
     }
 
-    private static LinuxCapabilities Capabilities(HostConfig host, List<string> warnings)
+    private static LinuxCapabilities Capabilities(HostConfig host)
     {
         HashSet<string> caps;
         if (host.Privileged) caps = [.. KnownCapabilities.All];
@@ -136,7 +136,6 @@ internal static class ContainerDocument
                 if (cap != "CAP_ALL" && !KnownCapabilities.IsKnown(cap))
                     throw DockerErrors.BadRequest($"invalid CapDrop: unknown capability: \"{cap}\"", "HostConfig.CapDrop");
         }
-        _ = warnings;
         List<string> list = [.. caps.Order(StringComparer.Ordinal)];
         return new LinuxCapabilities { Bounding = list, Effective = [.. list], Permitted = [.. list] };
     }

@@ -37,6 +37,8 @@ internal static class ContainerEndpoints
                 StopSignal = body.StopSignal ?? image.Image.Config.Config?.StopSignal,
             };
             record.Config.Hostname = string.IsNullOrEmpty(body.Hostname) ? id[..12] : body.Hostname;
+            // recorded as inspect reports it ("bridge" for the default), once, instead of rewritten on every inspect
+            record.HostConfig.NetworkMode = ContainerViews.NetworkMode(record);
             foreach (var (network, settings) in body.NetworkingConfig?.EndpointsConfig ?? []) record.Networks[network] = settings;
             containers.Store.Save(record);
             saved = true;
@@ -367,8 +369,7 @@ internal static class ContainerEndpoints
         // copyUIDGID: the files become the container's user's (dockerd does this only when the container has one)
         if (Query.Bool(ctx, "copyUIDGID") && record.Config.User is { Length: > 0 } user)
         {
-            var ids = ExecEndpoints.ResolveUser(user, rootfs).Split(':');
-            chown = (uint.Parse(ids[0], CultureInfo.InvariantCulture), uint.Parse(ids[1], CultureInfo.InvariantCulture));
+            chown = ExecEndpoints.ResolveUser(user, rootfs);
         }
         await files.ExtractTarAsync(rootfs, path, ctx.Request.Body, Query.Bool(ctx, "noOverwriteDirNonDir"), chown, ctx.RequestAborted);
         ctx.Response.StatusCode = StatusCodes.Status200OK;

@@ -42,14 +42,13 @@ internal static class ContainerViews
         t is { } v && v > DateTime.MinValue ? v.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture) : ZeroTime;
 
     /// <summary>The network mode the container was created with, as inspect reports it ("bridge" for the default).</summary>
-    private static string NetworkMode(ContainerRecord r) => r.HostConfig.NetworkMode is { Length: > 0 } and not "default" and var m ? m : "bridge";
+    public static string NetworkMode(ContainerRecord r) => r.HostConfig.NetworkMode is { Length: > 0 } and not "default" and var m ? m : "bridge";
 
     public static ContainerInspect Inspect(ContainerRecord r, ComputeSystemProperties props, NetworkView network, List<string> execIds, NamespaceInfo? ns)
     {
         var s = props.Summary;
         var state = DockerState(s.State);
         var host = r.HostConfig;
-        host.NetworkMode = NetworkMode(r);
         var inspect = new ContainerInspect
         {
             Id = r.Id, Created = Time(r.Created), Path = r.Command.FirstOrDefault() ?? "", Args = [.. r.Command.Skip(1)],
@@ -62,7 +61,6 @@ internal static class ContainerViews
             Config = r.Config, ExecIDs = execIds.Count > 0 ? execIds : null,
             GraphDriver = new GraphDriverData { Name = "overlay", Data = props.RootfsPath is { } root ? new() { ["MergedDir"] = root } : [] },
         };
-        inspect.Config.Image = r.Image;
         inspect.Mounts = Mounts(r);
         inspect.NetworkSettings = Settings(r, network);
         if (ns is not null) (inspect.HostsPath, inspect.ResolvConfPath, inspect.HostnamePath) = (ns.HostsPath, ns.ResolvConfPath, ns.HostnamePath);
@@ -89,7 +87,7 @@ internal static class ContainerViews
         var settings = new NetworkSettings { SandboxID = r.Id };
         foreach (var exposed in r.Config.ExposedPorts?.Keys ?? Enumerable.Empty<string>()) settings.Ports[exposed] = null;
         bool first = true;
-        foreach (var e in network.NetworksOf(Namespace(r)))
+        foreach (var e in network.NetworksOf(r.Id))
         {
             var name = DockerNetworkName(e.Network);
             var net = network.Network(e.NetworkId);
@@ -118,9 +116,6 @@ internal static class ContainerViews
         }
         return settings;
     }
-
-    /// <summary>The namespace a container's endpoints are in: its own, or another container's with NetworkMode container:ID.</summary>
-    private static string Namespace(ContainerRecord r) => r.Id;
 
     public static ContainerSummary Summary(ContainerRecord r, ComputeSystemSummary s, NetworkView network, List<DockerImage> images)
     {

@@ -107,7 +107,7 @@ internal static class ExecEndpoints
         var parameters = new ProcessParameters
         {
             CommandArgs = c.Cmd!, WorkingDirectory = c.WorkingDir is { Length: > 0 } wd ? wd : null,
-            User = c.User is { Length: > 0 } u ? ResolveUser(u, props.RootfsPath) : null,
+            User = c.User is { Length: > 0 } u && ResolveUser(u, props.RootfsPath) is var (uid, gid) ? $"{uid}:{gid}" : null,
             Environment = Environment(c.Env),
             CreateStdInPipe = c.AttachStdin && !start.Detach, CreateStdOutPipe = c.AttachStdout && !start.Detach, CreateStdErrPipe = c.AttachStderr && !start.Detach,
             EmulateConsole = tty, ConsoleSize = tty && size is [var h, var w] && h > 0 && w > 0 ? [h, w] : null,
@@ -210,8 +210,8 @@ internal static class ExecEndpoints
         return result;
     }
 
-    /// <summary>"user[:group]" with names looked up in the container's own /etc/passwd and /etc/group, as "uid:gid".</summary>
-    public static string ResolveUser(string user, string? rootfs)
+    /// <summary>"user[:group]" with names looked up in the container's own /etc/passwd and /etc/group.</summary>
+    public static (uint Uid, uint Gid) ResolveUser(string user, string? rootfs)
     {
         string? Read(string path)
         {
@@ -224,7 +224,7 @@ internal static class ExecEndpoints
         try
         {
             var (uid, gid, _) = ImageUser.Resolve(user, Read("/etc/passwd"), Read("/etc/group"));
-            return $"{uid}:{gid}";
+            return (uid, gid);
         }
         catch (CartonException e) { throw DockerErrors.BadRequest(e.Message.Replace("config.User", "User", StringComparison.Ordinal), "User"); }
     }
