@@ -8,6 +8,8 @@ need=""
 [ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || need="$need busybox-static"
 command -v runc >/dev/null 2>&1 || need="$need runc"
 command -v gcc >/dev/null 2>&1 || need="$need gcc"
+# carton-dmz, the container init that runs the setup plan, is a static musl executable (issue 14).
+command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
 command -v newuidmap >/dev/null 2>&1 || need="$need uidmap"
 command -v containerd >/dev/null 2>&1 || need="$need containerd"
 [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || need="$need docker.io"

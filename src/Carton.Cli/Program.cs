@@ -30,7 +30,7 @@ public static class Program
                      SpecCommand.Build(), FeaturesCommand.Build(), CreateCommand.Build(), StartCommand.Build(),
                      RunCommand.Build(), StateCommand.Build(), KillCommand.Build(), DeleteCommand.Build(), ListCommand.Build(),
                      PauseCommand.BuildPause(), PauseCommand.BuildResume(), PsCommand.Build(), UpdateCommand.Build(), EventsCommand.Build(), ExecCommand.Build(),
-                     ServeCommand.Build(), ServeCommand.BuildSystem(), ServeCommand.BuildImage(), ServeCommand.BuildNetwork(),
+                     ServeCommand.Build(), ServeCommand.BuildSystem(), ServeCommand.BuildImage(), ServeCommand.BuildNetwork(), DebugCommand.Build(),
                  })
             root.Subcommands.Add(c);
         var parse = root.Parse(args);

@@ -123,8 +123,11 @@ public sealed class ContainerCreator
                 cleanup.Push(() => FileDescriptor.Close(l));
             }
 
+            // The setup plan run by carton-dmz (issue 14) unless the config needs what the plan does not cover yet:
+            // then the managed init, `carton init`, as before.
+            bool native = Plan.SetupExecutor.Enabled && Plan.PlanCompiler.Unsupported(spec, lsm.ExecWrites.Count > 0 || lsm.MountLabel is not null, listenerFd >= 0) is null;
             using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd), terminal,
-                [fifoFd, consoleFd, listenerFd], options.PreserveFds);
+                [fifoFd, consoleFd, listenerFd], options.PreserveFds, [], native);
             var spawn = launch.Spawn;
             int parentSock = launch.Channel;
 
@@ -192,39 +195,60 @@ public sealed class ContainerCreator
                 CgroupMounts = CgroupMountsFor(host, cgroup), Idle = options.Idle,
                 LsmWrites = [.. lsm.ExecWrites], MountLabel = lsm.MountLabel,
             };
-            try { InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config }); }
-            catch (SyscallException e) when (e.Errno is Errno.EPIPE or Errno.ECONNRESET)
-            {
-                // The init died before it read its config (placed in a cgroup whose memory limit it cannot live in,
-                // say): report how, not the broken pipe.
-                initReaped = true;
-                throw new RuntimeError(WhyInitDied(pid, host, cgroup, spec));
-            }
-
             var state = new ContainerState
             {
                 OciVersion = spec.OciVersion, Id = options.Id, Status = ContainerStatus.Creating, Pid = pid, Bundle = bundle,
                 Annotations = spec.Annotations,
             };
-            while (true)
+            void RunParentHooks()
             {
-                var msg = InitChannel.Receive(parentSock);
-                if (msg is null)
+                // config.md: prestart (deprecated) then createRuntime, in the runtime namespace.
+                HookRunner.RunAll("prestart", spec.Hooks?.Prestart, state);
+                HookRunner.RunAll("createRuntime", spec.Hooks?.CreateRuntime, state);
+            }
+            if (native)
+            {
+                var plan = Plan.PlanCompiler.CompileCreate(config);
+                SendOrExplain(() => FileDescriptor.WriteAll(parentSock, plan.Encode(), "write the setup plan to the container init"));
+                Plan.PlanChannel.Follow(parentSock, plan, RunParentHooks, () =>
                 {
+                    initReaped = true;
+                    return WhyInitDied(pid, host, cgroup, spec);
+                });
+            }
+            else
+            {
+                SendOrExplain(() => InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config }));
+                while (true)
+                {
+                    var msg = InitChannel.Receive(parentSock);
+                    if (msg is null)
+                    {
+                        initReaped = true;
+                        throw new RuntimeError(WhyInitDied(pid, host, cgroup, spec));
+                    }
+                    if (msg.Type == "error") throw new RuntimeError(msg.Message ?? "container init failed");
+                    if (msg.Type == "hooks")
+                    {
+                        RunParentHooks();
+                        InitChannel.Send(parentSock, new InitMessage { Type = "hooks-done" });
+                        continue;
+                    }
+                    if (msg.Type == "ready") break;
+                    throw new RuntimeError($"container init sent an unexpected message \"{msg.Type}\"");
+                }
+            }
+
+            void SendOrExplain(Action send)
+            {
+                try { send(); }
+                catch (SyscallException e) when (e.Errno is Errno.EPIPE or Errno.ECONNRESET)
+                {
+                    // The init died before it read its config (placed in a cgroup whose memory limit it cannot live in,
+                    // say): report how, not the broken pipe.
                     initReaped = true;
                     throw new RuntimeError(WhyInitDied(pid, host, cgroup, spec));
                 }
-                if (msg.Type == "error") throw new RuntimeError(msg.Message ?? "container init failed");
-                if (msg.Type == "hooks")
-                {
-                    // config.md: prestart (deprecated) then createRuntime, in the runtime namespace.
-                    HookRunner.RunAll("prestart", spec.Hooks?.Prestart, state);
-                    HookRunner.RunAll("createRuntime", spec.Hooks?.CreateRuntime, state);
-                    InitChannel.Send(parentSock, new InitMessage { Type = "hooks-done" });
-                    continue;
-                }
-                if (msg.Type == "ready") break;
-                throw new RuntimeError($"container init sent an unexpected message \"{msg.Type}\"");
             }
 
             record.Creating = false;
@@ -272,7 +296,7 @@ public sealed class ContainerCreator
         return status is { } exited ? $"container init exited with status {exited.ExitCode} before it was ready" : "container init exited before it was ready";
     }
 
-    private static List<CgroupMountSource> CgroupMountsFor(CgroupHost host, ICgroupManager cgroup)
+    internal static List<CgroupMountSource> CgroupMountsFor(CgroupHost host, ICgroupManager cgroup)
     {
         var list = new List<CgroupMountSource>();
         foreach (var h in host.Hierarchies)

@@ -26,12 +26,14 @@ internal sealed class InitLaunch : IDisposable
     /// <param name="keep">fds the init keeps (negative ones are skipped).</param>
     /// <param name="preserveFds">--preserve-fds: 3 .. 3+N-1 are kept as well.</param>
     /// <param name="extraEnv">more environment for the init.</param>
-    public InitLaunch((int In, int Out, int Err) stdio, bool terminal, IEnumerable<int> keep, int preserveFds, params string[] extraEnv)
+    /// <param name="native">the init is carton-dmz, run from its sealed copy (<see cref="Plan.SetupExecutor"/>), which
+    /// reads a setup plan from the channel; otherwise `carton init`, from a sealed copy of carton made here.</param>
+    public InitLaunch((int In, int Out, int Err) stdio, bool terminal, IEnumerable<int> keep, int preserveFds, string[] extraEnv, bool native = false)
     {
         (Channel, _childSocket) = SocketPair.Create("socketpair for the init channel");
         try
         {
-            _exe = SealedExecutable.Create(InitBinary.Path);
+            _exe = native ? -1 : SealedExecutable.Create(InitBinary.Path);
             // With a terminal, what the init would inherit as 0/1/2 is /dev/null instead, as runc's setupIO does. The
             // caller's stdout and stderr are often a pipe whose reader waits for end of file: containerd's runc shim
             // (go-runc) collects `create`'s output that way and waits for EOF before it goes on, so an init that kept
@@ -48,12 +50,20 @@ internal sealed class InitLaunch : IDisposable
             Dispose();
             throw;
         }
-        Spawn = new SpawnOptions
+        string channel = _childSocket.ToString(CultureInfo.InvariantCulture);
+        Spawn = native ? new SpawnOptions
+        {
+            ExecFd = Plan.SetupExecutor.SealedFd,
+            Path = "/proc/self/exe",
+            // The executor starts non-dumpable (design.md §3 item 2) unless a mutation build switched that defence off.
+            Args = ["carton-dmz", channel, .. (Carton.Linux.Security.Defences.IsDisabled("init-non-dumpable") ? ["dumpable"] : Array.Empty<string>())],
+            Env = [],
+        } : new SpawnOptions
         {
             ExecFd = _exe,
             Path = "/proc/self/exe",
             Args = ["carton", "init"],
-            Env = [$"{ContainerInit.ChannelEnv}={_childSocket.ToString(CultureInfo.InvariantCulture)}", .. extraEnv,
+            Env = [$"{ContainerInit.ChannelEnv}={channel}", .. extraEnv,
                 .. (Carton.Linux.Security.Defences.PassOn() is { } mutation ? [mutation] : Array.Empty<string>())],
         };
         // Caller-chosen fds become the child's 0/1/2 (dup2 in the spawn helper, after the namespaces).

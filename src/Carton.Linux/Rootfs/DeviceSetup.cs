@@ -9,7 +9,8 @@ namespace Carton.Linux.Rootfs;
 /// </summary>
 public static class DeviceSetup
 {
-    private static readonly (string Path, uint Major, uint Minor)[] Defaults =
+    /// <summary>The default device nodes (config-linux.md "Default Devices"): the setup plan creates the same.</summary>
+    public static readonly (string Path, uint Major, uint Minor)[] DefaultNodes =
     [
         ("/dev/null", 1, 3), ("/dev/zero", 1, 5), ("/dev/full", 1, 7),
         ("/dev/random", 1, 8), ("/dev/urandom", 1, 9), ("/dev/tty", 5, 0),
@@ -17,7 +18,7 @@ public static class DeviceSetup
 
     public static void CreateDefaults(int rootFd, bool bindFromHost)
     {
-        foreach (var (path, major, minor) in Defaults)
+        foreach (var (path, major, minor) in DefaultNodes)
             CreateNode(rootFd, path, 'c', major, minor, 0x1B6 /* 0666 */, 0, 0, bindFromHost, $"default device {path}");
     }
 

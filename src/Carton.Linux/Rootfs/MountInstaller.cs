@@ -221,7 +221,7 @@ public sealed class MountInstaller
     }
 
     /// <summary>Files under /proc that may be mounted over (what lxcfs emulates), as runc allows them.</summary>
-    private static readonly string[] ProcMountsAllowed =
+    public static readonly string[] ProcMountsAllowed =
     [
         "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg",
         "/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
@@ -263,7 +263,7 @@ public sealed class MountInstaller
 
     /// <summary>Flags the kernel refuses to clear on a bind remount of a mount that has them (nosuid, nodev, noexec,
     /// and atime settings are locked in a user namespace); keeping them makes the remount succeed everywhere.</summary>
-    private static ulong LockedFlags(string source)
+    public static ulong LockedFlags(string source)
     {
         unsafe
         {

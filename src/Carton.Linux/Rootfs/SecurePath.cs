@@ -107,7 +107,7 @@ public static class SecurePath
     }
 
     /// <summary>Normalizes "a/./b/../c" lexically with ".." clamped at the root.</summary>
-    internal static string Lexical(string path)
+    public static string Lexical(string path)
     {
         var stack = new List<string>();
         foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))

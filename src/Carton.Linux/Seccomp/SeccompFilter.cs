@@ -60,7 +60,7 @@ public static class SeccompFilter
     }
 
     /// <summary>SECCOMP_FILTER_FLAG_* names → bits; unknown names are reported as "linux.seccomp.flags[i]: ...".</summary>
-    internal static uint ParseFlags(IEnumerable<string> flags, bool needsNotifyFd, List<string> errors)
+    public static uint ParseFlags(IEnumerable<string> flags, bool needsNotifyFd, List<string> errors)
     {
         uint bits = needsNotifyFd ? FlagNewListener : 0;
         int i = 0;

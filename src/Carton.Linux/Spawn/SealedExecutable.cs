@@ -10,14 +10,14 @@ namespace Carton.Linux.Spawn;
 public static unsafe class SealedExecutable
 {
     /// <summary>Copies <paramref name="binary"/> (default: the running program) into a sealed memfd and returns its fd.</summary>
-    public static int Create(string binary = "/proc/self/exe")
+    public static int Create(string binary = "/proc/self/exe", string name = "carton")
     {
         int src = Libc.open(binary, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
         if (src < 0) throw SyscallException.Last($"open {binary}");
         try
         {
-            int memfd = Libc.MemfdCreate("carton", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING | Libc.MFD_EXEC);
-            if (memfd < 0) memfd = Libc.MemfdCreate("carton", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING); // kernels before 6.3
+            int memfd = Libc.MemfdCreate(name, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING | Libc.MFD_EXEC);
+            if (memfd < 0) memfd = Libc.MemfdCreate(name, Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING); // kernels before 6.3
             if (memfd < 0) throw SyscallException.Last("memfd_create for the sealed carton copy");
             var st = Rootfs.FileType.Of(src, binary);
             long remaining = st.Size;
