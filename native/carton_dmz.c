@@ -421,13 +421,13 @@ static int op_check(const struct carton_plan_op *op)
     return EINVAL;
 }
 
-/* The three root modes: pivot_root(".", ".") then a lazy unmount of the old root stacked under the new one (made a
+/* The root modes: pivot_root(".", ".") then a lazy unmount of the old root stacked under the new one (made a
  * slave first, so the unmount does not reach the host: runc's technique); --no-pivot's move + chroot; a chroot
- * alone when the container has no mount namespace. */
+ * alone when the container has no mount namespace; (3) a chroot into a directory fd (exec in such a container). */
 static int op_pivot(const struct carton_plan_op *op)
 {
     const char *rootfs = str(op->a[0]);
-    if (chdir(rootfs) < 0)
+    if (op->a[1] == 3 ? fchdir(fd_of(op->a[2])) < 0 : chdir(rootfs) < 0)
         return errno;
     if (op->a[1] == 0) {
         int old = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);

@@ -56,7 +56,7 @@ enum carton_plan_code {
     OP_UNSHARE = 17,    /* clone flags */
     OP_HOSTNAME = 18,   /* str, 0 host / 1 domain */
     OP_LO_UP = 19,
-    OP_PIVOT = 20,      /* rootfs str, mode: 0 pivot_root, 1 move + chroot, 2 chroot */
+    OP_PIVOT = 20,      /* rootfs str, mode: 0 pivot_root, 1 move + chroot, 2 chroot, 3 chroot to the dir slot a[2] */
     OP_RLIMIT = 21,     /* resource, soft, hard */
     OP_SYNC = 22,       /* report kind: HOOKS waits for the parent's byte; READY closes the socket */
     OP_FIND_EXEC = 23,  /* candidates list: the first existing executable non-directory (stat) is kept for EXEC */

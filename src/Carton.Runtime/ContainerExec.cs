@@ -55,7 +55,10 @@ public sealed unsafe class ContainerExec
         int pid = 0;
         try
         {
+            // The setup plan run by carton-dmz (issue 14), unless the process needs what plans do not cover yet.
+            bool native = Plan.SetupExecutor.Enabled && Plan.PlanCompiler.UnsupportedExec(process, lsm.ExecWrites.Count > 0, seccomp.NeedsListener) is null;
             var joins = new List<NamespaceJoin>();
+            NamespaceJoin? mountJoin = null;
             bool joinsPid = false;
             int mountNsFd = -1;
             // Every namespace the container has, entered through its init's /proc entries; the user namespace first
@@ -75,6 +78,13 @@ public sealed unsafe class ContainerExec
                     throw new SyscallException($"exec: open {type} namespace {path}", -fd);
                 }
                 fds.Add(fd);
+                if (type == "mount" && native)
+                {
+                    // carton-dmz is static: the spawn helper joins the mount namespace (last), before the exec.
+                    mountNsFd = fd;
+                    mountJoin = new NamespaceJoin(fd, (int)NamespaceKinds.GetCloneFlag(type), $"exec: join {type} namespace {path}");
+                    continue;
+                }
                 if (type == "mount")
                 {
                     // Joined after exec by the native constructor (native/carton_spawn.c): exec'd inside the
@@ -89,7 +99,8 @@ public sealed unsafe class ContainerExec
             // is chrooted into the same directory (through the init's /proc root link, opened here).
             int rootFd = -1;
             var envExtra = new List<string>();
-            if (mountNsFd >= 0) envExtra.Add($"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}");
+            if (mountJoin is { } mj) joins.Add(mj);
+            if (mountNsFd >= 0) { if (!native) envExtra.Add($"_CARTON_MNTNS_FD={mountNsFd.ToString(CultureInfo.InvariantCulture)}"); }
             else
             {
                 var rootLink = $"/proc/{r.Pid.ToString(CultureInfo.InvariantCulture)}/root";
@@ -113,8 +124,12 @@ public sealed unsafe class ContainerExec
                 listenerFd = FdPassing.Connect(r.Spec.Linux!.Seccomp!.ListenerPath!);
                 fds.Add(listenerFd);
             }
+            var plan = native
+                ? Plan.PlanCompiler.CompileExec(r.Id, process, options.PreserveFds, seccomp.Program, r.Spec, rootFd,
+                    $"/proc/{r.Pid.ToString(CultureInfo.InvariantCulture)}/root")
+                : null;
             using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd), terminal,
-                [consoleFd, listenerFd, mountNsFd, rootFd], options.PreserveFds, [.. envExtra]);
+                native ? [rootFd] : [consoleFd, listenerFd, mountNsFd, rootFd], options.PreserveFds, [.. envExtra], native);
             launch.Spawn.Joins.AddRange(joins);
             launch.Spawn.JoinsPidNamespace = joinsPid;
             int parentSock = launch.Channel;
@@ -123,6 +138,16 @@ public sealed unsafe class ContainerExec
                 CgroupManagerFactory.FromPaths(_life.Cgroups, r.CgroupPaths).AddProcess(pid);
             if (status == ContainerStatus.Paused) held.Dispose();
 
+            if (plan is not null)
+            {
+                FileDescriptor.WriteAll(parentSock, plan.Encode(), "write the setup plan to the exec init");
+                Plan.PlanChannel.Follow(parentSock, plan, () => throw new RuntimeError("exec: the init asked for hooks"),
+                    () => $"exec in container \"{options.Id}\": the process exited before it was ready");
+                if (options.PidFile is not null) ContainerCreator.WritePidFile(options.PidFile, pid);
+                int started = pid;
+                pid = 0;
+                return started;
+            }
             InitChannel.Send(parentSock, new InitMessage
             {
                 Type = "config",

@@ -181,6 +181,37 @@ public static class PlanCompiler
         return plan;
     }
 
+    /// <summary>Why an `exec` cannot run as a plan yet (the managed init runs it then), or null.</summary>
+    public static string? UnsupportedExec(Oci.Process process, bool lsmLabels, bool seccompListener) =>
+        process.Terminal == true ? "process.terminal" : lsmLabels ? "an AppArmor profile or SELinux label" : seccompListener ? "linux.seccomp.listenerPath" : null;
+
+    /// <summary>
+    /// The plan of `exec`: the spawn helper has joined every namespace of the container (its mount namespace too:
+    /// carton-dmz is static, there is no ELF interpreter to find in the rootfs) and the parent has put the process in
+    /// the container's cgroup; the plan sets up the process and execs it.
+    /// </summary>
+    /// <param name="rootFd">without a mount namespace: an fd of the init's root (/proc/PID/root) to chroot into, else -1.</param>
+    /// <param name="containerRoot">where the parent reads the container's files (/proc/PID/root): /etc/passwd for HOME.</param>
+    public static SetupPlan CompileExec(string id, Oci.Process process, int preserveFds, string? seccompProgram, Spec spec, int rootFd, string containerRoot)
+    {
+        if (UnsupportedExec(process, false, false) is { } what) throw new RuntimeError($"setup plan: {what} is not compiled into a plan yet");
+        if (process.Args is not { Count: > 0 }) throw new RuntimeError("process.args: must not be empty");
+        var plan = new SetupPlan();
+        if (rootFd >= 0)
+        {
+            int root = plan.NewSlot();
+            plan.Add(PlanCode.Adopt, PlanFlags.None, "the container's root", root, rootFd);
+            plan.Add(PlanCode.Pivot, PlanFlags.None, "exec: enter the container's root", Operand.None, 3, root);
+            plan.Close(root, "the container's root");
+        }
+        Rlimits(plan, process.Rlimits);
+        FindExecutable(plan, process.Args, process.Env ?? [], process.Cwd ?? "/");
+        plan.Add(PlanCode.Sync, PlanFlags.None, "report ready", (int)PlanReport.Ready);
+        var config = new InitConfig { Id = id, Spec = spec, PreserveFds = preserveFds, SeccompProgram = seccompProgram, Rootfs = containerRoot };
+        BecomeProcess(plan, process, config, HomeOf(config, process.User?.Uid ?? 0), noNewKeyring: true);
+        return plan;
+    }
+
     /// <summary>The end of every plan: the process's identity, capabilities, seccomp filter and fds, then execve.
     /// The order is ContainerInit.Exec's (runc's finalizeNamespace): see there for why.</summary>
     internal static void BecomeProcess(SetupPlan plan, Oci.Process process, InitConfig config, string home, bool noNewKeyring)
