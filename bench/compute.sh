@@ -9,7 +9,9 @@
 # Environment:
 #   ITERATIONS   sequential lifecycles timed per mode (default 30), after WARMUP (default 3) untimed ones
 #   CONCURRENCY  systems per throughput round (default 50); ROUNDS throughput rounds per mode (default 3)
-#   MODES        comma-separated: library,daemon (default both)
+#   MODES        comma-separated: library,daemon,containerd (default all three; containerd when containerd and ctr
+#                are installed): containerd is the peer, containerd 1.6 + its runc shim + runc, driven by
+#                `ctr run --rm --rootfs` (create, start, wait and delete in one command) on the same rootfs
 #   CARTON, CARTON_SERVE, CARTON_MONITOR  the binaries (default artifacts/bin/{carton,carton-serve,carton-monitor};
 #                this script never builds them)
 #
@@ -26,7 +28,7 @@ ITERATIONS=${ITERATIONS:-30}
 WARMUP=${WARMUP:-3}
 CONCURRENCY=${CONCURRENCY:-50}
 ROUNDS=${ROUNDS:-3}
-MODES=${MODES:-library,daemon}
+MODES=${MODES:-library,daemon,containerd}
 CARTON=${CARTON:-$repo/artifacts/bin/carton}
 CARTON_SERVE=${CARTON_SERVE:-$repo/artifacts/bin/carton-serve}
 # every system is created by its monitor, which the service looks for beside the init binary (carton)
@@ -53,6 +55,8 @@ trap 'rm -rf "$work"' EXIT
 cp "$CARTON" "$work/carton"
 cp "$CARTON_SERVE" "$work/carton-serve"
 cp "$CARTON_MONITOR" "$work/carton-monitor"
+# carton-dmz, the container init that runs the setup plan (issue 14), is found beside carton.
+if [ -x "$(dirname "$CARTON")/carton-dmz" ]; then cp "$(dirname "$CARTON")/carton-dmz" "$work/carton-dmz"; fi
 carton_version=$("$work/carton" --version)
 
 echo "== building bench/compute (Release)"
@@ -96,18 +100,63 @@ if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null && [ "$(stat -f -c %T /sys/f
     echo "dotnet:   $(dotnet --version)"
 } | tee "$work/environment.txt"
 
+# The peer: the same number of concurrent lifecycles through containerd (its own root, state and socket; the CRI
+# plugin off) and its runc shim, each lifecycle one `ctr run --rm --rootfs` of /bin/true on the same rootfs.
+containerd_peer() {
+    local cd=$work/containerd ctr pid i r
+    mkdir -p "$cd/root" "$cd/state"
+    cat >"$cd/config.toml" <<EOC
+version = 2
+root = "$cd/root"
+state = "$cd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$cd/containerd.sock"
+[ttrpc]
+  address = "$cd/containerd.sock.ttrpc"
+EOC
+    containerd --config "$cd/config.toml" >"$cd/log" 2>&1 &
+    pid=$!
+    for i in $(seq 100); do [ -S "$cd/containerd.sock" ] && break; sleep 0.1; done
+    ctr="ctr --address $cd/containerd.sock -n carton-bench"
+    $ctr run --rm --rootfs "$bundle/rootfs" warm /bin/true >/dev/null
+    local walls=()
+    for r in $(seq "$ROUNDS"); do
+        local t0 t1
+        t0=$(date +%s.%N)
+        for i in $(seq "$CONCURRENCY"); do $ctr run --rm --rootfs "$bundle/rootfs" "r$r-$i" /bin/true >/dev/null 2>&1 & done
+        wait $(jobs -p | grep -v "^$pid\$") 2>/dev/null || true
+        t1=$(date +%s.%N)
+        walls+=("$(python3 -c "print(f'{$t1 - $t0:.3f}')")")
+    done
+    local left
+    left=$($ctr containers ls -q | wc -l)
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    echo "${walls[*]} $left" >"$work/containerd.txt"
+}
+
 set +e
 dotnet "$app" --carton "$work/carton" --serve "$work/carton-serve" --bundle "$bundle" --out "$work/compute.json" \
-    --iterations "$ITERATIONS" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --rounds "$ROUNDS" --modes "$MODES" \
+    --iterations "$ITERATIONS" --warmup "$WARMUP" --concurrency "$CONCURRENCY" --rounds "$ROUNDS" --modes "$(echo "$MODES" | tr , "\n" | grep -v "^containerd$" | paste -sd, -)" \
     2>&1 | tee "$results/compute.log"
 rc=${PIPESTATUS[0]}
 set -e
 [ -f "$work/compute.json" ] || die "the benchmark failed (exit $rc) before writing its results"
+if [[ ",$MODES," == *,containerd,* ]] && command -v containerd >/dev/null && command -v ctr >/dev/null; then
+    echo "== containerd + runc through ctr: $ROUNDS rounds of $CONCURRENCY concurrent lifecycles"
+    containerd_peer
+    cat "$work/containerd.txt"
+fi
 
-python3 - "$work/compute.json" "$work/environment.txt" "$results/compute.json" "$results/compute.md" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF'
-import json, sys
-src, envf, out_json, out_md, load_after = sys.argv[1:6]
+python3 - "$work/compute.json" "$work/environment.txt" "$results/compute.json" "$results/compute.md" "$(cut -d' ' -f1-3 /proc/loadavg)" "$work/containerd.txt" <<'EOF'
+import json, os, statistics, sys
+src, envf, out_json, out_md, load_after, peer = sys.argv[1:7]
 r = json.load(open(src))
+if os.path.exists(peer):
+    f = open(peer).read().split()
+    walls, left = [float(x) for x in f[:-1]], int(f[-1])
+    med = statistics.median(walls)
+    r["containerd"] = {"rounds": walls, "medianWallSeconds": med, "lifecyclesPerSecond": r["concurrency"] / med, "leftoverContainers": left}
 env = {}
 for line in open(envf):
     k, _, v = line.partition(":")
@@ -135,6 +184,13 @@ for mode, m in r["modes"].items():
     t = m["throughput"]
     walls = ", ".join(f"{x['wallSeconds']:.2f}" for x in t["rounds"])
     md.append(f"| {mode} | {walls} | {t['medianWallSeconds']:.2f} | {t['lifecyclesPerSecond']:.1f} | {t['opsPerSecond']:.1f} |")
+if "containerd" in r:
+    c = r["containerd"]
+    md.append(f"| containerd 1.6 + runc (ctr run --rm) | {', '.join(f'{x:.2f}' for x in c['rounds'])} | {c['medianWallSeconds']:.2f} | {c['lifecyclesPerSecond']:.1f} | {4 * c['lifecyclesPerSecond']:.1f} |")
+    md.append("")
+    for mode, m in r["modes"].items():
+        md.append(f"{mode} / containerd throughput ratio: {m['throughput']['lifecyclesPerSecond'] / c['lifecyclesPerSecond']:.2f} (goal ≥ 2)")
+    if c["leftoverContainers"]: md.append(f"**containerd left {c['leftoverContainers']} containers**")
 md.append("")
 md.append("Per-lifecycle phase latency under concurrency (all rounds, ms):")
 md.append("")

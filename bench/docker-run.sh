@@ -82,7 +82,7 @@ teardown() {
 trap teardown EXIT
 
 mkdir -p "$work/carton" "$work/dockerd" "$work/cli" "$work/bin"
-for b in carton carton-serve carton-monitor carton-image; do cp "$CARTON_BIN/$b" "$work/bin/"; done
+for b in carton carton-serve carton-monitor carton-image carton-dmz; do cp "$CARTON_BIN/$b" "$work/bin/"; done
 [ -f "$CARTON_BIN/libcarton_native.so" ] && cp "$CARTON_BIN/libcarton_native.so" "$work/bin/"
 ip netns add "$ns"
 ip -n "$ns" link set lo up

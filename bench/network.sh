@@ -157,7 +157,7 @@ trap teardown EXIT
 # Setup
 # ---------------------------------------------------------------------------------------------------------------
 mkdir -p "$bin"
-for b in carton carton-serve carton-system carton-image carton-monitor; do cp "$CARTON_BIN/$b" "$bin/"; done
+for b in carton carton-serve carton-system carton-image carton-monitor carton-dmz; do cp "$CARTON_BIN/$b" "$bin/"; done
 [ -f "$CARTON_BIN/libcarton_native.so" ] && cp "$CARTON_BIN/libcarton_native.so" "$bin/"
 
 ip netns add "$ns"

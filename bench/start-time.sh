@@ -57,6 +57,18 @@ inner() {
     # `delete` starts from a stopped container: the prepare step waits until /bin/true has exited.
     # The prepare steps are small scripts, so no quoting survives two shells.
     local h=$bundle/..
+    cat >"$h/parallel.sh" <<'EOS'
+i=0
+while [ $i -lt $3 ]; do $1 run -b "$2" "$4-$i" </dev/null >/dev/null & i=$((i + 1)); done
+wait
+EOS
+    cat >"$h/maxrss.py" <<'EOS'
+import resource, subprocess, sys
+rt, name, bundle, cid = sys.argv[1:5]
+for _ in range(5):
+    subprocess.run(name.split() + ["run", "-b", bundle, cid], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
+print(f"{rt} run_maxrss_kb {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+EOS
     cat >"$h/wipe.sh" <<'EOS'
 $1 delete -f "$ID" >/dev/null 2>&1; exit 0
 EOS
@@ -86,6 +98,39 @@ EOS
     "${hf[@]}" --warmup 3 --runs "$PHASE_RUNS" \
         --export-json "$results/phases.json" --export-markdown "$results/phases.md" "${args[@]}" </dev/null
     for rt in "$carton" "$runc" "$crun"; do $rt delete -f "$ID" >/dev/null 2>&1 || true; done
+
+    echo "== exec of /bin/true and state, in a running container (runs $PHASE_RUNS each)"
+    # One long-running container per runtime (made and removed outside the timing), from a second bundle.
+    local busy=$bundle/../busy
+    for rt in "$carton" "$runc" "$crun"; do
+        $rt delete -f "$ID-busy" >/dev/null 2>&1 || true
+        $rt create -b "$busy" "$ID-busy" </dev/null >/dev/null 2>&1 && $rt start "$ID-busy" || die "$rt: cannot start the busy container"
+    done
+    "${hf[@]}" --warmup 3 --runs "$PHASE_RUNS" \
+        --export-json "$results/exec.json" --export-markdown "$results/exec.md" \
+        -n "carton exec" "$carton exec $ID-busy /bin/true" -n "runc exec" "$runc exec $ID-busy /bin/true" -n "crun exec" "$crun exec $ID-busy /bin/true" \
+        -n "carton state" "$carton state $ID-busy" -n "runc state" "$runc state $ID-busy" -n "crun state" "$crun state $ID-busy" </dev/null
+    # Peak RSS of each runtime's container init before exec (created, not started: VmHWM of pid 1 of the container),
+    # and of the `run` process itself (getrusage: the largest process of its tree that was waited for).
+    : >"$results/rss.txt"
+    for rt in carton runc crun; do
+        case $rt in carton) name=$carton ;; runc) name=$runc ;; crun) name=$crun ;; esac
+        $name delete -f "$ID-rss" >/dev/null 2>&1 || true
+        $name create -b "$bundle" "$ID-rss" </dev/null >/dev/null 2>&1 || die "$rt: create for the RSS probe"
+        local ipid
+        ipid=$($name state "$ID-rss" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+        echo "$rt init_hwm_kb $(awk '/VmHWM/ {print $2}' /proc/$ipid/status) exe $(readlink /proc/$ipid/exe)" >>"$results/rss.txt"
+        $name delete -f "$ID-rss" >/dev/null 2>&1 || true
+        python3 "$h/maxrss.py" "$rt" "$name" "$bundle" "$ID-rss" >>"$results/rss.txt"
+    done
+    for rt in "$carton" "$runc" "$crun"; do $rt delete -f "$ID-busy" >/dev/null 2>&1 || true; done
+
+    echo "== 50 runs of /bin/true in parallel (wall time; runs ${PARALLEL_RUNS:-5})"
+    "${hf[@]}" --warmup 1 --runs "${PARALLEL_RUNS:-5}" \
+        --export-json "$results/parallel.json" --export-markdown "$results/parallel.md" \
+        -n "carton x50" "sh $h/parallel.sh '$carton' $bundle 50 $ID-par" \
+        -n "runc x50" "sh $h/parallel.sh '$runc' $bundle 50 $ID-par" \
+        -n "crun x50" "sh $h/parallel.sh '$crun' $bundle 50 $ID-par" </dev/null
 
     echo "== binary startup alone"
     "${hf[@]}" --warmup 5 --runs "$RUNS" \
@@ -150,6 +195,8 @@ work=$(mktemp -d /tmp/carton-bench.XXXXXX)
 # A private copy of the binary: a rebuild while the benchmark runs must not change what is measured.
 carton_version=$("$CARTON" --version)
 cp "$CARTON" "$work/carton"
+# carton-dmz, the container init that runs the setup plan, is found beside carton (issue 14).
+if [ -x "$(dirname "$CARTON")/carton-dmz" ]; then cp "$(dirname "$CARTON")/carton-dmz" "$work/carton-dmz"; fi
 CARTON=$work/carton
 cleanup() {
     for rt in "$CARTON --root $ROOT_CARTON" "runc --root $ROOT_RUNC"; do $rt delete -f "$ID" >/dev/null 2>&1 || true; done
@@ -172,6 +219,16 @@ c["process"]["terminal"] = False
 c["process"]["args"] = ["/bin/true"]
 json.dump(c, open(p, "w"), indent=2)
 EOF
+# A second bundle for exec and state: the same rootfs, a process that stays.
+mkdir -p "$work/busy"
+ln -s "$bundle/rootfs" "$work/busy/rootfs"
+ln -s busybox "$bundle/rootfs/bin/sleep"
+python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["args"] = ["/bin/sleep", "100000"]
+json.dump(c, open(sys.argv[2], "w"), indent=2)
+' "$bundle/config.json" "$work/busy/config.json"
 mkdir -p "$ROOT_CARTON" "$ROOT_RUNC" "$ROOT_CRUN"
 
 # Sanity: each runtime runs the bundle and returns 0 before anything is timed.
@@ -243,6 +300,23 @@ if ph:
     for p in ("create", "start", "delete"):
         c, r, cr = ph.get(f"carton {p}"), ph.get(f"runc {p}"), ph.get(f"crun {p}")
         if c and r and cr: print(f"  {p:7} carton/runc {ratio(c, r)}   carton/crun {ratio(c, cr)}")
+ex = load("exec.json")
+if ex:
+    print("\nexec of /bin/true and state, in a running container")
+    for k, r in ex.items(): print(f"  {k:14} {ms(r)}")
+    for p in ("exec", "state"):
+        c, r, cr = ex.get(f"carton {p}"), ex.get(f"runc {p}"), ex.get(f"crun {p}")
+        if c and r and cr: print(f"  {p:7} carton/runc {ratio(c, r)}   carton/crun {ratio(c, cr)}")
+par = load("parallel.json")
+if par:
+    print("\n50 runs in parallel (wall time)")
+    for k, r in par.items(): print(f"  {k:12} {ms(r)}")
+    if "carton x50" in par and "crun x50" in par:
+        print(f"  carton/runc {ratio(par['carton x50'], par['runc x50'])}   carton/crun {ratio(par['carton x50'], par['crun x50'])}")
+rss = os.path.join(d, "rss.txt")
+if os.path.exists(rss):
+    print("\npeak RSS (kB)")
+    for line in open(rss): print("  " + line.rstrip())
 st = load("startup.json")
 if st:
     print("\nbinary startup alone")

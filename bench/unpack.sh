@@ -203,7 +203,7 @@ fi
 # Private copies of the binaries: a rebuild while the benchmark runs must not change what is measured. carton execs
 # carton-image from its own directory.
 mkdir "$work/bin"
-cp "$CARTON_BIN/carton" "$CARTON_BIN/carton-image" "$work/bin/"
+cp "$CARTON_BIN/carton" "$CARTON_BIN/carton-image" "$CARTON_BIN/carton-dmz" "$work/bin/"
 [ -f "$CARTON_BIN/libcarton_native.so" ] && cp "$CARTON_BIN/libcarton_native.so" "$work/bin/"
 carton="$work/bin/carton"
 

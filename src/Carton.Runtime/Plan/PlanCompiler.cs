@@ -37,6 +37,9 @@ public static class PlanCompiler
         if (spec.Hooks?.StartContainer is { Count: > 0 }) return "hooks.startContainer";
         if (lsmLabels) return "an AppArmor profile or SELinux label";
         if (seccompListener) return "linux.seccomp.listenerPath";
+        // A mutation build with this defence off must show its attack succeed, and only the managed init has the
+        // weakness it guards against (reading cap_last_cap in the container): the plan asks the kernel in the parent.
+        if (Defences.IsDisabled("cap-last-cap-probe")) return "the managed init (defence cap-last-cap-probe switched off)";
         foreach (var m in spec.Mounts ?? [])
         {
             var o = MountOptionParser.Parse(m.Options ?? []);

@@ -17,13 +17,16 @@ public sealed class RuntimeBinaryTests(RuntimeFixture fixture) : FeatureTestBase
     {
         var copyDir = Env.HostDir("runtime-copy");
         var sourceDir = Path.GetDirectoryName(Rt.Binary)!;
-        foreach (var f in Directory.EnumerateFiles(sourceDir).Where(f => f == Rt.Binary || f.EndsWith(".so", StringComparison.Ordinal)))
+        // carton-dmz (the init that runs the setup plan) is found beside carton: copied with it, attacked with it.
+        foreach (var f in Directory.EnumerateFiles(sourceDir).Where(f => f == Rt.Binary || f.EndsWith(".so", StringComparison.Ordinal) || Path.GetFileName(f) == "carton-dmz"))
         {
             File.Copy(f, Path.Combine(copyDir, Path.GetFileName(f)));
         }
         var binary = Path.Combine(copyDir, Path.GetFileName(Rt.Binary));
         var hashBefore = Sha256(binary);
         var realHashBefore = Sha256(Rt.Binary);
+        var dmz = Path.Combine(copyDir, "carton-dmz");
+        var dmzHashBefore = File.Exists(dmz) ? Sha256(dmz) : "";
         var rt = Env.AddRuntime(binary, "copy-root");
 
         Bundle.SetArgs("sleep", "1000");
@@ -55,6 +58,7 @@ public sealed class RuntimeBinaryTests(RuntimeFixture fixture) : FeatureTestBase
 
         Assert.Equal(hashBefore, Sha256(binary));
         Assert.Equal(realHashBefore, Sha256(Rt.Binary));
+        if (File.Exists(dmz)) Assert.Equal(dmzHashBefore, Sha256(dmz));
         rt.MustRun("delete", "--force", id);
         Env.AssertNoLeaks();
     }
