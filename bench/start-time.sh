@@ -220,9 +220,9 @@ c["process"]["args"] = ["/bin/true"]
 json.dump(c, open(p, "w"), indent=2)
 EOF
 # A second bundle for exec and state: the same rootfs, a process that stays.
-mkdir -p "$work/busy"
-ln -s "$bundle/rootfs" "$work/busy/rootfs"
 ln -s busybox "$bundle/rootfs/bin/sleep"
+mkdir -p "$work/busy"
+cp -a "$bundle/rootfs" "$work/busy/rootfs"
 python3 -c '
 import json, sys
 c = json.load(open(sys.argv[1]))
