@@ -7,7 +7,8 @@
 #
 # Environment:
 #   RUNS        hyperfine --runs for the `run` comparison (default 50); warmup is 5
-#   PHASE_RUNS  hyperfine --runs for each create/start/delete phase (default 30)
+#   PHASE_RUNS  hyperfine --runs for each create/start/delete phase, and for exec and state (default 30)
+#   PARALLEL_RUNS  hyperfine --runs of 50 runs in parallel (default 5)
 #   CARTON      the carton binary (default artifacts/bin/carton; this script never builds it)
 #   HOST_COMPARE=0  skip the extra carton/runc measurement outside the unshare wrapper
 #
@@ -62,12 +63,16 @@ i=0
 while [ $i -lt $3 ]; do $1 run -b "$2" "$4-$i" </dev/null >/dev/null & i=$((i + 1)); done
 wait
 EOS
-    cat >"$h/maxrss.py" <<'EOS'
-import resource, subprocess, sys
-rt, name, bundle, cid = sys.argv[1:5]
-for _ in range(5):
-    subprocess.run(name.split() + ["run", "-b", bundle, cid], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=True)
-print(f"{rt} run_maxrss_kb {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+    # Peak RSS of a `run` (GNU time's %M: the largest of the run process and what it waited for; the fork of a
+    # small program before exec counts too, about 1 MB, the same for all three). Python's getrusage is no use here:
+    # a child's high-water mark keeps the RSS of the Python it was forked from.
+    cat >"$h/maxrss.sh" <<'EOS'
+max=0
+for i in 1 2 3 4 5; do
+    m=$(/usr/bin/time -f %M $2 run -b "$3" "$4" 2>&1 >/dev/null </dev/null | tail -1)
+    [ "$m" -gt "$max" ] && max=$m
+done
+echo "$1 run_maxrss_kb $max"
 EOS
     cat >"$h/wipe.sh" <<'EOS'
 $1 delete -f "$ID" >/dev/null 2>&1; exit 0
@@ -111,7 +116,7 @@ EOS
         -n "carton exec" "$carton exec $ID-busy /bin/true" -n "runc exec" "$runc exec $ID-busy /bin/true" -n "crun exec" "$crun exec $ID-busy /bin/true" \
         -n "carton state" "$carton state $ID-busy" -n "runc state" "$runc state $ID-busy" -n "crun state" "$crun state $ID-busy" </dev/null
     # Peak RSS of each runtime's container init before exec (created, not started: VmHWM of pid 1 of the container),
-    # and of the `run` process itself (getrusage: the largest process of its tree that was waited for).
+    # and of the `run` process itself.
     : >"$results/rss.txt"
     for rt in carton runc crun; do
         case $rt in carton) name=$carton ;; runc) name=$runc ;; crun) name=$crun ;; esac
@@ -121,7 +126,7 @@ EOS
         ipid=$($name state "$ID-rss" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
         echo "$rt init_hwm_kb $(awk '/VmHWM/ {print $2}' /proc/$ipid/status) exe $(readlink /proc/$ipid/exe)" >>"$results/rss.txt"
         $name delete -f "$ID-rss" >/dev/null 2>&1 || true
-        python3 "$h/maxrss.py" "$rt" "$name" "$bundle" "$ID-rss" >>"$results/rss.txt"
+        sh "$h/maxrss.sh" "$rt" "$name" "$bundle" "$ID-rss" >>"$results/rss.txt"
     done
     for rt in "$carton" "$runc" "$crun"; do $rt delete -f "$ID-busy" >/dev/null 2>&1 || true; done
 
@@ -182,6 +187,7 @@ command -v hyperfine >/dev/null || missing+=(hyperfine)
 command -v runc >/dev/null || missing+=(runc)
 command -v crun >/dev/null || missing+=(crun)
 command -v python3 >/dev/null || missing+=(python3)
+[ -x /usr/bin/time ] || missing+=(time)
 [ -x /bin/busybox ] || missing+=(busybox-static)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
@@ -237,6 +243,7 @@ if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null && [ "$(stat -f -c %T /sys/f
 
 {
     echo "date:     $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "load:     $(cut -d" " -f1-3 /proc/loadavg) (1/5/15 min, before the run)"
     echo "kernel:   $(uname -srm)"
     echo "cpu:      $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
     echo "memory:   $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"

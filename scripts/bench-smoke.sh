@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 step() { printf '== bench smoke: %s\n' "$*"; }
-step "start-time (carton, runc, crun)";  RUNS=3 PHASE_RUNS=2 HOST_COMPARE=0 ./bench/start-time.sh >/dev/null
+step "start-time (carton, runc, crun)";  RUNS=3 PHASE_RUNS=2 PARALLEL_RUNS=1 HOST_COMPARE=0 ./bench/start-time.sh >/dev/null
 step "carton-breakdown";                 N=2 ./bench/carton-breakdown.sh >/dev/null
 step "compute (library and daemon)";     ITERATIONS=2 WARMUP=1 CONCURRENCY=4 ROUNDS=1 ./bench/compute.sh >/dev/null
 step "unpack (carton, umoci, tar)";      SMOKE=1 ./bench/unpack.sh >/dev/null

@@ -32,6 +32,7 @@ command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need="$need 
 command -v nsenter >/dev/null 2>&1 || need="$need util-linux"
 # The benchmarks' CI smoke (scripts/bench-smoke.sh): hyperfine, the peer runtime crun, and strace (carton-breakdown).
 command -v hyperfine >/dev/null 2>&1 || need="$need hyperfine"
+[ -x /usr/bin/time ] || need="$need time"  # GNU time: peak RSS in bench/start-time.sh
 command -v crun >/dev/null 2>&1 || need="$need crun"
 command -v strace >/dev/null 2>&1 || need="$need strace"
 # The Docker API tests (issue 13) fetch a published port with wget inside their namespace (the host's static busybox
