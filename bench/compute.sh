@@ -124,13 +124,17 @@ EOC
     for r in $(seq "$ROUNDS"); do
         local t0 t1
         t0=$(date +%s.%N)
-        for i in $(seq "$CONCURRENCY"); do $ctr run --rm --rootfs "$bundle/rootfs" "r$r-$i" /bin/true >/dev/null 2>&1 & done
+        for i in $(seq "$CONCURRENCY"); do
+            { $ctr run --rm --rootfs "$bundle/rootfs" "r$r-$i" /bin/true >/dev/null 2>>"$cd/errors" || echo "r$r-$i" >>"$cd/failed"; } &
+        done
         wait $(jobs -p | grep -v "^$pid\$") 2>/dev/null || true
         t1=$(date +%s.%N)
         walls+=("$(python3 -c "print(f'{$t1 - $t0:.3f}')")")
     done
     local left
     left=$($ctr containers ls -q | wc -l)
+    # A lifecycle that failed would make the peer look faster than it is: none may.
+    if [ -s "$cd/failed" ]; then kill "$pid"; die "containerd: $(wc -l <"$cd/failed") ctr runs failed: $(head -3 "$cd/errors")"; fi
     kill "$pid"; wait "$pid" 2>/dev/null || true
     echo "${walls[*]} $left" >"$work/containerd.txt"
 }
