@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define CHECK_FAILED (-1) /* an op's result when a verification did not hold (reported as errno 0) */
@@ -520,6 +521,59 @@ static int op_seccomp(const struct carton_plan_op *op)
     return syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, op->a[2], &prog) < 0 ? errno : 0;
 }
 
+/* process.terminal from the container's own devpts (design.md §3 item 4, CVE-2025-52565): /dev/ptmx opened in the
+ * root and checked to be the multiplexer (5:2); the slave opened from the master (TIOCGPTPEER), never by a
+ * /dev/pts/N path the container could have replaced. */
+static int op_pty(const struct carton_plan_op *op)
+{
+    struct stat st;
+    int unlock = 0, err = 0, slave = -1;
+    int master = open_in_root(fd_of(op->a[0]), "/dev/ptmx", O_RDWR | O_NOCTTY);
+    if (master < 0)
+        return -master;
+    struct winsize ws = {(unsigned short)op->a[1], (unsigned short)op->a[2], 0, 0};
+    if (fstat(master, &st) < 0)
+        err = errno;
+    else if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(5, 2))
+        err = CHECK_FAILED;
+    else if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || (slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 ||
+             ((ws.ws_row || ws.ws_col) && ioctl(master, TIOCSWINSZ, &ws) < 0))
+        err = errno;
+    if (err) {
+        close(master);
+        if (slave >= 0)
+            close(slave);
+        return err;
+    }
+    set_slot(op->a[3], master);
+    set_slot(op->a[4], slave);
+    return 0;
+}
+
+/* The master to the console socket: SCM_RIGHTS, with the slave's name as the payload (runc's docs/terminals.md). */
+static int op_send_pty(const struct carton_plan_op *op)
+{
+    unsigned n;
+    int fd = fd_of(op->a[1]);
+    char name[32] = "/dev/pts/", digits[12];
+    if (ioctl(fd, TIOCGPTN, &n) < 0)
+        return errno;
+    int len = 0;
+    do digits[len++] = (char)('0' + n % 10); while ((n /= 10) > 0);
+    for (char *p = name + 9; len > 0;)
+        *p++ = digits[--len];
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    memset(&control, 0, sizeof control);
+    struct iovec iov = {name, strlen(name)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+    struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+    h->cmsg_level = SOL_SOCKET;
+    h->cmsg_type = SCM_RIGHTS;
+    h->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(h), &fd, sizeof fd);
+    return sendmsg(fd_of(op->a[0]), &msg, 0) < 0 ? errno : 0;
+}
+
 /* Idle mode (a compute system without a process): stay pid 1 and reap what is reparented here until told to stop. */
 static int op_idle(const struct carton_plan_op *op)
 {
@@ -657,6 +711,13 @@ static int run(const struct carton_plan_op *op)
         execve(exec_path, list(a[0], NULL), list(a[1], NULL));
         return errno;
     case OP_IDLE: return op_idle(op);
+    case OP_PTY: return op_pty(op);
+    case OP_SEND_PTY: return op_send_pty(op);
+    case OP_CTTY:
+        fd = fd_of(a[0]);
+        if (setsid() < 0 || ioctl(fd, TIOCSCTTY, 0) < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            return errno;
+        return 0;
     }
     return ENOSYS;
 }

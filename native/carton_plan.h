@@ -72,6 +72,9 @@ enum carton_plan_code {
     OP_CLOSE_FROM = 33, /* first fd: close_range CLOEXEC */
     OP_EXEC = 34,       /* argv list, envp list (the FIND_EXEC result is the path) */
     OP_IDLE = 35,       /* reap children until SIGTERM or SIGINT */
+    OP_PTY = 36,        /* root slot, rows, cols, out master slot, out slave slot: a pty from the root's /dev/ptmx */
+    OP_SEND_PTY = 37,   /* console socket slot, master slot: SCM_RIGHTS with "/dev/pts/N" (runc's protocol) */
+    OP_CTTY = 38,       /* slave slot: setsid, controlling terminal, stdio */
 };
 
 /* Flags of any op. */

@@ -126,10 +126,10 @@ public sealed unsafe class ContainerExec
             }
             var plan = native
                 ? Plan.PlanCompiler.CompileExec(r.Id, process, options.PreserveFds, seccomp.Program, r.Spec, rootFd,
-                    $"/proc/{r.Pid.ToString(CultureInfo.InvariantCulture)}/root")
+                    $"/proc/{r.Pid.ToString(CultureInfo.InvariantCulture)}/root", consoleFd)
                 : null;
             using var launch = new InitLaunch((options.StdinFd, options.StdoutFd, options.StderrFd), terminal,
-                native ? [rootFd] : [consoleFd, listenerFd, mountNsFd, rootFd], options.PreserveFds, [.. envExtra], native);
+                native ? [rootFd, consoleFd] : [consoleFd, listenerFd, mountNsFd, rootFd], options.PreserveFds, [.. envExtra], native);
             launch.Spawn.Joins.AddRange(joins);
             launch.Spawn.JoinsPidNamespace = joinsPid;
             int parentSock = launch.Channel;

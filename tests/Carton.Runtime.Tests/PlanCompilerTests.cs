@@ -224,9 +224,29 @@ public sealed class PlanCompilerTests : IDisposable
     public void Unsupported_NamesWhatKeepsTheManagedInit()
     {
         Assert.Null(PlanCompiler.Unsupported(Config()));
-        Assert.Equal("process.terminal", PlanCompiler.Unsupported(Config(s => s.Process!.Terminal = true)));
+        Assert.Null(PlanCompiler.Unsupported(Config(s => s.Process!.Terminal = true)));
         Assert.Equal("a tmpcopyup mount", PlanCompiler.Unsupported(Config(s => s.Mounts!.Add(new Mount { Destination = "/t", Type = "tmpfs", Options = ["tmpcopyup"] }))));
-        Assert.Throws<RuntimeError>(() => PlanCompiler.CompileCreate(Config(s => s.Process!.Terminal = true)));
+        Assert.Equal("hooks.createContainer", PlanCompiler.Unsupported(Config(s => s.Hooks = new Hooks { CreateContainer = [new Hook { Path = "/bin/true" }] })));
+        Assert.Throws<RuntimeError>(() => PlanCompiler.CompileCreate(Config(s => s.Mounts!.Add(new Mount { Destination = "/t", Type = "tmpfs", Options = ["tmpcopyup"] }))));
+    }
+
+    [Fact]
+    public void Terminal_PtyFromTheRoot_BoundOverAFreshConsole_SentThenMadeTheControllingTerminal()
+    {
+        var c = Config(s => { s.Process!.Terminal = true; s.Process.ConsoleSize = new ConsoleBox { Height = 40, Width = 120 }; });
+        c.ConsoleFd = 9;
+        var p = PlanCompiler.CompileCreate(c);
+        int pty = IndexOf(p, PlanCode.Pty), unlink = IndexOf(p, PlanCode.Unlink, o => o.Args[1].Text == "\"console\"");
+        int check = IndexOf(p, PlanCode.Check, o => o.Args[1].Value == (long)CheckKind.TypeIs);
+        int bind = IndexOf(p, PlanCode.Mount, o => o.What == "bind the pty over /dev/console");
+        int send = IndexOf(p, PlanCode.SendPty), ctty = IndexOf(p, PlanCode.ControllingTerminal);
+        Assert.True(pty >= 0 && pty < unlink && unlink < check && check < bind && bind < send && send < IndexOf(p, PlanCode.Pivot));
+        Assert.Equal(40, p.Operations[pty].Args[1].Value);
+        Assert.Equal(120, p.Operations[pty].Args[2].Value);
+        Assert.Equal(p.Operations[pty].Args[4].Value, p.Operations[bind].Args[1].Value); // the slave is the bind's source
+        Assert.Equal(p.Operations[pty].Args[4].Value, p.Operations[ctty].Args[0].Value);
+        Assert.True(IndexOf(p, PlanCode.WaitFifo) < ctty && ctty < IndexOf(p, PlanCode.Exec));
+        Assert.Contains("not a pty multiplexer", p.Describe(pty, 0));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public enum PlanCode : ushort
     SetAttr = 10, Mask = 11, Readonly = 12, Mknod = 13, Symlink = 14, Unlink = 15, Write = 16, Unshare = 17,
     Hostname = 18, LoopbackUp = 19, Pivot = 20, Rlimit = 21, Sync = 22, FindExec = 23, WaitFifo = 24, Keyring = 25,
     Umask = 26, CapBoundingSet = 27, Ids = 28, CapSet = 29, Chdir = 30, VerifyCwd = 31, Seccomp = 32,
-    CloseFrom = 33, Exec = 34, Idle = 35,
+    CloseFrom = 33, Exec = 34, Idle = 35, Pty = 36, SendPty = 37, ControllingTerminal = 38,
 }
 
 /// <summary>Flags of an operation (carton_plan.h): each names a rule C# decided, never a decision the executor makes.</summary>
@@ -49,11 +49,11 @@ public enum PlanReport
 /// <summary>The kernel constants the plan's operands carry (uapi values; x86_64 and arm64 agree on all of them).</summary>
 public static class Sys
 {
-    public const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_PATH = 0x200000;
+    public const int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0x40, O_EXCL = 0x80, O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_PATH = 0x200000;
     public const int AT_FDCWD = -100, AT_EMPTY_PATH = 0x1000, AT_RECURSIVE = 0x8000;
     public const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
     public const int PR_SET_DUMPABLE = 4, PR_SET_KEEPCAPS = 8, PR_SET_NO_NEW_PRIVS = 38;
-    public const int S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFDIR = 0x4000, S_IFBLK = 0x6000, S_IFMT = 0xF000;
+    public const int S_IFREG = 0x8000, S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFDIR = 0x4000, S_IFBLK = 0x6000, S_IFMT = 0xF000;
     public const int CLONE_NEWTIME = 0x80, CLONE_NEWCGROUP = 0x02000000;
     public const long PROC_SUPER_MAGIC = 0x9fa0;
 

@@ -32,7 +32,6 @@ public static class PlanCompiler
     /// <summary>The same, from what `create` knows before it starts the init.</summary>
     public static string? Unsupported(Spec spec, bool lsmLabels, bool seccompListener)
     {
-        if (spec.Process?.Terminal == true) return "process.terminal";
         if (spec.Hooks?.CreateContainer is { Count: > 0 }) return "hooks.createContainer";
         if (spec.Hooks?.StartContainer is { Count: > 0 }) return "hooks.startContainer";
         if (lsmLabels) return "an AppArmor profile or SELinux label";
@@ -137,6 +136,7 @@ public static class PlanCompiler
             plan.Add(PlanCode.OpenCreate, PlanFlags.None, $"process.cwd: create {cwdPath} in the container root", root, plan.String(cwdPath), 0, cwdSlot);
             plan.Close(cwdSlot, "process.cwd");
         }
+        int ptySlave = process.Terminal == true ? Console(plan, root, process, config.ConsoleFd) : -1;
 
         // Prestart and createRuntime hooks run in the runtime namespace: the parent runs them when asked.
         if (spec.Hooks?.Prestart is { Count: > 0 } || spec.Hooks?.CreateRuntime is { Count: > 0 })
@@ -180,13 +180,54 @@ public static class PlanCompiler
             plan.Add(PlanCode.Idle, PlanFlags.None, "idle", plan.String(process.Cwd ?? "/"));
             return plan;
         }
-        BecomeProcess(plan, process, config, HomeOf(config, process.User?.Uid ?? 0), noNewKeyring: config.NoNewKeyring);
+        BecomeProcess(plan, process, config, HomeOf(config, process.User?.Uid ?? 0), noNewKeyring: config.NoNewKeyring, ptySlave);
         return plan;
+    }
+
+    /// <summary>
+    /// process.terminal: a pty from the container's devpts (the checks are the executor's: /dev/ptmx must be 5:2,
+    /// the slave comes from the master), its master sent to the console socket, its slave bound over a fresh regular
+    /// file at /dev/console (whatever the image put there, a symlink to /proc/sys/kernel/core_pattern say, is
+    /// unlinked first, never followed: CVE-2025-52565). Returns the slave's slot, made the controlling terminal later.
+    /// </summary>
+    private static int Console(SetupPlan plan, int root, Oci.Process process, int consoleFd)
+    {
+        int socket = plan.NewSlot();
+        plan.Add(PlanCode.Adopt, PlanFlags.None, "the console socket", socket, consoleFd);
+        var (master, slave) = OpenPty(plan, root, process, socket);
+        int dev = plan.NewSlot();
+        plan.Add(PlanCode.OpenCreate, PlanFlags.None, "/dev/console: create /dev in the container root", root, plan.String("/dev"), 0, dev);
+        plan.Add(PlanCode.Unlink, PlanFlags.None, "/dev/console: unlink", dev, plan.String("console"), 0);
+        int created = plan.NewSlot();
+        plan.Add(PlanCode.Open, PlanFlags.None, "create /dev/console", dev, plan.String("console"),
+            Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW | Sys.O_WRONLY, 0x1A4, 0, created);
+        plan.Close(created, "/dev/console");
+        plan.Close(dev, "/dev");
+        int console = plan.NewSlot();
+        plan.Add(PlanCode.OpenCreate, PlanFlags.None, "/dev/console: open in the container root", root, plan.String("/dev/console"), 1, console);
+        plan.Add(PlanCode.Check, PlanFlags.None, "/dev/console in the container is not the regular file carton just created; refusing to mount the pty on it",
+            console, (int)CheckKind.TypeIs, Sys.S_IFREG);
+        plan.Add(PlanCode.Mount, PlanFlags.None, "bind the pty over /dev/console",
+            Operand.None, slave, Operand.None, console, Operand.None, MS_BIND, Operand.None, Operand.None);
+        plan.Close(console, "/dev/console");
+        plan.Add(PlanCode.SendPty, PlanFlags.None, "send pty master to the console socket", socket, master);
+        plan.Close(master, "the pty master");
+        plan.Close(socket, "the console socket");
+        return slave;
+    }
+
+    private static (int Master, int Slave) OpenPty(SetupPlan plan, int root, Oci.Process process, int socket)
+    {
+        int master = plan.NewSlot(), slave = plan.NewSlot();
+        plan.Add(PlanCode.Pty, PlanFlags.None, "open /dev/ptmx in the container (process.terminal)",
+            e => e == 0 ? "/dev/ptmx in the container is not a pty multiplexer (5:2); refusing to use it for process.terminal" : null,
+            root, process.ConsoleSize?.Height ?? 0, process.ConsoleSize?.Width ?? 0, master, slave);
+        return (master, slave);
     }
 
     /// <summary>Why an `exec` cannot run as a plan yet (the managed init runs it then), or null.</summary>
     public static string? UnsupportedExec(Oci.Process process, bool lsmLabels, bool seccompListener) =>
-        process.Terminal == true ? "process.terminal" : lsmLabels ? "an AppArmor profile or SELinux label" : seccompListener ? "linux.seccomp.listenerPath" : null;
+        lsmLabels ? "an AppArmor profile or SELinux label" : seccompListener ? "linux.seccomp.listenerPath" : null;
 
     /// <summary>
     /// The plan of `exec`: the spawn helper has joined every namespace of the container (its mount namespace too:
@@ -195,7 +236,7 @@ public static class PlanCompiler
     /// </summary>
     /// <param name="rootFd">without a mount namespace: an fd of the init's root (/proc/PID/root) to chroot into, else -1.</param>
     /// <param name="containerRoot">where the parent reads the container's files (/proc/PID/root): /etc/passwd for HOME.</param>
-    public static SetupPlan CompileExec(string id, Oci.Process process, int preserveFds, string? seccompProgram, Spec spec, int rootFd, string containerRoot)
+    public static SetupPlan CompileExec(string id, Oci.Process process, int preserveFds, string? seccompProgram, Spec spec, int rootFd, string containerRoot, int consoleFd = -1)
     {
         if (UnsupportedExec(process, false, false) is { } what) throw new RuntimeError($"setup plan: {what} is not compiled into a plan yet");
         if (process.Args is not { Count: > 0 }) throw new RuntimeError("process.args: must not be empty");
@@ -207,17 +248,32 @@ public static class PlanCompiler
             plan.Add(PlanCode.Pivot, PlanFlags.None, "exec: enter the container's root", Operand.None, 3, root);
             plan.Close(root, "the container's root");
         }
+        int ptySlave = -1;
+        if (process.Terminal == true)
+        {
+            // exec's terminal: a pty of the container's devpts ("/" is the container's root here), its master to the
+            // console socket; no /dev/console binding (runc's exec does none either).
+            int socket = plan.NewSlot(), root = plan.NewSlot();
+            plan.Add(PlanCode.Adopt, PlanFlags.None, "the console socket", socket, consoleFd);
+            plan.Add(PlanCode.Open, PlanFlags.None, "open / of the container", Operand.NoSlot, plan.String("/"), Sys.O_PATH | Sys.O_DIRECTORY, 0, 0, root);
+            var (master, slave) = OpenPty(plan, root, process, socket);
+            plan.Close(root, "/");
+            plan.Add(PlanCode.SendPty, PlanFlags.None, "send pty master to the console socket", socket, master);
+            plan.Close(master, "the pty master");
+            plan.Close(socket, "the console socket");
+            ptySlave = slave;
+        }
         Rlimits(plan, process.Rlimits);
         FindExecutable(plan, process.Args, process.Env ?? [], process.Cwd ?? "/");
         plan.Add(PlanCode.Sync, PlanFlags.None, "report ready", (int)PlanReport.Ready);
         var config = new InitConfig { Id = id, Spec = spec, PreserveFds = preserveFds, SeccompProgram = seccompProgram, Rootfs = containerRoot };
-        BecomeProcess(plan, process, config, HomeOf(config, process.User?.Uid ?? 0), noNewKeyring: true);
+        BecomeProcess(plan, process, config, HomeOf(config, process.User?.Uid ?? 0), noNewKeyring: true, ptySlave);
         return plan;
     }
 
     /// <summary>The end of every plan: the process's identity, capabilities, seccomp filter and fds, then execve.
     /// The order is ContainerInit.Exec's (runc's finalizeNamespace): see there for why.</summary>
-    internal static void BecomeProcess(SetupPlan plan, Oci.Process process, InitConfig config, string home, bool noNewKeyring)
+    internal static void BecomeProcess(SetupPlan plan, Oci.Process process, InitConfig config, string home, bool noNewKeyring, int ptySlave = -1)
     {
         if (config.SetgroupsDenied && process.User?.AdditionalGids is { Count: > 0 })
             throw new RuntimeError("process.user.additionalGids: cannot be set in a rootless container whose user namespace denies setgroups (map several gids with newgidmap)");
@@ -228,6 +284,8 @@ public static class PlanCompiler
 
         if (!noNewKeyring)
             plan.Add(PlanCode.Keyring, PlanFlags.None, "join a new session keyring (use --no-new-keyring to skip)", plan.String("_ses." + config.Id));
+        if (ptySlave >= 0)
+            plan.Add(PlanCode.ControllingTerminal, PlanFlags.None, "make the pty the controlling terminal and stdio (setsid, TIOCSCTTY)", ptySlave);
         plan.Add(PlanCode.Umask, PlanFlags.None, "umask", user.Umask ?? 0x12u);
         bool noNewPrivs = process.NoNewPrivileges == true;
         bool closeEarly = !Defences.IsDisabled("close-range-before-seccomp");
