@@ -374,13 +374,7 @@ public static unsafe class ContainerInit
         return "/";
     }
 
-    private static ulong? PropagationOf(string? name) => name switch
-    {
-        null or "" => null,
-        "shared" => MS_SHARED, "slave" => MS_SLAVE, "private" => MS_PRIVATE, "unbindable" => MS_UNBINDABLE,
-        "rshared" => MS_SHARED | MS_REC, "rslave" => MS_SLAVE | MS_REC, "rprivate" => MS_PRIVATE | MS_REC, "runbindable" => MS_UNBINDABLE | MS_REC,
-        _ => throw new RuntimeError($"linux.rootfsPropagation: unknown propagation \"{name}\""),
-    };
+    private static ulong? PropagationOf(string? name) => Plan.PlanCompiler.Propagation(name);
 
     private static void WriteSysctls(ProcFs proc, Dictionary<string, string>? sysctls)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Carton.IntegrationTests.Infrastructure;
 
 namespace Carton.IntegrationTests.Tests;
 
