@@ -282,11 +282,12 @@ d = sys.argv[1]
 def load(name):
     p = os.path.join(d, name)
     return {r["command"]: r for r in json.load(open(p))["results"]} if os.path.exists(p) else {}
-def ms(r): return f'{r["mean"]*1e3:7.2f} ± {r["stddev"]*1e3:5.2f} ms  (median {r["median"]*1e3:6.2f}, min {r["min"]*1e3:6.2f})'
+def sd(r): return r["stddev"] or 0.0  # hyperfine gives null for a single run (the CI smoke's PARALLEL_RUNS=1)
+def ms(r): return f'{r["mean"]*1e3:7.2f} ± {sd(r)*1e3:5.2f} ms  (median {r["median"]*1e3:6.2f}, min {r["min"]*1e3:6.2f})'
 def ratio(a, b):
     # mean ratio with the stddev propagated from both relative errors
     q = a["mean"] / b["mean"]
-    return f'{q:5.2f} ± {q*math.hypot(a["stddev"]/a["mean"], b["stddev"]/b["mean"]):4.2f}'
+    return f'{q:5.2f} ± {q*math.hypot(sd(a)/a["mean"], sd(b)/b["mean"]):4.2f}'
 print(open(os.path.join(d, "environment.txt")).read())
 run = load("start-time.json")
 print("run /bin/true (one hyperfine invocation, same bundle, same wrapper)")
@@ -302,7 +303,7 @@ if ph:
     for k in ("carton", "runc", "crun"):
         cells = [ph.get(f"{k} {p}") for p in ("create", "start", "delete")]
         if None in cells: continue
-        print(f"  {k:8} " + " ".join(f'{c["mean"]*1e3:7.2f} ± {c["stddev"]*1e3:5.2f}' for c in cells)
+        print(f"  {k:8} " + " ".join(f'{c["mean"]*1e3:7.2f} ± {sd(c)*1e3:5.2f}' for c in cells)
               + f' {sum(c["mean"] for c in cells)*1e3:8.2f}')
     for p in ("create", "start", "delete"):
         c, r, cr = ph.get(f"carton {p}"), ph.get(f"runc {p}"), ph.get(f"crun {p}")
