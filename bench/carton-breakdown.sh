@@ -5,17 +5,17 @@
 # total is longer than the untraced hyperfine mean, read the split, not the absolute sum), and prints the median of
 # each interval on the critical path, from syscall markers:
 #
-#   parent P (carton run)                              init I (carton init, exec'd from the sealed memfd)
+#   parent P (carton run)                              init I (carton-dmz, exec'd from its sealed memfd)
 #   1 execve carton -> first open of config.json       NativeAOT startup + command line
-#   2 -> memfd_create                                  spec load/validate, cgroup probe+create, fifo, socketpair
-#   3 memfd_create -> F_ADD_SEALS                      the sealed copy of the binary (CVE-2019-5736)
-#   4 -> execveat returns in I                         native spawn helper: clone (vfork) x2, execveat
-#   5                                                  I: NativeAOT startup again, up to its first channel read
-#   6                                                  I: blocked on the channel: P puts I in its cgroups, sends config
-#   7                                                  I: config decode, namespaces, mounts, pivot_root -> "ready"
-#   8 P: hooks round trip, state.json (O_SYNC+fsync), `start` via exec.fifo -> I execve /bin/true
-#   9 /bin/true runs                                   (I execve -> I exit_group)
-#  10 P: wait, delete (cgroups, state dir) -> P exit_group
+#   2 -> execveat of carton-dmz                        spec load/validate, cgroup probe+create, fifo, state, spawn
+#   3 execveat -> it returns in I                      the kernel's exec of the static executor
+#   4                                                  I: waits for its plan: P puts I in its cgroups, compiles and
+#                                                         sends the setup plan
+#   5                                                  I: runs the plan (namespaces, mounts, pivot_root) -> "ready"
+#   6 P: state.json, `start` via exec.fifo -> I execve /bin/true
+#   7 /bin/true runs                                   (I execve -> I exit_group)
+#   8 P: wait, delete (cgroups, state dir) -> P exit_group
+# (Before issue 14 the init was carton itself, re-exec'd from a sealed copy: see docs/benchmarks.md for that split.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 CARTON=${CARTON:-$here/../artifacts/bin/carton}
@@ -48,9 +48,9 @@ python3 - "$work" "$N" <<'EOF'
 import re, statistics, sys
 work, n = sys.argv[1], int(sys.argv[2])
 line_re = re.compile(r'^(\d+)\s+(\d+\.\d+) (.*?)(?: <(\d+\.\d+)>)?$')
-names = ["1 carton startup (parent)", "2 spec, cgroups, fifo", "3 sealed memfd copy", "4 spawn helper -> execveat",
-         "5 init startup (NativeAOT)", "6 init waits: cgroup placement + config", "7 init builds container",
-         "8 state save + start", "9 /bin/true", "10 wait + delete + exit"]
+names = ["1 carton startup (parent)", "2 spec, cgroups, fifo, state, spawn", "3 exec of carton-dmz",
+         "4 init waits: cgroup placement + plan", "5 init runs the plan -> ready", "6 state save + start",
+         "7 /bin/true", "8 wait + delete + exit"]
 rows = []
 for i in range(1, n + 1):
     ev = []  # (pid, start, end, text)
@@ -65,20 +65,19 @@ for i in range(1, n + 1):
     def first(pred, after=0.0):
         return next(e for e in ev if pred(e) and e[1] >= after)
     t1 = first(lambda e: e[0] == P and 'config.json' in e[3])[1]
-    t2 = first(lambda e: e[0] == P and e[3].startswith('memfd_create'))[1]
-    t3 = first(lambda e: e[0] == P and 'F_ADD_SEALS' in e[3])[1]
     ex = first(lambda e: e[3].startswith('<... execveat resumed>') or (e[3].startswith('execveat(') and e[2] is not None))
-    I, t4 = ex[0], ex[2]
-    # the init's first read of a 4-byte length prefix: its channel
-    rd = first(lambda e: e[0] == I and e[2] is not None and (e[3].startswith('<... read resumed>') or e[3].startswith('read(')) and re.search(r', 4\) = 4$', e[3]), t4)
-    t5, t6 = rd[1], rd[2]
-    t7 = first(lambda e: e[0] == I and e[3].startswith('write(') and '"ready' in e[3].replace('\\"', '"'), t6)[1]
-    t8 = first(lambda e: e[0] == I and e[3].startswith('execve("/bin/true"'), t7)[1]
-    t9 = first(lambda e: e[0] == I and e[3].startswith('exit_group'), t8)[1]
-    t10 = first(lambda e: e[0] == P and e[3].startswith('exit_group'), t9)[1]
+    I, t3 = ex[0], ex[2]
+    t2 = first(lambda e: e[0] == I and e[3].startswith('execveat('))[1]
+    # the executor's first read: the plan's 16-byte header
+    rd = first(lambda e: e[0] == I and e[2] is not None and (e[3].startswith('<... read resumed>') or e[3].startswith('read(')) and re.search(r', 16\) = 16$', e[3]), t3)
+    t4 = rd[2]
+    t5 = first(lambda e: e[0] == I and e[3].startswith('write(') and re.search(r', 12\) = 12$', e[3]), t4)[1]  # the ready report
+    t6 = first(lambda e: e[0] == I and e[3].startswith('execve("/bin/true"'), t5)[1]
+    t7 = first(lambda e: e[0] == I and e[3].startswith('exit_group'), t6)[1]
+    t8 = first(lambda e: e[0] == P and e[3].startswith('exit_group'), t7)[1]
     t0 = ev[0][1]
-    marks = [t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10]
-    rows.append([(b - a) * 1e3 for a, b in zip(marks, marks[1:])] + [(t10 - t0) * 1e3])
+    marks = [t0, t1, t2, t3, t4, t5, t6, t7, t8]
+    rows.append([(b - a) * 1e3 for a, b in zip(marks, marks[1:])] + [(t8 - t0) * 1e3])
 print(f"carton run /bin/true under strace --seccomp-bpf, {n} runs, median (min..max) ms per interval")
 for k, name in enumerate(names + ["total (traced)"]):
     col = [r[k] for r in rows]
