@@ -12,4 +12,5 @@ step "compute (library and daemon)";     ITERATIONS=2 WARMUP=1 CONCURRENCY=4 ROU
 step "unpack (carton, umoci, tar)";      SMOKE=1 ./bench/unpack.sh >/dev/null
 step "network (carton, podman)";         SMOKE=1 ./bench/network.sh >/dev/null
 step "docker run (carton, dockerd)";     SMOKE=1 ./bench/docker-run.sh >/dev/null
+step "kill-create (issue 15: SIGKILLed creates leave nothing)"; N=10 ./scripts/kill-create.sh >/dev/null
 step "all passed"

@@ -87,16 +87,26 @@ public sealed class ContainerCreator
         {
             var host = _cgroups.Value;
             ICgroupManager cgroup = CgroupManagerFactory.Create(host, spec.Linux?.CgroupsPath, options.Id);
-            if (Rootless.IsRootless && !Rootless.TryCreateCgroup(cgroup, spec, Warnings)) cgroup = Rootless.NoCgroup(host);
-            else cgroup.Create();
-            cleanup.Push(() => { try { cgroup.SignalAll(9); } catch (CgroupException) { } cgroup.Destroy(); });
-            Warnings.AddRange(cgroup.Warnings);
+            // The cgroup paths are recorded before any of their directories exists: a create killed from here on
+            // (SIGKILL, OOM) leaves a state.json from which `delete --force` removes them. Saved after the mkdirs, as
+            // before, a kill in between left the directories in every hierarchy with no record of them (issue 15:
+            // 3 containers in 30 creates SIGKILLed at random moments, scripts/kill-create.sh).
             var record = new ContainerRecord
             {
                 Id = options.Id, Bundle = bundle, Rootfs = rootfs, Created = DateTime.UtcNow, Owner = "", Spec = spec,
                 CgroupPaths = cgroup.Paths.ToDictionary(kv => kv.Key, kv => kv.Value), Creating = true,
             };
             _store.Save(record, durable: false);
+            // Undone from the first mkdir on (removing tolerates the directories a failed Create did not make).
+            cleanup.Push(() => { try { cgroup.SignalAll(9); } catch (CgroupException) { } cgroup.Destroy(); });
+            if (Rootless.IsRootless && !Rootless.TryCreateCgroup(cgroup, spec, Warnings))
+            {
+                cgroup = Rootless.NoCgroup(host);
+                record.CgroupPaths = cgroup.Paths.ToDictionary(kv => kv.Key, kv => kv.Value);
+                _store.Save(record, durable: false);
+            }
+            else cgroup.Create();
+            Warnings.AddRange(cgroup.Warnings);
             // Limits are in force before the init (and so the user's process) runs in the cgroup.
             Warnings.AddRange(cgroup.ApplyResources(ResourcePlan.WithDefaultDevices(spec.Linux?.Resources ?? new LinuxResources(), spec)));
 
