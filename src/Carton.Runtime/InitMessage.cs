@@ -88,7 +88,9 @@ public static unsafe class InitChannel
         return ReadExactly(fd, body) ? body : null;
     }
 
-    private static bool ReadExactly(int fd, byte[] buffer)
+    /// <summary>Fills the buffer; false at end of file (a reset by a peer that died is the same to the reader).
+    /// The setup plan's channel (Plan.PlanChannel) reads its reports with it too.</summary>
+    internal static bool ReadExactly(int fd, byte[] buffer)
     {
         int off = 0;
         while (off < buffer.Length)

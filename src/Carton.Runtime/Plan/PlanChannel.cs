@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Carton.Linux.Interop;
 using Carton.Linux.IO;
 
 namespace Carton.Runtime.Plan;
@@ -17,7 +16,7 @@ public static class PlanChannel
         var record = new byte[12];
         while (true)
         {
-            if (!ReadExactly(socket, record)) throw new RuntimeError(whyDied());
+            if (!InitChannel.ReadExactly(socket, record)) throw new RuntimeError(whyDied());
             var kind = (PlanReport)BinaryPrimitives.ReadInt32LittleEndian(record);
             int index = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(4));
             int errno = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(8));
@@ -32,19 +31,5 @@ public static class PlanChannel
                 default: throw new RuntimeError($"container init sent an unknown report {(int)kind}");
             }
         }
-    }
-
-    private static bool ReadExactly(int fd, byte[] buffer)
-    {
-        int off = 0;
-        while (off < buffer.Length)
-        {
-            int n = FileDescriptor.Read(fd, buffer.AsSpan(off));
-            if (n == -Errno.EINTR) continue;
-            if (n == -Errno.ECONNRESET || n == 0) return false; // killed with our data unread: as EOF
-            if (n < 0) throw new SyscallException("read from the container init", -n);
-            off += n;
-        }
-        return true;
     }
 }

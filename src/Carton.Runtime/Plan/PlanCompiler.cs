@@ -398,8 +398,7 @@ public static class PlanCompiler
                 // In a user namespace mknod is not allowed: bind the host's node, as runc does.
                 int target = plan.NewSlot();
                 plan.Add(PlanCode.OpenCreate, PlanFlags.None, $"{what}: create {path} in the container root", root, plan.String(path), 1, target);
-                plan.Add(PlanCode.Mount, PlanFlags.None, $"{what}: bind mount host {path}",
-                    plan.String(path), Operand.NoSlot, Operand.None, target, Operand.None, MS_BIND, Operand.None, Operand.None);
+                Mount(plan, $"{what}: bind mount host {path}", path, null, null, MS_BIND, targetSlot: target);
                 plan.Close(target, what);
             }
             else
