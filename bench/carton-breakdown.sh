@@ -53,23 +53,32 @@ names = ["1 carton startup (parent)", "2 spec, cgroups, fifo, state, spawn", "3 
          "7 /bin/true", "8 wait + delete + exit"]
 rows = []
 for i in range(1, n + 1):
-    ev = []  # (pid, start, end, text)
+    # (pid, start, end, text). A syscall interrupted by another thread's is printed in two lines,
+    # `write(3, "..", 12 <unfinished ...>` and later `<... write resumed>) = 12 <dur>`: join them into one event
+    # with the whole text, so that a marker matches however strace split it.
+    ev, pending = [], {}
     for l in open(f"{work}/trace.{i}"):
         m = line_re.match(l.rstrip())
         if not m: continue
         pid, ts, text, dur = int(m[1]), float(m[2]), m[3], float(m[4] or 0)
-        if text.startswith("<..."): ev.append((pid, ts - dur, ts, text))
-        elif "unfinished" in text: ev.append((pid, ts, None, text))
+        if text.endswith("<unfinished ...>"):
+            pending[pid] = len(ev)
+            ev.append((pid, ts, None, text[:-len("<unfinished ...>")].rstrip()))
+        elif text.startswith("<... ") and " resumed>" in text:
+            rest = text.split(" resumed>", 1)[1]
+            k = pending.pop(pid, None)
+            if k is None: ev.append((pid, ts - dur, ts, rest))
+            else: ev[k] = (pid, ev[k][1], ts, ev[k][3] + rest)
         else: ev.append((pid, ts, ts + dur, text))
     P = ev[0][0]
     def first(pred, after=0.0):
         return next(e for e in ev if pred(e) and e[1] >= after)
     t1 = first(lambda e: e[0] == P and 'config.json' in e[3])[1]
-    ex = first(lambda e: e[3].startswith('<... execveat resumed>') or (e[3].startswith('execveat(') and e[2] is not None))
+    ex = first(lambda e: e[3].startswith('execveat(') and e[2] is not None and e[3].endswith('= 0'))
     I, t3 = ex[0], ex[2]
     t2 = first(lambda e: e[0] == I and e[3].startswith('execveat('))[1]
     # the executor's first read: the plan's 16-byte header
-    rd = first(lambda e: e[0] == I and e[2] is not None and (e[3].startswith('<... read resumed>') or e[3].startswith('read(')) and re.search(r', 16\) = 16$', e[3]), t3)
+    rd = first(lambda e: e[0] == I and e[2] is not None and e[3].startswith('read(') and re.search(r', 16\) = 16$', e[3]), t3)
     t4 = rd[2]
     t5 = first(lambda e: e[0] == I and e[3].startswith('write(') and re.search(r', 12\) = 12$', e[3]), t4)[1]  # the ready report
     t6 = first(lambda e: e[0] == I and e[3].startswith('execve("/bin/true"'), t5)[1]
