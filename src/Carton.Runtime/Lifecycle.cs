@@ -105,13 +105,24 @@ public sealed class Lifecycle
                 throw new RuntimeError($"cannot start container \"{id}\": it is {status}, not created");
             var fifo = _store.FifoOf(id);
             int fd = FileDescriptor.Open(fifo, OpenFlags.WriteOnly | OpenFlags.NonBlocking, $"cannot start container \"{id}\": open {fifo}");
-            try { FileDescriptor.WriteAll(fd, "0"u8, $"cannot start container \"{id}\": write {fifo}"); }
+            try
+            {
+                // The record is written before the init is released, not after: a write that fails (a full state
+                // root) must fail a start that has not happened, not report an error for a container that runs.
+                // Not fsync'd: the flag is informational (status comes from the FIFO and the init's liveness), and
+                // an fsync on a disk-backed --root costs milliseconds on every start.
+                r.Started = true;
+                _store.Save(r, durable: false);
+                try { FileDescriptor.WriteAll(fd, "0"u8, $"cannot start container \"{id}\": write {fifo}"); }
+                catch
+                {
+                    r.Started = false;
+                    try { _store.Save(r, durable: false); } catch (CartonException) { } catch (IOException) { }
+                    throw;
+                }
+            }
             finally { FileDescriptor.Close(fd); }
             File.Delete(fifo);
-            r.Started = true;
-            // Not fsync'd: the flag is informational (status comes from the FIFO and the init's liveness), and an
-            // fsync on a disk-backed --root costs milliseconds on every start.
-            _store.Save(r, durable: false);
         }
         // runtime.md "Lifecycle": poststart hooks run after the user's process started; a failing one is logged as a
         // warning, the hooks after it still run, and `start` succeeds with the container running.
@@ -244,9 +255,21 @@ public sealed class Lifecycle
                 System.Text.Json.JsonSerializer.Serialize(r.Spec.Linux?.Resources ?? new LinuxResources(), OciJsonContext.Compact.LinuxResources),
                 OciJsonContext.Compact.LinuxResources)!;
             var updated = change(current);
-            var warnings = CgroupOf(r).ApplyResources(ResourcePlan.WithDefaultDevices(updated, r.Spec));
+            var cgroup = CgroupOf(r);
+            // The record first, then the kernel: a state root that cannot take the record (full) fails the update
+            // before any limit changed. Putting the old limits back after the fact cannot work, since an update's
+            // absent fields mean "unchanged" and the old record may have no value to restore.
+            var previous = r.Spec.Linux?.Resources;
             (r.Spec.Linux ??= new LinuxSpec()).Resources = updated;
             _store.Save(r);
+            IReadOnlyList<string> warnings;
+            try { warnings = cgroup.ApplyResources(ResourcePlan.WithDefaultDevices(updated, r.Spec)); }
+            catch (CartonException)
+            {
+                r.Spec.Linux.Resources = previous;
+                try { _store.Save(r); } catch (CartonException) { }
+                throw;
+            }
             return warnings;
         }
     }

@@ -76,9 +76,12 @@ public sealed class StateStore
             }
             File.Move(tmp, path, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            // A full disk (or any failed write) names the container, the file and the errno, as every other failed
+            // system call does, instead of .NET's "No space left on device : '<temp name>'".
+            if (IoErrors.ErrnoOf(e) is int errno) throw new SyscallException($"save state of container \"{record.Id}\": write {path}", errno);
             throw;
         }
         if (durable) SyncDirectory(Path.GetDirectoryName(path)!);

@@ -230,4 +230,39 @@ public sealed class StateStoreTests : IDisposable
         Assert.True(got.Wait(5000));
         t.Join();
     }
+    /// <summary>Issue 15, "a full disk": a state root that cannot take a record fails the save with ENOSPC naming the
+    /// container and its state.json (not .NET's text with the temp file's name), and the record on disk stays the last
+    /// one written, with no temp file beside it.</summary>
+    [Fact]
+    public void Save_OnAFullStateRoot_NamesTheContainerAndENOSPC_AndKeepsTheLastRecord()
+    {
+        Directory.CreateDirectory(_root);
+        Run("mount", "-t", "tmpfs", "-o", "size=8k", "carton-full-state", _root);
+        try
+        {
+            var store = new StateStore(_root);
+            store.Reserve("c").Dispose();
+            store.Save(new ContainerRecord { Id = "c", Pid = 1 });
+            // Fill what is left (a tmpfs counts whole pages).
+            try { File.WriteAllBytes(Path.Combine(_root, "fill"), new byte[64 << 10]); } catch (IOException) { }
+            var big = new ContainerRecord { Id = "c", Pid = 2, Bundle = new string('x', 16 << 10) };
+            var e = Assert.Throws<Carton.Linux.Interop.SyscallException>(() => store.Save(big));
+            Assert.Equal(IoErrors.ENOSPC, e.Errno);
+            Assert.Equal(ErrorKind.ResourceExhausted, e.Kind);
+            Assert.Equal($"save state of container \"c\": write {Path.Combine(_root, "c", "state.json")}: no space left on device (ENOSPC)", e.Message);
+            Assert.Equal(1, store.Load("c").Pid);
+            Assert.Equal(["state.json"], Directory.EnumerateFileSystemEntries(Path.Combine(_root, "c")).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Run("umount", _root);
+        }
+    }
+
+    private static void Run(string file, params string[] args)
+    {
+        using var p = System.Diagnostics.Process.Start(file, args);
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
 }

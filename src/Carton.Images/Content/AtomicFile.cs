@@ -20,9 +20,10 @@ internal static class AtomicFile
             }
             File.Move(temp, path, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             TryDelete(temp);
+            if (IoErrors.IsOutOfSpace(e)) throw IoErrors.OutOfSpace($"write {path}", e);
             throw;
         }
     }

@@ -121,6 +121,12 @@ public sealed class ContentStore
     /// <summary>Writes <paramref name="source"/> as <paramref name="expected"/>; false when the store already had it.</summary>
     public async Task<bool> IngestAsync(Stream source, Digest expected, long? expectedSize, CancellationToken cancellationToken = default)
     {
+        try { return await IngestCoreAsync(source, expected, expectedSize, cancellationToken).ConfigureAwait(false); }
+        catch (IOException e) when (IoErrors.IsOutOfSpace(e)) { throw OutOfSpace(expected.ToString(), e); }
+    }
+
+    private async Task<bool> IngestCoreAsync(Stream source, Digest expected, long? expectedSize, CancellationToken cancellationToken)
+    {
         await using var session = await BeginIngestAsync(expected, expectedSize, cancellationToken).ConfigureAwait(false);
         if (session.Exists) return false;
         session.Restart();
@@ -178,6 +184,10 @@ public sealed class ContentStore
             }
             return (digest, size);
         }
+        catch (IOException e) when (IoErrors.IsOutOfSpace(e))
+        {
+            throw OutOfSpace("of unknown digest", e);
+        }
         finally
         {
             AtomicFile.TryDelete(temp);
@@ -192,6 +202,11 @@ public sealed class ContentStore
         File.Delete(BlobPath(digest));
         return true;
     }
+
+    /// <summary>A full disk while a blob was written: the partial file is gone (the ingest's cleanup), the store as it
+    /// was; the error says which blob and which store.</summary>
+    private CartonException OutOfSpace(string blob, IOException e) =>
+        IoErrors.OutOfSpace($"blob {blob}: write to the content store {Root}", e);
 
     internal string PartialPathFor(Digest digest) => Path.Combine(IngestDirectory, $"{digest.Algorithm}-{digest.Encoded}.partial");
 

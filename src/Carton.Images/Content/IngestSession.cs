@@ -124,10 +124,21 @@ public sealed class IngestSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_file is not null) await _file.DisposeAsync().ConfigureAwait(false);
-        _file = null;
-        _hash?.Dispose();
-        if (!_committed && !Exists) AtomicFile.TryDelete(_partialPath);
-        _lock.Dispose();
+        try
+        {
+            // Closing flushes FileStream's buffer, which fails on a full disk with the same ENOSPC the write that is
+            // being unwound already reported: that second error must neither replace the first (the caller's message
+            // names the image and blob) nor skip the deletion of the partial file and the release of the lock. The
+            // handle is closed either way.
+            if (_file is not null) await _file.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException) when (!_committed) { }
+        finally
+        {
+            _file = null;
+            _hash?.Dispose();
+            if (!_committed && !Exists) AtomicFile.TryDelete(_partialPath);
+            _lock.Dispose();
+        }
     }
 }

@@ -463,6 +463,7 @@ public sealed class RegistryClient : IDisposable
             IdleTimeoutException => new CartonException(ErrorKind.Timeout, $"{context}: registry {Registry} sent nothing for {_options.IdleTimeout.TotalSeconds:0.#} s{retried}", ex),
             HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } h => new CartonException(ErrorKind.Unavailable,
                 $"{context}: TLS with registry {Registry} failed: {_trust.LastRejection ?? h.InnerException?.Message ?? h.Message}", ex),
+            IOException io when IoErrors.IsOutOfSpace(io) => IoErrors.OutOfSpace($"{context}: write to the content store", io),
             HttpRequestException or IOException => new CartonException(ErrorKind.Unavailable,
                 $"{context}: connection to registry {Registry} failed{retried}: {Describe(ex)}", ex),
             OperationCanceledException => new CartonException(ErrorKind.Timeout, $"{context}: registry {Registry} timed out{retried}", ex),

@@ -41,6 +41,8 @@ internal static class RetryPipeline
         HttpRequestException h => h.HttpRequestError is not (HttpRequestError.SecureConnectionError
             or HttpRequestError.UserAuthenticationError or HttpRequestError.ConfigurationLimitExceeded
             or HttpRequestError.NameResolutionError),
+        // A full disk is no connection trouble: another attempt would only download the same bytes again.
+        IOException io when IoErrors.IsOutOfSpace(io) => false,
         IOException => true,
         // A timeout inside HttpClient (connect) surfaces as a cancellation the caller did not ask for.
         OperationCanceledException => !caller.IsCancellationRequested,
