@@ -26,7 +26,7 @@ public sealed class FullDiskTests : IDisposable
     public void Dispose()
     {
         _registries.Proxy.Reset();
-        try { RegistryFixture.Run("umount", _mount); } catch (InvalidOperationException) { }
+        try { RegistryFixture.Run("umount", "-l", _mount); } catch (InvalidOperationException) { }
         try { Directory.Delete(_mount, recursive: true); } catch (IOException) { }
     }
 

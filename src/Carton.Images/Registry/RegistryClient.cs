@@ -187,6 +187,10 @@ public sealed class RegistryClient : IDisposable
                 if (session.Offset < blob.Size) throw new TruncatedBodyException(session.Offset, blob.Size);
             }, cancellationToken).ConfigureAwait(false);
         }
+        catch (IOException ex) when (IoErrors.IsOutOfSpace(ex))
+        {
+            throw IoErrors.OutOfSpace($"{context}: write to the content store {store.Root}", ex);
+        }
         catch (Exception ex) when (ex is not CartonException && !IsCallerCancellation(ex, cancellationToken))
         {
             throw Wrap(ex, context);
@@ -463,7 +467,6 @@ public sealed class RegistryClient : IDisposable
             IdleTimeoutException => new CartonException(ErrorKind.Timeout, $"{context}: registry {Registry} sent nothing for {_options.IdleTimeout.TotalSeconds:0.#} s{retried}", ex),
             HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } h => new CartonException(ErrorKind.Unavailable,
                 $"{context}: TLS with registry {Registry} failed: {_trust.LastRejection ?? h.InnerException?.Message ?? h.Message}", ex),
-            IOException io when IoErrors.IsOutOfSpace(io) => IoErrors.OutOfSpace($"{context}: write to the content store", io),
             HttpRequestException or IOException => new CartonException(ErrorKind.Unavailable,
                 $"{context}: connection to registry {Registry} failed{retried}: {Describe(ex)}", ex),
             OperationCanceledException => new CartonException(ErrorKind.Timeout, $"{context}: registry {Registry} timed out{retried}", ex),
