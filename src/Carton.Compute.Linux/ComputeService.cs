@@ -424,8 +424,18 @@ public sealed class ComputeService : IComputeService
     internal static void WriteRecord(string scratch, ComputeRecord record)
     {
         var path = Path.Combine(scratch, "compute.json");
-        File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(record, ComputeStateJsonContext.Default.ComputeRecord));
-        File.Move(path + ".tmp", path, overwrite: true);
+        try
+        {
+            File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(record, ComputeStateJsonContext.Default.ComputeRecord));
+            File.Move(path + ".tmp", path, overwrite: true);
+        }
+        catch (IOException e)
+        {
+            // A full state root: the record on disk stays the last one written, and no half-written temp file is left.
+            try { File.Delete(path + ".tmp"); } catch (IOException) { }
+            if (IoErrors.IsOutOfSpace(e)) throw IoErrors.OutOfSpace($"write {path}", e);
+            throw;
+        }
     }
 
     internal ComputeRecord ReadRecord(string id)
