@@ -60,7 +60,7 @@ CLIROOT=/run/$TAG-cli
 DROOT=/run/$TAG-daemon
 SOCK=$DROOT/carton.sock
 dpid=
-mkdir -p "$work/samples"
+mkdir -p "$work/samples" "$work/bin"
 
 # Whatever a failed or interrupted run leaves, removed on the way out (after the verdicts were printed).
 cleanup() {
@@ -81,7 +81,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Two bundles sharing one rootfs (root.path absolute) (static busybox, every applet a symlink): /bin/true and `sleep 1000`.
+# Private copies of the binaries: a rebuild during the campaign must not change (or break) what is measured.
+for b in carton carton-dmz carton-serve carton-system carton-monitor libcarton_native.so; do
+    if [ -e "$bin/$b" ]; then cp "$bin/$b" "$work/bin/$b"; fi
+done
+C=$work/bin/carton
+bin=$work/bin
+
+# Two bundles sharing one rootfs (static busybox, every applet a symlink; root.path absolute): /bin/true and
+# `sleep 1000`.
 mkdir -p "$work/rootfs/bin"
 cp /bin/busybox "$work/rootfs/bin/busybox"
 /bin/busybox --list | python3 -c 'import os, sys
@@ -274,8 +282,8 @@ for m in ${MODES//,/ }; do
     case $m in cli|daemon) run_mode "$m" ;; *) die "MODES: unknown mode \"$m\" (cli, daemon)" ;; esac
 done
 
-# The verdicts, over the samples of each mode.
-python3 - "$work/samples" "$MODES" "$N" "$WARMUP" "$FD_SLACK" "$THREAD_SLACK" "$RSS_SLACK_KIB" <<'EOF'
+# The verdicts, over the samples of each mode: the tables on stdout, the leftovers and failed verdicts on stderr.
+python3 -u - "$work/samples" "$MODES" "$N" "$WARMUP" "$FD_SLACK" "$THREAD_SLACK" "$RSS_SLACK_KIB" <<'EOF'
 import os, sys
 d, modes, n, warmup, fd_slack, thread_slack, rss_slack = sys.argv[1:8]
 n, warmup, fd_slack, thread_slack, rss_slack = int(n), int(warmup), int(fd_slack), int(thread_slack), int(rss_slack)
@@ -304,9 +312,9 @@ for mode in modes.split(","):
         print(f"VmRSS: {first[7]} -> {last[7]} KiB ({last[7] - first[7]:+d}), slope {slope:+.0f} KiB per 100 cycles; "
               f"fds {first[5]} -> {last[5]} (max {max(r[5] for r in rows)}); threads {first[6]} -> {last[6]} (max {max(r[6] for r in rows)})")
     if os.path.exists(f"{d}/{mode}.detail"):
-        for l in open(f"{d}/{mode}.detail"): print(f"LEFTOVER ({mode}): {l.rstrip()}")
+        for l in open(f"{d}/{mode}.detail"): print(f"LEFTOVER ({mode}): {l.rstrip()}", file=sys.stderr)
         if not left: fails.append("the daemon left something on its way out (above)")
-    for f in fails: print(f"FAIL ({mode}): {f}")
+    for f in fails: print(f"FAIL ({mode}): {f}", file=sys.stderr)
     if not fails: print(f"PASS ({mode}): nothing left at any sample" + (", fds, threads and RSS within their slack" if mode == "daemon" else ""))
     ok = ok and not fails
 sys.exit(0 if ok else 1)
