@@ -216,7 +216,8 @@ sys() { CARTON_SOCKET=$SOCK "$C" system "$@"; }
 daemon_wait() {
     local out
     out=$(curl -sS --fail-with-body --max-time 30 --unix-socket "$SOCK" "http://localhost/v1/systems/$1/wait") || die "$1: wait failed: $out"
-    python3 -c 'import json,sys; print(json.loads(sys.argv[1])["exitCode"])' "$out"
+    [[ $out =~ \"exitCode\":(-?[0-9]+) ]] || die "$1: wait answered $out"
+    echo "${BASH_REMATCH[1]}"
 }
 
 daemon_cycle() {   # I
@@ -263,6 +264,7 @@ run_mode() {   # MODE
         "${mode}_cycle" "$i" >/dev/null
         if [ "$i" = "$WARMUP" ] || { [ "$i" -gt "$WARMUP" ] && [ $((i % EVERY)) = 0 ] && [ "$i" != "$N" ]; }; then
             sample "$mode" "$i"
+            echo "   $mode sample: $(tail -1 "$work/samples/$mode.tsv")" >&2   # progress: cycle, mounts, cgroups, state, processes[, fds, threads, rss]
         fi
     done
     t1=$(date +%s.%N)
