@@ -39,6 +39,8 @@ command -v strace >/dev/null 2>&1 || need="$need strace"
 # wget is not used there); the benchmarks' summaries are computed with python3.
 [ -x /usr/bin/wget ] || need="$need wget"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
+# scripts/leak-cycles.sh waits on the daemon's long poll (GET /v1/systems/ID/wait) with curl.
+command -v curl >/dev/null 2>&1 || need="$need curl"
 if [ -n "$need" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
