@@ -13,4 +13,5 @@ step "unpack (carton, umoci, tar)";      SMOKE=1 ./bench/unpack.sh >/dev/null
 step "network (carton, podman)";         SMOKE=1 ./bench/network.sh >/dev/null
 step "docker run (carton, dockerd)";     SMOKE=1 ./bench/docker-run.sh >/dev/null
 step "kill-create (issue 15: SIGKILLed creates leave nothing)"; N=10 ./scripts/kill-create.sh >/dev/null
+step "leak-docker (issue 15: docker run --rm and network cycles leak nothing)"; N=20 M=10 WARMUP=3 EVERY=10 ./scripts/leak-docker.sh >/dev/null
 step "all passed"
