@@ -9,10 +9,10 @@
 #   sudo ./scripts/leak-docker.sh                 # the campaign: N=500, M=200
 #   N=20 M=10 ./scripts/leak-docker.sh            # the CI smoke (scripts/bench-smoke.sh)
 #   INJECT=rm ./scripts/leak-docker.sh            # proves the checks can fail: one run of part A without --rm
-#   INJECT=disconnect ./scripts/leak-docker.sh    # ... one connect of part B not followed by its disconnect
+#   INJECT=disconnect ./scripts/leak-docker.sh    # ... the last connect of part B not followed by its disconnect
 #
 # Environment:
-#   N, M            part A's runs and part B's cycles (after WARMUP of each; WARMUP default 10)
+#   N, M            part A's runs and part B's cycles (after WARMUP of each; WARMUP default 10, at least 3)
 #   EVERY           sample every EVERY operations (default 50)
 #   FD_TOL, THREAD_TOL   fds and threads allowed above the warm-up's sample (default 4 and 4)
 #   RSS_TOL_KB      VmRSS growth allowed from the warm-up's sample to any later one (default 32768: see
@@ -58,6 +58,8 @@ for v in N M WARMUP EVERY FD_TOL THREAD_TOL RSS_TOL_KB; do
     case ${!v} in '' | *[!0-9]*) die "$v must be a non-negative integer (got \"${!v}\")";; esac
 done
 [ "$EVERY" -gt 0 ] || die "EVERY must be positive"
+# the warm-up must include a published port: portmap makes its chains at the first one, and they stay
+[ "$WARMUP" -ge 3 ] || die "WARMUP must be at least 3 (got $WARMUP): the warm-up must include a run with a published port"
 case $INJECT in '' | rm | disconnect) ;; *) die "INJECT must be rm or disconnect (got \"$INJECT\")";; esac
 for b in carton carton-serve carton-monitor carton-image carton-dmz; do [ -x "$CARTON_BIN/$b" ] || die "$CARTON_BIN/$b not found: ./scripts/build.sh"; done
 for c in nsenter ip iptables-save python3 "$DOCKER_CLI"; do command -v "$c" >/dev/null || die "$c not found (scripts/install-deps.sh)"; done
@@ -205,7 +207,7 @@ cycle() { # i
     local i=$1 net=upper-net
     if [ $((i % 10)) = 0 ]; then net=upper-c$i; dk network create --subnet 10.92.$((i % 250)).0/24 "$net" >/dev/null; fi
     dk network connect "$net" upper-sleeper
-    if [ "$INJECT" = disconnect ] && [ "$i" = $((WARMUP + M / 2 + 1)) ]; then echo "INJECT: cycle $i not disconnected" >&2; return; fi
+    if [ "$INJECT" = disconnect ] && [ "$i" = $((WARMUP + M)) ]; then echo "INJECT: cycle $i (the last) not disconnected" >&2; return; fi
     dk network disconnect "$net" upper-sleeper
     [ "$net" = upper-net ] || dk network rm "$net" >/dev/null
 }
