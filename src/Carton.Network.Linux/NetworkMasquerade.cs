@@ -43,8 +43,11 @@ internal static class NetworkMasquerade
         psi.ArgumentList.Add("-w");
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
+        // the readers are ours to close: Process.Dispose leaves a stream that was handed out open (to the finalizer)
+        using var stderr = p.StandardError;
+        using var stdout = p.StandardOutput;
+        var err = stderr.ReadToEndAsync();
+        stdout.ReadToEnd();
         p.WaitForExit();
         return (p.ExitCode, err.Result);
     }

@@ -99,6 +99,10 @@ internal sealed class CniPluginExec(CniRuntimeOptions options)
             throw new CniPluginException(kind, $"{where}: cannot run {psi.FileName}: {e.Message}", network, type, command, 0, e.Message, null, e);
         }
 
+        // Process.Dispose closes a redirected stream only if it was never handed out: once read through
+        // StandardOutput/StandardError/StandardInput, the pipe is the caller's to close, and left to the finalizer it
+        // stayed open in the daemon until a GC (8 to 10 fds per `docker run`, scripts/leak-docker.sh).
+        using var pipes = new RedirectedPipes(process);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.PluginTimeout);
         // Read both pipes while writing stdin and waiting: a plugin that fills one pipe would otherwise block forever.

@@ -38,6 +38,8 @@ internal sealed class TestPlugins : IDisposable
             S='{{StateDir}}'
             N='{{name}}'
             stdin=$(cat)
+            fds=$(readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2)
+            echo "$fds" >> "$S/pipes"
             seq=$(cat "$S/seq" 2>/dev/null || echo 0)
             seq=$((seq+1))
             echo "$seq" > "$S/seq"
@@ -85,6 +87,13 @@ internal sealed class TestPlugins : IDisposable
 
     /// <summary>The calls other than VERSION.</summary>
     public List<string> Calls() => Log().Where(l => !l.Contains(" VERSION", StringComparison.Ordinal)).ToList();
+
+    /// <summary>The pipes ("pipe:[INODE]") every call so far had as its stdin, stdout and stderr.</summary>
+    public HashSet<string> Pipes()
+    {
+        var path = Path.Combine(StateDir, "pipes");
+        return File.Exists(path) ? File.ReadAllLines(path).Where(l => l.StartsWith("pipe:", StringComparison.Ordinal)).ToHashSet() : [];
+    }
 
     /// <summary>The stdin of the last call of <paramref name="name"/> with <paramref name="command"/>.</summary>
     public JsonObject Stdin(string name, string command) => JsonNode.Parse(File.ReadAllText(Last(name, command, "stdin")))!.AsObject();
