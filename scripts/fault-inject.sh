@@ -212,5 +212,5 @@ if [ -x "$SHIPPED" ]; then
 fi
 
 nfail=$(wc -l < "$failures")
-echo "fault-inject: $npoints points, R=$R: $created creates and $execs execs killed at their point, $nfail failures; shipped binary: $shipped the variable"
+echo "fault-inject: $npoints points, R=$R: $created creates and $execs execs killed at their point, $nfail failures; shipped binary: $shipped the variable; ${SECONDS} s in all"
 [ "$nfail" = 0 ]
