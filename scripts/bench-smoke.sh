@@ -16,4 +16,5 @@ step "kill-create (issue 15: SIGKILLed creates leave nothing)"; N=10 ./scripts/k
 step "full-disk (issue 15: a full state root and image store)"; ROUNDS=1 ./scripts/full-disk.sh >/dev/null
 step "leak-cycles (issue 15: create/start/delete cycles leave nothing, the daemon stays flat)"; N=30 WARMUP=5 EVERY=10 ./scripts/leak-cycles.sh >/dev/null
 step "leak-docker (issue 15: docker run --rm and network cycles leak nothing)"; N=20 M=10 WARMUP=3 EVERY=10 ./scripts/leak-docker.sh >/dev/null
+step "fault-inject (issue 15: create and exec killed at each step leave nothing)"; R=1 ./scripts/fault-inject.sh >/dev/null
 step "all passed"

@@ -1,3 +1,4 @@
+using Carton.Linux;
 using System.Globalization;
 using Carton.Linux.Cgroups;
 using Carton.Linux.Cgroups.Stats;
@@ -77,9 +78,11 @@ public sealed class ContainerCreator
         // Compiled (or taken from the cache) before anything exists: a bad profile leaves nothing behind.
         var seccomp = spec.Linux?.Seccomp is { } profile ? SeccompPlan.Compile(profile, _store.Root) : (Program: (string?)null, NeedsListener: false);
 
+        FaultPoints.Reach(FaultPoints.CreateAfterSpec);
         // The id's lock is held until create returns: a kill, exec or delete of the id waits for the container to be
         // whole, or gone.
         using var reservation = _store.Reserve(options.Id);
+        FaultPoints.Reach(FaultPoints.CreateAfterReserve);
         var cleanup = new Stack<Action>();
         cleanup.Push(() => _store.Remove(options.Id));
         int pid = 0;
@@ -97,6 +100,7 @@ public sealed class ContainerCreator
                 CgroupPaths = cgroup.Paths.ToDictionary(kv => kv.Key, kv => kv.Value), Creating = true,
             };
             _store.Save(record, durable: false);
+            FaultPoints.Reach(FaultPoints.CreateAfterFirstRecord);
             // Undone from the first mkdir on (removing tolerates the directories a failed Create did not make).
             cleanup.Push(() => { try { cgroup.SignalAll(9); } catch (CgroupException) { } cgroup.Destroy(); });
             if (Rootless.IsRootless && !Rootless.TryCreateCgroup(cgroup, spec, Warnings))
@@ -109,6 +113,7 @@ public sealed class ContainerCreator
             Warnings.AddRange(cgroup.Warnings);
             // Limits are in force before the init (and so the user's process) runs in the cgroup.
             Warnings.AddRange(cgroup.ApplyResources(ResourcePlan.WithDefaultDevices(spec.Linux?.Resources ?? new LinuxResources(), spec)));
+            FaultPoints.Reach(FaultPoints.CreateAfterCgroups);
 
             var fifo = _store.FifoOf(options.Id);
             Fifo.Create(fifo, 0x192 /* 0622 */);
@@ -116,6 +121,7 @@ public sealed class ContainerCreator
             // `start` writes a byte.
             int fifoFd = FileDescriptor.Open(fifo, OpenFlags.ReadWrite, $"open {fifo}");
             cleanup.Push(() => FileDescriptor.Close(fifoFd));
+            FaultPoints.Reach(FaultPoints.CreateAfterFifo);
 
             int consoleFd = options.ConsoleSocketFd;
             if (terminal && options.ConsoleSocket is not null)
@@ -178,6 +184,7 @@ public sealed class ContainerCreator
             {
                 foreach (var fd in joinFds) FileDescriptor.Close(fd);
             }
+            FaultPoints.Reach(FaultPoints.CreateAfterSpawn);
             int initPid = pid;
             var startTime = ProcessInfo.Stat(pid)?.StartTime ?? 0;
             // Only the process we started: once reaped (WhyInitDied), its pid may already belong to someone else.
@@ -192,9 +199,11 @@ public sealed class ContainerCreator
             record.Pid = pid;
             record.PidStartTime = startTime;
             _store.Save(record, durable: false);
+            FaultPoints.Reach(FaultPoints.CreateAfterPidRecord);
 
             // In its cgroup before it runs anything of the user's (it is blocked reading its config).
             cgroup.AddProcess(pid);
+            FaultPoints.Reach(FaultPoints.CreateAfterCgroupJoin);
 
             var config = new InitConfig
             {
@@ -220,6 +229,7 @@ public sealed class ContainerCreator
             {
                 var plan = Plan.PlanCompiler.CompileCreate(config);
                 SendOrExplain(() => FileDescriptor.WriteAll(parentSock, plan.Encode(), "write the setup plan to the container init"));
+                FaultPoints.Reach(FaultPoints.CreateAfterPlanSent);
                 Plan.PlanChannel.Follow(parentSock, plan, RunParentHooks, () =>
                 {
                     initReaped = true;
@@ -229,6 +239,7 @@ public sealed class ContainerCreator
             else
             {
                 SendOrExplain(() => InitChannel.Send(parentSock, new InitMessage { Type = "config", Config = config }));
+                FaultPoints.Reach(FaultPoints.CreateAfterPlanSent);
                 while (true)
                 {
                     var msg = InitChannel.Receive(parentSock);
@@ -261,9 +272,12 @@ public sealed class ContainerCreator
                 }
             }
 
+            FaultPoints.Reach(FaultPoints.CreateAfterReady);
             record.Creating = false;
             _store.Save(record);
+            FaultPoints.Reach(FaultPoints.CreateAfterFinalSave);
             if (options.PidFile is not null) WritePidFile(options.PidFile, pid);
+            FaultPoints.Reach(FaultPoints.CreateAfterPidFile);
             FileDescriptor.Close(fifoFd);
             if (consoleFd >= 0 && options.ConsoleSocket is not null) FileDescriptor.Close(consoleFd);
             if (listenerFd >= 0) FileDescriptor.Close(listenerFd);

@@ -1,3 +1,4 @@
+using Carton.Linux;
 using System.Globalization;
 using Carton.Linux.Cgroups;
 using Carton.Linux.Interop;
@@ -44,6 +45,7 @@ public sealed unsafe class ContainerExec
             throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is {status}");
         if (status == ContainerStatus.Paused && !options.IgnorePaused)
             throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is paused (use --ignore-paused)");
+        FaultPoints.Reach(FaultPoints.ExecAfterLoad);
         var process = options.Process;
         bool terminal = process.Terminal == true;
         if (terminal && options.ConsoleSocket is null && options.ConsoleSocketFd < 0)
@@ -111,6 +113,7 @@ public sealed unsafe class ContainerExec
             // The init must still be the process we recorded once its namespaces are open (no pid reuse in between).
             if (!ProcessInfo.IsAlive(r.Pid, r.PidStartTime))
                 throw new RuntimeError($"cannot exec in container \"{options.Id}\": container is stopped");
+            FaultPoints.Reach(FaultPoints.ExecAfterNamespaces);
 
             int consoleFd = options.ConsoleSocketFd;
             if (terminal && options.ConsoleSocket is not null)
@@ -134,16 +137,21 @@ public sealed unsafe class ContainerExec
             launch.Spawn.JoinsPidNamespace = joinsPid;
             int parentSock = launch.Channel;
             pid = launch.Start($"exec in container \"{options.Id}\"");
+            FaultPoints.Reach(FaultPoints.ExecAfterSpawn);
             if (r.CgroupPaths.Count > 0)
                 CgroupManagerFactory.FromPaths(_life.Cgroups, r.CgroupPaths).AddProcess(pid);
+            FaultPoints.Reach(FaultPoints.ExecAfterCgroupJoin);
             if (status == ContainerStatus.Paused) held.Dispose();
 
             if (plan is not null)
             {
                 FileDescriptor.WriteAll(parentSock, plan.Encode(), "write the setup plan to the exec init");
+                FaultPoints.Reach(FaultPoints.ExecAfterPlanSent);
                 Plan.PlanChannel.Follow(parentSock, plan, () => throw new RuntimeError("exec: the init asked for hooks"),
                     () => $"exec in container \"{options.Id}\": the process exited before it was ready");
+                FaultPoints.Reach(FaultPoints.ExecAfterReady);
                 if (options.PidFile is not null) ContainerCreator.WritePidFile(options.PidFile, pid);
+                FaultPoints.Reach(FaultPoints.ExecAfterPidFile);
                 int started = pid;
                 pid = 0;
                 return started;
@@ -159,10 +167,13 @@ public sealed unsafe class ContainerExec
                     SeccompProgram = seccomp.Program, SeccompListenerFd = listenerFd,
                 },
             });
+            FaultPoints.Reach(FaultPoints.ExecAfterPlanSent);
             var reply = InitChannel.Receive(parentSock);
             if (reply?.Type == "error") throw new RuntimeError(reply.Message ?? "exec failed");
             if (reply?.Type != "ready") throw new RuntimeError($"exec in container \"{options.Id}\": the process exited before it was ready");
+            FaultPoints.Reach(FaultPoints.ExecAfterReady);
             if (options.PidFile is not null) ContainerCreator.WritePidFile(options.PidFile, pid);
+            FaultPoints.Reach(FaultPoints.ExecAfterPidFile);
             int result = pid;
             pid = 0;
             return result;

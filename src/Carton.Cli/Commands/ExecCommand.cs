@@ -64,6 +64,7 @@ public static class ExecCommand
             int master = own >= 0 ? FdPassing.Receive(own, out _) : -1;
             if (own >= 0) FileDescriptor.Close(own);
             if (detached) return 0;
+            Carton.Linux.FaultPoints.Reach(Carton.Linux.FaultPoints.ExecBeforeWait);
             return ForegroundProcess.Wait(pid, master);
         }));
         return cmd;

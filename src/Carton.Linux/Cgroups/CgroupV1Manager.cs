@@ -65,6 +65,7 @@ public sealed class CgroupV1Manager : ICgroupManager
                     ?? throw new CgroupException($"create cgroup {dir}: no mounted cgroup hierarchy \"{key}\" contains it");
                 CgroupFiles.MakeDirectories(hierarchy.MountPoint, dir, created);
                 if (hierarchy.HasController("cpuset")) InheritCpuset(hierarchy.MountPoint, dir);
+                FaultPoints.Reach(FaultPoints.CreateAfterCgroupMkdir);
             }
         }
         catch

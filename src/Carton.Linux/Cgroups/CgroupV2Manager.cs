@@ -59,6 +59,8 @@ public sealed class CgroupV2Manager : ICgroupManager
                 CgroupFiles.MakeDirectories(parent, dir, created);
                 parent = dir;
             }
+            // The one hierarchy's directories exist (issue 15's fault points: once per hierarchy, as on v1).
+            FaultPoints.Reach(FaultPoints.CreateAfterCgroupMkdir);
         }
         catch
         {
