@@ -13,4 +13,5 @@ step "unpack (carton, umoci, tar)";      SMOKE=1 ./bench/unpack.sh >/dev/null
 step "network (carton, podman)";         SMOKE=1 ./bench/network.sh >/dev/null
 step "docker run (carton, dockerd)";     SMOKE=1 ./bench/docker-run.sh >/dev/null
 step "kill-create (issue 15: SIGKILLed creates leave nothing)"; N=10 ./scripts/kill-create.sh >/dev/null
+step "kill-daemon (issue 15: a SIGKILLed daemon re-adopts its systems, loses no exit code)"; R=2 N=4 ./scripts/kill-daemon.sh >/dev/null
 step "all passed"
