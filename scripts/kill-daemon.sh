@@ -222,6 +222,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # (so that a stopped campaign still cleans up)
 
 start_daemon
 case " $OPS " in *" create-image "*)
