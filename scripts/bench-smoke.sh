@@ -17,4 +17,5 @@ step "full-disk (issue 15: a full state root and image store)"; ROUNDS=1 ./scrip
 step "leak-cycles (issue 15: create/start/delete cycles leave nothing, the daemon stays flat)"; N=30 WARMUP=5 EVERY=10 ./scripts/leak-cycles.sh >/dev/null
 step "leak-docker (issue 15: docker run --rm and network cycles leak nothing)"; N=20 M=10 WARMUP=3 EVERY=10 ./scripts/leak-docker.sh >/dev/null
 step "fault-inject (issue 15: create and exec killed at each step leave nothing)"; R=1 ./scripts/fault-inject.sh >/dev/null
+step "kill-daemon (issue 15: a SIGKILLed daemon re-adopts its systems, loses no exit code)"; R=2 N=4 ./scripts/kill-daemon.sh >/dev/null
 step "all passed"

@@ -89,6 +89,17 @@ public sealed class ComputeService : IComputeService
         return service;
     }
 
+    /// <summary>
+    /// Removes the scratch directories (and their mounts and network attachments) of systems that do not exist: what
+    /// a service killed mid-create or mid-delete left (<see cref="OrphanScratch"/>). A daemon calls it when it starts,
+    /// before it adopts the systems; returns the ids removed, and the failures as "id: why".
+    /// </summary>
+    public (IReadOnlyList<string> Removed, IReadOnlyList<string> Failed) RemoveOrphanedScratch()
+    {
+        var (removed, failed) = OrphanScratch.Sweep(this);
+        return (removed, failed);
+    }
+
     /// <summary>The carton-monitor binary each system's monitor runs.</summary>
     public string MonitorBinaryPath { get; }
 
@@ -301,6 +312,11 @@ public sealed class ComputeService : IComputeService
             stderr = OpenFd(record.StderrPath, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Append);
             fds.Add(stderr);
         }
+        // The exit file is named in the record before the monitor starts: a service killed between the monitor's
+        // create and its reply leaves a system whose only record is this one, and whoever opens it later must know
+        // where its monitor will write the exit status (the init's pid is in the runtime's state by then).
+        var exitFile = Path.Combine(scratch, "exit.json");
+        if (_useMonitor) record.ExitFile = exitFile;
         WriteRecord(scratch, record);
 
         void OnExit(int code)
@@ -312,17 +328,23 @@ public sealed class ComputeService : IComputeService
         entry.ExitCode = null;
         if (_useMonitor)
         {
-            record.ExitFile = Path.Combine(scratch, "exit.json");
             var reply = ContainerMonitor.Launch(MonitorBinaryPath, new MonitorRequest
             {
-                StateRoot = Store.Root, Id = id, Bundle = bundle, Spec = spec, Idle = idle, ExitFile = record.ExitFile, SpecValidated = true,
+                StateRoot = Store.Root, Id = id, Bundle = bundle, Spec = spec, Idle = idle, ExitFile = exitFile, SpecValidated = true,
                 InitBinary = InitBinary.Path == "/proc/self/exe" ? Environment.ProcessPath ?? InitBinary.Path : InitBinary.Path,
                 Io = record.Io,
-            }, stdin, stdout, stderr);
+            }, stdin, stdout, stderr, monitorPid =>
+            {
+                // recorded before the monitor gets its request: a scratch directory without state whose monitor
+                // still runs is a create under way, not an orphan (OrphanScratch)
+                record.MonitorPid = monitorPid;
+                record.MonitorStartTime = ProcessInfo.Stat(monitorPid)?.StartTime ?? 0;
+                WriteRecord(scratch, record);
+            });
             undo.Push(() => { try { Life.Delete(id, force: true); } catch (RuntimeError) { } });
             record.InitPid = reply.Pid;
             record.InitStartTime = reply.PidStartTime;
-            entry.Init = ChildReaper.ForMonitor(reply.Pid, reply.PidStartTime, reply.MonitorPid, record.ExitFile, $"carton-compute monitor {id}", OnExit);
+            entry.Init = ChildReaper.ForMonitor(reply.Pid, reply.PidStartTime, reply.MonitorPid, exitFile, $"carton-compute monitor {id}", OnExit);
             record.Warnings.AddRange(reply.Warnings);
         }
         else
@@ -459,8 +481,11 @@ public sealed class ComputeService : IComputeService
         lock (entry)
         {
             // A system created through a monitor by an earlier service: watch it, and its exit code is the monitor's.
-            if (entry.Init is null && ReadRecord(id) is { ExitFile: { } exitFile, InitPid: > 0 } rec)
-                entry.Init = ChildReaper.Watch(rec.InitPid, rec.InitStartTime, exitFile, $"carton-compute watch {id}", code =>
+            // The init is the one the runtime's state names (its monitor created it): the record's pid is missing
+            // when that service died before the monitor answered, and stale when it died while starting a stopped
+            // system anew (RecreateAsync).
+            if (entry.Init is null && ReadRecord(id) is { ExitFile: { } exitFile } rec && InitOf(id, rec) is ({ } pid, var startTime))
+                entry.Init = ChildReaper.Watch(pid, startTime, exitFile, $"carton-compute watch {id}", code =>
                 {
                     entry.ExitCode = code;
                     entry.Publish(new ComputeSystemEvent { Type = "exit", ExitCode = code });
@@ -468,6 +493,17 @@ public sealed class ComputeService : IComputeService
                 });
         }
         return Task.FromResult<IComputeSystem>(new ComputeSystem(this, entry));
+    }
+
+    /// <summary>The init to watch for a system opened from the store: the runtime state's pid, else the record's.</summary>
+    private (int? Pid, ulong StartTime) InitOf(string id, ComputeRecord record)
+    {
+        try
+        {
+            if (Store.Load(id) is { Pid: > 0 } state) return (state.Pid, state.PidStartTime);
+        }
+        catch (RuntimeError) { }
+        return record.InitPid > 0 ? (record.InitPid, record.InitStartTime) : (null, 0);
     }
 
     /// <inheritdoc/>

@@ -79,8 +79,9 @@ internal static unsafe class ContainerMonitor
     public const string ChannelEnv = "_CARTON_MONITOR_FD";
 
     /// <summary>Starts a monitor (<paramref name="monitorBinary"/>) that creates the container with the given stdio;
-    /// returns once it is created, or throws the monitor's error as the same typed <see cref="RuntimeError"/>.</summary>
-    public static MonitorReply Launch(string monitorBinary, MonitorRequest request, int stdin, int stdout, int stderr)
+    /// returns once it is created, or throws the monitor's error as the same typed <see cref="RuntimeError"/>.
+    /// <paramref name="spawned"/> learns the monitor's pid before it is sent the request (so that it can be recorded).</summary>
+    public static MonitorReply Launch(string monitorBinary, MonitorRequest request, int stdin, int stdout, int stderr, Action<int>? spawned = null)
     {
         var (own, peer) = SocketPair.Create("socketpair for the monitor");
         int pid;
@@ -103,6 +104,7 @@ internal static unsafe class ContainerMonitor
         finally { FileDescriptor.Close(peer); }
         try
         {
+            spawned?.Invoke(pid);
             InitChannel.SendFrame(own, JsonSerializer.SerializeToUtf8Bytes(request, MonitorJsonContext.Default.MonitorRequest));
             var body = InitChannel.ReceiveFrame(own);
             var reply = body is null ? null : JsonSerializer.Deserialize(body, MonitorJsonContext.Default.MonitorReply);
@@ -187,7 +189,13 @@ internal static unsafe class ContainerMonitor
         reply.Pid = record.Pid;
         reply.PidStartTime = record.PidStartTime;
         reply.Warnings = creator.Warnings;
-        InitChannel.SendFrame(channel, JsonSerializer.SerializeToUtf8Bytes(reply, MonitorJsonContext.Default.MonitorReply));
+        try { InitChannel.SendFrame(channel, JsonSerializer.SerializeToUtf8Bytes(reply, MonitorJsonContext.Default.MonitorReply)); }
+        catch (SyscallException)
+        {
+            // EPIPE: whoever launched us died while we created (a SIGKILLed daemon). The container exists in the state
+            // store all the same, and a restarted service adopts it: watch it and record its exit as always. Dying
+            // here instead would orphan the init and lose its exit code for good (scripts/kill-daemon.sh).
+        }
         FileDescriptor.Close(channel);
         // The monitor's own stdio is the container's; it keeps nothing else open.
         var status = ChildProcess.TryWait(record.Pid);

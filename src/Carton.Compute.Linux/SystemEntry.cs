@@ -100,6 +100,10 @@ internal sealed class ComputeRecord
     /// <summary>Where the system's monitor records the init's exit status (null when created without a monitor).</summary>
     [JsonPropertyName("exitFile")] public string? ExitFile { get; set; }
     [JsonPropertyName("initPid")] public int InitPid { get; set; }
+    /// <summary>The monitor that creates and watches the init (0 without one), and its start time: a scratch
+    /// directory without runtime state is a create under way while this process lives (<see cref="OrphanScratch"/>).</summary>
+    [JsonPropertyName("monitorPid")] public int MonitorPid { get; set; }
+    [JsonPropertyName("monitorStartTime")] public ulong MonitorStartTime { get; set; }
     [JsonPropertyName("initStartTime")] public ulong InitStartTime { get; set; }
     /// <summary>The init is carton's idle init (an HCS document without InitProcess); kept to create it again.</summary>
     [JsonPropertyName("idle")] public bool Idle { get; set; }

@@ -11,11 +11,16 @@ internal static class ServiceFactory
     public static IComputeService Create(string? stateRoot, string initBinary, string? imageRoot = null, INetworkService? networks = null)
     {
         var defaults = new ComputeServiceOptions();
-        return new ComputeService(new ComputeServiceOptions
+        var service = new ComputeService(new ComputeServiceOptions
         {
             StateRoot = stateRoot ?? defaults.StateRoot, InitBinaryPath = initBinary, ImageRoot = imageRoot ?? defaults.ImageRoot,
             Networks = networks,
         });
+        // a previous daemon killed mid-create or mid-delete may have left scratch directories no system owns
+        var (removed, failed) = service.RemoveOrphanedScratch();
+        foreach (var id in removed) JsonLog.Info("removed an orphaned scratch directory", w => w.WriteString("id", id));
+        foreach (var why in failed) JsonLog.Warn("an orphaned scratch directory could not be removed", w => w.WriteString("error", why));
+        return service;
     }
 
     /// <summary>The network service: CNI over the Debian plugins, with its state under <paramref name="networkRoot"/>
