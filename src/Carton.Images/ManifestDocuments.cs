@@ -19,6 +19,9 @@ public static class ManifestDocuments
     /// </summary>
     public static string Classify(ReadOnlySpan<byte> body, string? contentType, string context)
     {
+        // JsonDocument does not check the UTF-8 of strings; GetString would throw InvalidOperationException (found by fuzzing)
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: malformed JSON: not valid UTF-8", jsonPath: "$", reason: "not valid UTF-8");
         JsonDocument doc;
         try
         {
@@ -99,6 +102,13 @@ public static class ManifestDocuments
     {
         try
         {
+            // a null array entry ("layers": [null]) would bind and then be dereferenced (found by fuzzing); the UTF-8
+            // check first, as JsonDocument does not make it and its property names would throw InvalidOperationException
+            if (!System.Text.Unicode.Utf8.IsValid(body))
+                throw new CartonException(ErrorKind.InvalidDocument, $"{context}: malformed JSON: not valid UTF-8", jsonPath: "$", reason: "not valid UTF-8");
+            using (var doc = JsonDocument.Parse(body))
+                if (Carton.Oci.JsonNullEntries.Find(doc.RootElement) is { } nullAt)
+                    throw new CartonException(ErrorKind.InvalidDocument, $"{context}: {nullAt[2..]} must not be null", jsonPath: nullAt[2..], reason: "must not be null");
             return JsonSerializer.Deserialize(body, type)
                 ?? throw new CartonException(ErrorKind.InvalidDocument, $"{context}: the document is null", jsonPath: "$");
         }
@@ -108,8 +118,10 @@ public static class ManifestDocuments
         }
     }
 
-    private static void CheckDescriptor(Descriptor d, string path, string context)
+    private static void CheckDescriptor(Descriptor? d, string path, string context)
     {
+        if (d is null) // "config": null binds to null (found by fuzzing)
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: {path} is required", jsonPath: path, reason: "is required");
         if (!Digest.TryParse(d.Digest, out _))
             throw new CartonException(ErrorKind.InvalidDocument, $"{context}: {path}.digest \"{d.Digest}\" is not a valid digest", jsonPath: $"{path}.digest");
         if (d.Size < 0)

@@ -14,10 +14,24 @@ public static class SystemCreateBody
     /// the document of the wrong type (the path names it under $.document)</exception>
     public static (string Id, ComputeSystemDocument Document) Parse(JsonElement root)
     {
+        // JsonDocument does not check the UTF-8 inside strings: reading one that is not UTF-8 throws
+        // InvalidOperationException (found by fuzzing, issue 15 §2), which is the client's error, not the daemon's.
+        try { return ParseValid(root); }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw new InvalidComputeDocumentException("$", "not valid UTF-8");
+        }
+    }
+
+    private static (string Id, ComputeSystemDocument Document) ParseValid(JsonElement root)
+    {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String)
             throw new InvalidComputeDocumentException("$.id", "a string id is required");
         if (!root.TryGetProperty("document", out var docElement) || docElement.ValueKind != JsonValueKind.Object)
             throw new InvalidComputeDocumentException("$.document", "a document object is required");
+        // a null array entry binds to a null the service would dereference (found by fuzzing)
+        if (Carton.Oci.JsonNullEntries.Find(docElement) is { } nullAt)
+            throw new InvalidComputeDocumentException("$.document" + nullAt[1..], "must not be null");
         try
         {
             var document = docElement.Deserialize(ComputeJsonContext.Default.ComputeSystemDocument)

@@ -11,9 +11,11 @@ internal static class CniJson
     public static JsonObject ParseObject(string json, string source, string what)
     {
         JsonNode? node;
+        // Duplicate keys are refused while parsing: JsonObject would accept them here and throw ArgumentException on
+        // the first lookup instead (found by fuzzing, issue 15 §2).
         try
         {
-            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -195,7 +195,8 @@ internal sealed class CniPluginExec(CniRuntimeOptions options)
         JsonObject? o;
         try
         {
-            o = JsonNode.Parse(stdout) as JsonObject;
+            // duplicate keys: refused here, not as ArgumentException at the first lookup (found by fuzzing)
+            o = JsonNode.Parse(stdout, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject;
         }
         catch (JsonException)
         {
