@@ -49,6 +49,13 @@ public static class FuzzRunner
                 finally { watchdog.Exit(); }
             }, seed: FuzzSettings.Seed, iter: FuzzSettings.Inputs, threads: FuzzSettings.Threads);
         }
+        // On a loaded machine (2 cores shared with other builds here) a thread can be descheduled for seconds: a
+        // "hang" counts only if its input, run again alone, overruns the timeout again.
+        if (findings.TryGetValue("hang", out var hang) && Reruns(target, hang.Input))
+        {
+            findings.TryRemove("hang", out _);
+            output?.WriteLine($"fuzz {target.Name}: {hang.Count} inputs overran the watchdog under load, but the smallest ran in time alone: not a hang");
+        }
         var result = new Result(target.Name, count, clock.Elapsed, [.. findings.Values.OrderBy(f => f.Key, StringComparer.Ordinal)]);
         Report(result, output);
         return result;
@@ -73,6 +80,14 @@ public static class FuzzRunner
             catch (Exception) { }
         }
         Assert.True(bad.Count == 0, string.Join("\n\n", bad));
+    }
+
+    /// <summary>Runs <paramref name="input"/> alone on a fresh thread: true when it finishes within the timeout.</summary>
+    private static bool Reruns(FuzzTarget target, byte[] input)
+    {
+        var run = new Thread(() => { try { target.Exercise(input); } catch (Exception) { } }) { IsBackground = true };
+        run.Start();
+        return run.Join(FuzzSettings.TimeoutMs);
     }
 
     private static string KeyOf(Exception e)
