@@ -65,6 +65,9 @@ public static class ManifestDocuments
     public static ImageIndex ParseIndex(byte[] body, string context)
     {
         var index = Deserialize(body, ImagesJsonContext.Default.ImageIndex, context);
+        // "manifests": null binds to null (found by fuzzing, issue 15 §2); image-spec index.md: REQUIRED
+        if (index.Manifests is null)
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: manifests is required", jsonPath: "manifests", reason: "is required");
         for (int i = 0; i < index.Manifests.Count; i++)
             CheckDescriptor(index.Manifests[i], $"manifests[{i}]", context);
         return index;
@@ -77,6 +80,9 @@ public static class ManifestDocuments
     public static Manifest ParseManifest(byte[] body, string context)
     {
         var manifest = Deserialize(body, ImagesJsonContext.Default.Manifest, context);
+        // "layers": null binds to null (found by fuzzing, issue 15 §2); image-spec manifest.md: REQUIRED
+        if (manifest.Layers is null)
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: layers is required", jsonPath: "layers", reason: "is required");
         CheckDescriptor(manifest.Config, "config", context);
         if (manifest.Config.MediaType is not (MediaTypes.OciConfig or MediaTypes.DockerConfig))
             throw new CartonException(ErrorKind.Unsupported,

@@ -28,6 +28,15 @@ public sealed class ManifestFuzzRegressionTests
     }
 
     [Fact]
+    public void Null_layers_or_manifests_are_invalid_not_a_NullReferenceException()
+    {
+        var manifest = Encoding.UTF8.GetBytes($$"""{"schemaVersion": 2, "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "{{Digest}}", "size": 2}, "layers": null}""");
+        Assert.Equal("layers", Assert.Throws<CartonException>(() => ManifestDocuments.ParseManifest(manifest, "img")).JsonPath);
+        var index = Encoding.UTF8.GetBytes("""{"schemaVersion": 2, "manifests": null}""");
+        Assert.Equal("manifests", Assert.Throws<CartonException>(() => ManifestDocuments.ParseIndex(index, "img")).JsonPath);
+    }
+
+    [Fact]
     public void A_null_env_entry_in_a_config_is_invalid_naming_it()
     {
         var body = Encoding.UTF8.GetBytes("""{"architecture": "amd64", "os": "linux", "config": {"Env": ["A=1", null]}}""");

@@ -21,6 +21,11 @@ internal static class CniJson
         {
             throw Invalid(source, what, "$", $"not valid JSON: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // the duplicate check decodes each key; a lone surrogate escape ("\ud800") cannot be (found by fuzzing)
+            throw Invalid(source, what, "$", $"not valid JSON: {e.Message}", e);
+        }
         return node as JsonObject ?? throw Invalid(source, what, "$", "not a JSON object");
     }
 

@@ -33,4 +33,12 @@ public sealed class CniDuplicateKeyTests
     {
         Assert.False(CniPluginExec.TryParseError("""{"code":7,"code":8,"msg":"x"}""", out _, out _, out _));
     }
+
+    [Fact]
+    public void A_key_with_a_lone_surrogate_escape_is_invalid_not_an_InvalidOperationException()
+    {
+        const string doc = """{"cniVersion":"1.0.0","code":7,"\ud800":1}""";
+        Assert.False(CniPluginExec.TryParseError(doc, out _, out _, out _));
+        Assert.Equal(ErrorKind.InvalidDocument, Assert.Throws<CartonException>(() => CniResult.Parse(doc, "plugin")).Kind);
+    }
 }
