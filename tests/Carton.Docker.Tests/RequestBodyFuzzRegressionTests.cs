@@ -33,4 +33,13 @@ public sealed class RequestBodyFuzzRegressionTests
         var e = Assert.Throws<CartonException>(() => Read(body));
         Assert.Equal(ErrorKind.InvalidDocument, e.Kind);
     }
+
+    [Fact]
+    public void A_null_tmpfs_option_string_means_no_options_not_a_NullReferenceException()
+    {
+        var body = Read(Encoding.UTF8.GetBytes("""{"Image": "busybox", "Cmd": ["true"], "HostConfig": {"Tmpfs": {"/cache": null}}}"""));
+        var result = ContainerDocument.Build(body, "busybox", null, new string('a', 64), "n", "/run/x.log", _ => "");
+        var mount = Assert.Single(result.Document.Oci!.Spec.Mounts!, m => m.Destination == "/cache");
+        Assert.Equal(["nosuid", "nodev", "noexec"], mount.Options);
+    }
 }
