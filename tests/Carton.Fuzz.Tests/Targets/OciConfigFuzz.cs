@@ -24,7 +24,15 @@ public sealed class OciConfigFuzz(ITestOutputHelper output)
         Exercise,
         e => e is SpecException);
 
-    private static readonly string Bundle = Directory.CreateTempSubdirectory("fuzz-bundle-").FullName;
+    private static readonly string Bundle = MakeBundle();
+
+    // an empty bundle directory for relative root.path checks, removed when the test host exits
+    private static string MakeBundle()
+    {
+        var dir = Directory.CreateTempSubdirectory("fuzz-bundle-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, recursive: true); } catch (IOException) { } };
+        return dir;
+    }
 
     private static void Exercise(byte[] input)
     {
