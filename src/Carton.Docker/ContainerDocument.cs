@@ -75,7 +75,8 @@ internal static class ContainerDocument
         {
             if (!target.StartsWith('/')) throw DockerErrors.BadRequest($"invalid mount config for type \"tmpfs\": invalid mount path: '{target}' mount path must be absolute", "HostConfig.Tmpfs");
             List<string> opts = ["nosuid", "nodev", "noexec"];
-            opts.AddRange(options.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            // "Tmpfs": {"/x": null} is Go's "" (no options); it threw NullReferenceException (found by fuzzing, issue 15 §2)
+            opts.AddRange((options ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             mounts.Add(new Mount { Destination = target, Type = "tmpfs", Source = "tmpfs", Options = opts });
         }
         var duplicate = mounts.GroupBy(m => m.Destination).FirstOrDefault(g => g.Count() > 1);

@@ -23,9 +23,19 @@ internal static class DockerJson
     /// </summary>
     public static async Task<T> ReadAsync<T>(HttpContext ctx, JsonTypeInfo<T> type) where T : class
     {
+        // Buffered, to check what the binder lets through: bytes that are not UTF-8 (JsonDocument would throw
+        // InvalidOperationException on them) and null array entries (bound as nulls that the translation
+        // dereferences: "Env": [null]); both found by fuzzing, issue 15 §2. Bodies are small (Kestrel's limit).
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        var body = buffer.ToArray();
+        if (!System.Text.Unicode.Utf8.IsValid(body)) throw DockerErrors.BadRequest("malformed JSON in the request body: not valid UTF-8", "$");
         try
         {
-            return await JsonSerializer.DeserializeAsync(ctx.Request.Body, type, ctx.RequestAborted)
+            using (var doc = JsonDocument.Parse(body))
+                if (Carton.Oci.JsonNullEntries.Find(doc.RootElement) is { } nullAt)
+                    throw DockerErrors.BadRequest($"field {nullAt[2..]}: must not be null", nullAt);
+            return JsonSerializer.Deserialize(body, type)
                    ?? throw DockerErrors.BadRequest("the request body must be a JSON object, not null", "$");
         }
         catch (JsonException e)

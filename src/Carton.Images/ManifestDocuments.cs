@@ -19,6 +19,9 @@ public static class ManifestDocuments
     /// </summary>
     public static string Classify(ReadOnlySpan<byte> body, string? contentType, string context)
     {
+        // JsonDocument does not check the UTF-8 of strings; GetString would throw InvalidOperationException (found by fuzzing)
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: malformed JSON: not valid UTF-8", jsonPath: "$", reason: "not valid UTF-8");
         JsonDocument doc;
         try
         {
@@ -62,6 +65,9 @@ public static class ManifestDocuments
     public static ImageIndex ParseIndex(byte[] body, string context)
     {
         var index = Deserialize(body, ImagesJsonContext.Default.ImageIndex, context);
+        // "manifests": null binds to null (found by fuzzing, issue 15 §2); image-spec index.md: REQUIRED
+        if (index.Manifests is null)
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: manifests is required", jsonPath: "manifests", reason: "is required");
         for (int i = 0; i < index.Manifests.Count; i++)
             CheckDescriptor(index.Manifests[i], $"manifests[{i}]", context);
         return index;
@@ -74,6 +80,9 @@ public static class ManifestDocuments
     public static Manifest ParseManifest(byte[] body, string context)
     {
         var manifest = Deserialize(body, ImagesJsonContext.Default.Manifest, context);
+        // "layers": null binds to null (found by fuzzing, issue 15 §2); image-spec manifest.md: REQUIRED
+        if (manifest.Layers is null)
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: layers is required", jsonPath: "layers", reason: "is required");
         CheckDescriptor(manifest.Config, "config", context);
         if (manifest.Config.MediaType is not (MediaTypes.OciConfig or MediaTypes.DockerConfig))
             throw new CartonException(ErrorKind.Unsupported,
@@ -99,6 +108,13 @@ public static class ManifestDocuments
     {
         try
         {
+            // a null array entry ("layers": [null]) would bind and then be dereferenced (found by fuzzing); the UTF-8
+            // check first, as JsonDocument does not make it and its property names would throw InvalidOperationException
+            if (!System.Text.Unicode.Utf8.IsValid(body))
+                throw new CartonException(ErrorKind.InvalidDocument, $"{context}: malformed JSON: not valid UTF-8", jsonPath: "$", reason: "not valid UTF-8");
+            using (var doc = JsonDocument.Parse(body))
+                if (Carton.Oci.JsonNullEntries.Find(doc.RootElement) is { } nullAt)
+                    throw new CartonException(ErrorKind.InvalidDocument, $"{context}: {nullAt[2..]} must not be null", jsonPath: nullAt[2..], reason: "must not be null");
             return JsonSerializer.Deserialize(body, type)
                 ?? throw new CartonException(ErrorKind.InvalidDocument, $"{context}: the document is null", jsonPath: "$");
         }
@@ -108,8 +124,10 @@ public static class ManifestDocuments
         }
     }
 
-    private static void CheckDescriptor(Descriptor d, string path, string context)
+    private static void CheckDescriptor(Descriptor? d, string path, string context)
     {
+        if (d is null) // "config": null binds to null (found by fuzzing)
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: {path} is required", jsonPath: path, reason: "is required");
         if (!Digest.TryParse(d.Digest, out _))
             throw new CartonException(ErrorKind.InvalidDocument, $"{context}: {path}.digest \"{d.Digest}\" is not a valid digest", jsonPath: $"{path}.digest");
         if (d.Size < 0)

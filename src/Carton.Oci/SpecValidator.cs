@@ -14,6 +14,10 @@ public static partial class SpecValidator
     public static IReadOnlyList<ValidationError> Validate(Spec spec, string? bundleDir)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        // A null list entry ("mounts": [null], "args": [null]) would be dereferenced by every check below: it is the
+        // one error reported, with its path (found by fuzzing, issue 15 §2).
+        var element = System.Text.Json.JsonSerializer.SerializeToElement(spec, OciJsonContext.Default.Spec);
+        if (JsonNullEntries.Find(element) is { } nullAt) return [new ValidationError(nullAt[2..], "must not be null")];
         var v = new Ctx(spec);
         v.Run(bundleDir);
         return v.Errors;
@@ -116,6 +120,8 @@ public static partial class SpecValidator
             // config.md "Root": path is REQUIRED; relative paths are relative to the bundle.
             var p = spec.Root?.Path;
             if (string.IsNullOrEmpty(p)) { Add("root.path", "must be set"); return; }
+            // Path.GetFullPath throws on NUL; the kernel could not take such a path either (found by fuzzing)
+            if (p.Contains('\0')) { Add("root.path", "must not contain a NUL character"); return; }
             if (bundleDir is null) return;
             var abs = Path.GetFullPath(Path.IsPathRooted(p) ? p : Path.Combine(bundleDir, p));
             if (File.Exists(abs) && !Directory.Exists(abs)) Add("root.path", $"\"{abs}\" is not a directory");

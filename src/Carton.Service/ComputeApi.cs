@@ -29,22 +29,8 @@ public static class ComputeApi
         app.MapPost("/v1/systems", async ctx =>
         {
             using var doc = await ReadJsonDocument(ctx);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String)
-                throw new InvalidComputeDocumentException("$.id", "a string id is required");
-            if (!root.TryGetProperty("document", out var docElement) || docElement.ValueKind != JsonValueKind.Object)
-                throw new InvalidComputeDocumentException("$.document", "a document object is required");
-            ComputeSystemDocument document;
-            try
-            {
-                document = docElement.Deserialize(ComputeJsonContext.Default.ComputeSystemDocument)
-                           ?? throw new InvalidComputeDocumentException("$.document", "a document object is required");
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidComputeDocumentException("$.document" + (e.Path is { Length: > 1 } p ? p[1..] : ""), e.Message);
-            }
-            var system = await registry.CreateAsync(idElement.GetString()!, document, ctx.RequestAborted);
+            var (id, document) = SystemCreateBody.Parse(doc.RootElement);
+            var system = await registry.CreateAsync(id, document, ctx.RequestAborted);
             var summary = await Summary(registry, system, ctx.RequestAborted);
             ctx.Response.StatusCode = StatusCodes.Status201Created;
             ctx.Response.Headers.Location = "/v1/systems/" + Uri.EscapeDataString(system.Id);

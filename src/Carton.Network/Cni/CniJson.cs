@@ -11,12 +11,19 @@ internal static class CniJson
     public static JsonObject ParseObject(string json, string source, string what)
     {
         JsonNode? node;
+        // Duplicate keys are refused while parsing: JsonObject would accept them here and throw ArgumentException on
+        // the first lookup instead (found by fuzzing, issue 15 §2).
         try
         {
-            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
+            throw Invalid(source, what, "$", $"not valid JSON: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // the duplicate check decodes each key; a lone surrogate escape ("\ud800") cannot be (found by fuzzing)
             throw Invalid(source, what, "$", $"not valid JSON: {e.Message}", e);
         }
         return node as JsonObject ?? throw Invalid(source, what, "$", "not a JSON object");

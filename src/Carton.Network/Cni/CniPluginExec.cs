@@ -199,10 +199,13 @@ internal sealed class CniPluginExec(CniRuntimeOptions options)
         JsonObject? o;
         try
         {
-            o = JsonNode.Parse(stdout) as JsonObject;
+            // duplicate keys: refused here, not as ArgumentException at the first lookup (found by fuzzing)
+            o = JsonNode.Parse(stdout, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: the duplicate check decodes each key, and a lone surrogate escape ("\ud800")
+            // cannot be decoded (found by fuzzing, issue 15 §2)
             return false;
         }
         if (o is null || o["code"] is not JsonValue c || c.GetValueKind() != JsonValueKind.Number || !c.TryGetValue(out code)) return false;
