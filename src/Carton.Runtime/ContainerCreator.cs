@@ -1,5 +1,5 @@
-using Carton.Linux;
 using System.Globalization;
+using Carton.Linux;
 using Carton.Linux.Cgroups;
 using Carton.Linux.Cgroups.Stats;
 using Carton.Linux.Interop;
@@ -93,7 +93,7 @@ public sealed class ContainerCreator
             // The cgroup paths are recorded before any of their directories exists: a create killed from here on
             // (SIGKILL, OOM) leaves a state.json from which `delete --force` removes them. Saved after the mkdirs, as
             // before, a kill in between left the directories in every hierarchy with no record of them (issue 15:
-            // 3 containers in 30 creates SIGKILLed at random moments, scripts/kill-create.sh).
+            // 4 containers in 30 creates SIGKILLed at random moments, scripts/kill-create.sh, docs/reliability.md).
             var record = new ContainerRecord
             {
                 Id = options.Id, Bundle = bundle, Rootfs = rootfs, Created = DateTime.UtcNow, Owner = "", Spec = spec,
