@@ -100,6 +100,23 @@ public sealed class ComputeService : IComputeService
         return (removed, failed);
     }
 
+    /// <summary>
+    /// Thaws the systems a previous service left frozen: one SIGKILLed while it terminated a system (or deleted it
+    /// with force) between the freeze that wraps the kills and the thaw (<see cref="Lifecycle.RecoverInterruptedSignal"/>).
+    /// Nobody paused them; left alone they would read "paused" and never exit. A daemon calls it when it starts;
+    /// returns the ids thawed.
+    /// </summary>
+    public IReadOnlyList<string> EndInterruptedKills()
+    {
+        var thawed = new List<string>();
+        foreach (var id in Store.Ids())
+        {
+            try { if (Life.RecoverInterruptedSignal(id)) thawed.Add(id); }
+            catch (RuntimeError) { /* deleted meanwhile */ }
+        }
+        return thawed;
+    }
+
     /// <summary>The carton-monitor binary each system's monitor runs.</summary>
     public string MonitorBinaryPath { get; }
 

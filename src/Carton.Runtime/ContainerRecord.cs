@@ -22,6 +22,12 @@ public sealed class ContainerRecord
     /// <summary>True from the moment the cgroup exists until the init reported ready: lets `delete --force` undo a
     /// create whose carton process was killed halfway.</summary>
     [JsonPropertyName("creating")] public bool Creating { get; set; }
+    /// <summary>True while `kill --all` or `delete --force` has the cgroup frozen around its kills (see
+    /// <see cref="Lifecycle"/>'s SignalAllRecorded): a carton or daemon killed before the thaw leaves this set, and
+    /// the next operation thaws what the user never paused.</summary>
+    [JsonPropertyName("signalFreeze")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SignalFreeze { get; set; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

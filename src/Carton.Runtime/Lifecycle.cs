@@ -147,9 +147,7 @@ public sealed class Lifecycle
                 throw new RuntimeError($"cannot kill container \"{id}\": container not running");
             if (all && r.CgroupPaths.Count > 0)
             {
-                var cg = CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths);
-                cg.SignalAll(signal);
-                if (status == ContainerStatus.Paused) cg.Thaw();
+                SignalAllRecorded(r, CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths), signal, status);
                 return;
             }
             // --all without a cgroup (rootless without one): the init is all carton knows of, and a stopped container's
@@ -195,7 +193,7 @@ public sealed class Lifecycle
             {
                 using (var init = ProcessInfo.OpenRecorded(r.Pid, r.PidStartTime, $"delete container \"{id}\": open pid {r.Pid}"))
                     init?.TrySignal(9);
-                try { cg?.SignalAll(9); if (status == ContainerStatus.Paused) cg?.Thaw(); } catch (CgroupException) { }
+                try { if (cg is not null) SignalAllRecorded(r, cg, 9, status); } catch (CgroupException) { }
                 WaitGone(r);
             }
             cg?.Destroy();
@@ -203,6 +201,83 @@ public sealed class Lifecycle
         }
         // runtime.md "Lifecycle": a failing poststop hook is logged as a warning; the rest still run, delete succeeds.
         HookRunner.RunAllWarnOnError("poststop", r.Spec.Hooks?.Poststop, HookState(r, ContainerStatus.Stopped), Warn);
+    }
+
+    /// <summary>
+    /// Signals every process of <paramref name="r"/>'s cgroup and thaws a paused one (so that SIGKILL is delivered).
+    /// The cgroup's SignalAll freezes the cgroup around its kills (a process forking in a loop cannot leave a child
+    /// unsignalled); a carton or a daemon SIGKILLed between that freeze and its thaw would leave a container the user
+    /// never paused frozen for good, reported "paused" (scripts/kill-daemon.sh found it, issue 15). So the freeze is
+    /// recorded first (signalFreeze in state.json) and cleared after the thaw; <see cref="EndInterruptedSignal"/>
+    /// thaws what a record still marks. A record that cannot be written (a full state root) does not stop the kill.
+    /// The caller holds the container's lock.
+    /// </summary>
+    private void SignalAllRecorded(ContainerRecord r, ICgroupManager cg, int signal, string status)
+    {
+        var marked = status != ContainerStatus.Paused && TrySaveSignalFreeze(r, true);
+        try
+        {
+            cg.SignalAll(signal);
+            if (status == ContainerStatus.Paused) cg.Thaw();
+        }
+        finally
+        {
+            // (a mark left by an earlier interrupted kill goes too: its freeze was just thawed)
+            if (marked || r.SignalFreeze) TrySaveSignalFreeze(r, false);
+        }
+    }
+
+    private bool TrySaveSignalFreeze(ContainerRecord r, bool value)
+    {
+        var before = r.SignalFreeze;
+        r.SignalFreeze = value;
+        try
+        {
+            _store.Save(r, durable: false);
+            return true;
+        }
+        catch (Exception e) when (e is CartonException or IOException)
+        {
+            r.SignalFreeze = before;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Ends a signalling freeze that its carton or daemon did not live to end (<see cref="SignalAllRecorded"/>): thaws
+    /// the cgroup if it is still frozen (a SIGKILL sent meanwhile is delivered then) and clears the mark. Returns
+    /// whether the record had one. The caller holds the container's lock.
+    /// </summary>
+    private bool EndInterruptedSignal(ContainerRecord r)
+    {
+        if (!r.SignalFreeze) return false;
+        if (r.CgroupPaths.Count > 0)
+        {
+            try
+            {
+                var cg = CgroupManagerFactory.FromPaths(Cgroups, r.CgroupPaths);
+                if (cg.GetFreezerState() is FreezerState.Frozen or FreezerState.Freezing) cg.Thaw();
+            }
+            catch (CgroupException e) { Warn($"container \"{r.Id}\": thaw after an interrupted kill: {e.Message}"); }
+        }
+        TrySaveSignalFreeze(r, false);
+        return true;
+    }
+
+    /// <summary>
+    /// What a daemon calls for each container when it starts: if a `kill --all` or `delete --force` was interrupted
+    /// between its freeze and its thaw (its process SIGKILLed), thaws the container, which its user never paused.
+    /// Returns whether there was such a freeze to end.
+    /// </summary>
+    public bool RecoverInterruptedSignal(string id)
+    {
+        ContainerId.Validate(id);
+        if (!_store.Exists(id)) return false;
+        using (_store.Lock(id))
+        {
+            if (!_store.Exists(id)) return false;
+            return EndInterruptedSignal(_store.Load(id));
+        }
     }
 
     private ICgroupManager CgroupOf(ContainerRecord r)
@@ -219,6 +294,8 @@ public sealed class Lifecycle
         using (_store.Lock(id))
         {
             var r = _store.Load(id);
+            // a freeze left by an interrupted kill is not a pause, and its mark must not outlive this one
+            EndInterruptedSignal(r);
             var status = StatusOf(r);
             if (status != ContainerStatus.Running && status != ContainerStatus.Created)
                 throw new RuntimeError($"cannot pause container \"{id}\": container not running ({status})");
@@ -234,6 +311,8 @@ public sealed class Lifecycle
         using (_store.Lock(id))
         {
             var r = _store.Load(id);
+            // frozen by an interrupted kill, it is reported paused: resuming it is ending that freeze
+            if (EndInterruptedSignal(r) && StatusOf(r) != ContainerStatus.Paused) return;
             var status = StatusOf(r);
             if (status != ContainerStatus.Paused)
                 throw new RuntimeError($"cannot resume container \"{id}\": container not paused ({status})");

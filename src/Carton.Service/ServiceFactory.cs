@@ -20,6 +20,8 @@ internal static class ServiceFactory
         var (removed, failed) = service.RemoveOrphanedScratch();
         foreach (var id in removed) JsonLog.Info("removed an orphaned scratch directory", w => w.WriteString("id", id));
         foreach (var why in failed) JsonLog.Warn("an orphaned scratch directory could not be removed", w => w.WriteString("error", why));
+        // and one killed while it terminated a system may have left it frozen, which nobody asked for
+        foreach (var id in service.EndInterruptedKills()) JsonLog.Info("thawed a system an interrupted kill left frozen", w => w.WriteString("id", id));
         return service;
     }
 

@@ -79,4 +79,77 @@ public sealed class ServiceKilledTests : ComputeTestBase
         Assert.Equal([id], Service.RemoveOrphanedScratch().Removed);
         Assert.False(Directory.Exists(scratch));
     }
+    /// <summary>A service killed while it terminated a system, between the freeze that wraps the kills and the thaw,
+    /// leaves the system frozen with its state marked (signalFreeze): set up here by pausing it and marking the
+    /// state. Nobody paused it, so the next service thaws it when it starts, and a terminate then ends it.
+    /// (Without <see cref="ComputeService.EndInterruptedKills"/> it reads "paused" for good: kill-daemon.sh's failure.)</summary>
+    [RootFact]
+    public async Task A_system_frozen_by_an_interrupted_kill_is_thawed_by_the_next_service()
+    {
+        var id = NewId();
+        var system = await Service.CreateComputeSystemAsync(id, Hcs(Sh("sleep 30")));
+        await system.StartAsync();
+        await system.PauseAsync();
+        MarkSignalFreeze(id);
+
+        var second = new ComputeService(new ComputeServiceOptions { StateRoot = StateRoot, InitBinaryPath = Layers.InitBinary });
+        var opened = await second.OpenComputeSystemAsync(id);
+        Assert.Equal("paused", (await opened.GetPropertiesAsync()).Summary.State);
+        Assert.Equal([id], second.EndInterruptedKills());
+        Assert.Equal("running", (await opened.GetPropertiesAsync()).Summary.State);
+        Assert.DoesNotContain("signalFreeze", File.ReadAllText(Path.Combine(StateRoot, id, "state.json")), StringComparison.Ordinal);
+        Assert.Empty(second.EndInterruptedKills());
+        await opened.TerminateAsync();
+        Assert.Equal(137, await Within(opened.WaitForExitAsync()));
+        await opened.DeleteAsync();
+    }
+
+    /// <summary>A system its user paused carries no mark: the next service leaves it paused.</summary>
+    [RootFact]
+    public async Task A_system_its_user_paused_stays_paused_across_a_restart()
+    {
+        var id = NewId();
+        var system = await Service.CreateComputeSystemAsync(id, Hcs(Sh("sleep 30")));
+        await system.StartAsync();
+        await system.PauseAsync();
+
+        var second = new ComputeService(new ComputeServiceOptions { StateRoot = StateRoot, InitBinaryPath = Layers.InitBinary });
+        Assert.Empty(second.EndInterruptedKills());
+        var opened = await second.OpenComputeSystemAsync(id);
+        Assert.Equal("paused", (await opened.GetPropertiesAsync()).Summary.State);
+        await opened.TerminateAsync();
+        Assert.Equal(137, await Within(opened.WaitForExitAsync()));
+        await opened.DeleteAsync();
+    }
+
+    /// <summary>The CLI's way out of the same freeze: `resume` ends it (the container reads "paused"), and a later
+    /// pause is a real one that no restart undoes.</summary>
+    [RootFact]
+    public async Task Resume_ends_a_freeze_an_interrupted_kill_left_and_clears_its_mark()
+    {
+        var id = NewId();
+        var system = await Service.CreateComputeSystemAsync(id, Hcs(Sh("sleep 30")));
+        await system.StartAsync();
+        await system.PauseAsync();
+        MarkSignalFreeze(id);
+
+        var life = new Lifecycle(new StateStore(StateRoot));
+        life.Resume(id);
+        Assert.Equal("running", life.State(id).Status);
+        Assert.DoesNotContain("signalFreeze", File.ReadAllText(Path.Combine(StateRoot, id, "state.json")), StringComparison.Ordinal);
+        life.Pause(id);
+        Assert.False(life.RecoverInterruptedSignal(id));
+        Assert.Equal("paused", life.State(id).Status);
+        await system.TerminateAsync();
+        Assert.Equal(137, await Within(system.WaitForExitAsync()));
+        await system.DeleteAsync();
+    }
+
+    private void MarkSignalFreeze(string id)
+    {
+        var path = Path.Combine(StateRoot, id, "state.json");
+        var state = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        state["signalFreeze"] = true;
+        File.WriteAllText(path, state.ToJsonString());
+    }
 }
