@@ -303,5 +303,7 @@ for p in $(pgrep -x carton-monitor || true); do [ "$(readlink "/proc/$p/exe" 2>/
 [ "$left_systems" = 0 ] && [ "$left_scratch" = 0 ] && [ "$monitors" = 0 ] \
     || flunk "at the end: $left_systems state dirs, $left_scratch scratch dirs, $monitors carton-monitor processes of ours"
 echo "kill-daemon: $kills daemon kills over ops [$OPS] x $R and $N containers exiting while it was down: $fail failures"
+# how often a kill fell between a terminate's or delete's freeze and its thaw (the restarted daemon thawed the system)
+echo "kill-daemon: $(grep -c 'an interrupted kill left frozen' "$LOG" || true) systems thawed at a restart after an interrupted kill"
 for f in "${failures[@]}"; do echo "  $f"; done
 [ "$fail" = 0 ]

@@ -18,6 +18,8 @@ internal static class OrphanScratch
     {
         var removed = new List<string>();
         var failed = new List<string>();
+        // and the runtime state directories a delete killed halfway left as tombstones (StateStore.Remove)
+        service.Store.SweepTombstones();
         if (!Directory.Exists(service.ScratchRoot)) return (removed, failed);
         foreach (var dir in Directory.EnumerateDirectories(service.ScratchRoot))
         {

@@ -29,12 +29,12 @@ internal static class DockerJson
         using var buffer = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
         var body = buffer.ToArray();
-        if (!System.Text.Unicode.Utf8.IsValid(body)) throw DockerErrors.BadRequest("malformed JSON in the request body: not valid UTF-8", "$");
         try
         {
-            using (var doc = JsonDocument.Parse(body))
-                if (Carton.Oci.JsonNullEntries.Find(doc.RootElement) is { } nullAt)
-                    throw DockerErrors.BadRequest($"field {nullAt[2..]}: must not be null", nullAt);
+            if (Carton.Oci.JsonBodyScreen.Find(body) is { } problem)
+                throw problem.Path == "$"
+                    ? DockerErrors.BadRequest($"malformed JSON in the request body: {problem.Reason}", "$")
+                    : DockerErrors.BadRequest($"field {problem.Path[2..]}: {problem.Reason}", problem.Path);
             return JsonSerializer.Deserialize(body, type)
                    ?? throw DockerErrors.BadRequest("the request body must be a JSON object, not null", "$");
         }

@@ -108,13 +108,11 @@ public static class ManifestDocuments
     {
         try
         {
-            // a null array entry ("layers": [null]) would bind and then be dereferenced (found by fuzzing); the UTF-8
-            // check first, as JsonDocument does not make it and its property names would throw InvalidOperationException
-            if (!System.Text.Unicode.Utf8.IsValid(body))
-                throw new CartonException(ErrorKind.InvalidDocument, $"{context}: malformed JSON: not valid UTF-8", jsonPath: "$", reason: "not valid UTF-8");
-            using (var doc = JsonDocument.Parse(body))
-                if (Carton.Oci.JsonNullEntries.Find(doc.RootElement) is { } nullAt)
-                    throw new CartonException(ErrorKind.InvalidDocument, $"{context}: {nullAt[2..]} must not be null", jsonPath: nullAt[2..], reason: "must not be null");
+            // bytes that are not UTF-8, a null array entry ("layers": [null]): found by fuzzing
+            if (Carton.Oci.JsonBodyScreen.Find(body) is { } problem)
+                throw problem.Path == "$"
+                    ? new CartonException(ErrorKind.InvalidDocument, $"{context}: malformed JSON: {problem.Reason}", jsonPath: "$", reason: problem.Reason)
+                    : new CartonException(ErrorKind.InvalidDocument, $"{context}: {problem.Path[2..]} {problem.Reason}", jsonPath: problem.Path[2..], reason: problem.Reason);
             return JsonSerializer.Deserialize(body, type)
                 ?? throw new CartonException(ErrorKind.InvalidDocument, $"{context}: the document is null", jsonPath: "$");
         }

@@ -123,10 +123,48 @@ public sealed class StateStore
             .Where(id => ContainerId.IsValid(id) && File.Exists(StateFileOf(id))).Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Removes the container's directory. It is renamed out of the way first, in one step, and deleted under that
+    /// name: a carton or daemon killed halfway through the recursive delete used to leave a directory without
+    /// state.json at the id's path, which no listing shows and which blocks the id (scripts/kill-daemon.sh: 2 in 60
+    /// interrupted deletes). Now it leaves a hidden tombstone, named after the remover, which the next remove whose
+    /// remover is dead sweeps (<see cref="SweepTombstones"/>).
+    /// </summary>
     public void Remove(string id)
     {
         var dir = DirOf(id);
-        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        var tomb = Path.Combine(Root, string.Create(CultureInfo.InvariantCulture,
+            $"{TombstonePrefix}{Environment.ProcessId}.{SelfStartTime.Value}.{(ulong)Random.Shared.NextInt64():x16}"));
+        try { Directory.Move(dir, tomb); }
+        catch (DirectoryNotFoundException) { return; }
+        Directory.Delete(tomb, recursive: true);
+        SweepTombstones();
+    }
+
+    private const string TombstonePrefix = ".removed.";
+
+    private static readonly Lazy<ulong> SelfStartTime = new(() => ProcessInfo.Stat(Environment.ProcessId)?.StartTime ?? 0);
+
+    /// <summary>Deletes the tombstones (<see cref="Remove"/>) of removers that died before they finished; one whose
+    /// remover lives is its own to finish. Returns how many it deleted.</summary>
+    public int SweepTombstones()
+    {
+        int swept = 0;
+        if (!Directory.Exists(Root)) return 0;
+        foreach (var tomb in Directory.EnumerateDirectories(Root, TombstonePrefix + "*"))
+        {
+            var parts = Path.GetFileName(tomb)[TombstonePrefix.Length..].Split('.');
+            if (parts.Length == 3 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var pid)
+                && ulong.TryParse(parts[1], CultureInfo.InvariantCulture, out var start) && ProcessInfo.IsAlive(pid, start))
+                continue;
+            try
+            {
+                Directory.Delete(tomb, recursive: true);
+                swept++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* another sweeper's, or next time */ }
+        }
+        return swept;
     }
 
     /// <summary>

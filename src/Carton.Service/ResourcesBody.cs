@@ -15,10 +15,10 @@ public static class ResourcesBody
 
     public static ComputeResources Parse(byte[] body)
     {
-        // not UTF-8: JsonDocument would take it and its property names throw InvalidOperationException (found by fuzzing)
-        if (!System.Text.Unicode.Utf8.IsValid(body)) throw new InvalidComputeDocumentException("$", "not valid UTF-8");
         try
         {
+            if (Carton.Oci.JsonBodyScreen.Find(body) is { } problem)
+                throw new InvalidComputeDocumentException(problem.Path, problem.Reason);
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new InvalidComputeDocumentException("$", "a JSON object is required");
@@ -28,8 +28,6 @@ public static class ResourcesBody
                 if (PortableKeys.Contains(p.Name)) portable = true;
                 else oci = true;
             }
-            if (Carton.Oci.JsonNullEntries.Find(doc.RootElement) is { } nullAt)
-                throw new InvalidComputeDocumentException(nullAt, "must not be null");
             if (portable && oci)
                 throw new InvalidComputeDocumentException("$", "mixes ComputeResources fields (Processor, Memory, StorageQoS, Linux) with OCI linux.resources fields: put the OCI ones under \"Linux\"");
             if (oci)

@@ -265,4 +265,35 @@ public sealed class StateStoreTests : IDisposable
         p.WaitForExit();
         Assert.Equal(0, p.ExitCode);
     }
+    /// <summary>A remove goes through a hidden tombstone: a remover killed halfway leaves that (not a stateless
+    /// directory at the id's path, which blocked the id: scripts/kill-daemon.sh), and the next remove sweeps the
+    /// tombstones of dead removers while leaving a living remover's alone.</summary>
+    [Fact]
+    public void RemoveGoesThroughATombstoneThatTheNextRemoveSweeps()
+    {
+        var store = new StateStore(_root);
+        store.Reserve("gone").Dispose();
+        store.Save(new ContainerRecord { Id = "gone" });
+        store.Reserve("next").Dispose();
+        store.Save(new ContainerRecord { Id = "next" });
+        // what a remover killed mid-delete left: pid 0 is nobody's; and one of this (living) process
+        var dead = Path.Combine(_root, ".removed.0.1.00000000000000aa");
+        Directory.CreateDirectory(dead);
+        File.WriteAllText(Path.Combine(dead, "exec.fifo"), "");
+        var self = ProcessInfo.Stat(Environment.ProcessId)!.Value.StartTime;
+        var living = Path.Combine(_root, $".removed.{Environment.ProcessId}.{self}.00000000000000bb");
+        Directory.CreateDirectory(living);
+        Assert.Equal(["gone", "next"], store.Ids());
+
+        store.Remove("gone");
+        Assert.False(Directory.Exists(Path.Combine(_root, "gone")));
+        Assert.False(Directory.Exists(dead));
+        Assert.True(Directory.Exists(living));
+        Assert.Equal(["next"], store.Ids());
+        store.Reserve("gone").Dispose(); // the id is free again
+
+        Directory.Delete(living);
+        store.Remove("next");
+        Assert.Equal(["gone"], Directory.EnumerateFileSystemEntries(_root).Select(Path.GetFileName));
+    }
 }
