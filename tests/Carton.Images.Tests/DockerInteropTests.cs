@@ -20,6 +20,7 @@ public sealed class DockerdFixture : IDisposable
 /// credential helper.
 /// </summary>
 [Collection(RegistryCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DockerInteropTests(RegistryFixture registries, DockerdFixture docker) : IDisposable, IClassFixture<DockerdFixture>
 {
     private readonly TempStore _temp = new();
@@ -91,7 +92,8 @@ public sealed class DockerInteropTests(RegistryFixture registries, DockerdFixtur
         Assert.Null(after["auths"]!["127.0.0.1:5993"]);
         Assert.NotNull(after["auths"]![registries.Plain.Host]);
         Assert.Equal("ctrl-e,e", (string?)after["detachKeys"]);
-        Assert.Equal(true, (bool?)after["login16"]!["kept"]);
+        // docker's CLI itself drops fields it does not know when it rewrites the file (Carton keeps them).
+        Assert.Null(after["login16"]);
     }
 
     [Fact]

@@ -57,8 +57,12 @@ public sealed class ExportTests(RegistryFixture registries) : IDisposable
 
     public static TheoryData<int> Images => new() { 0, 2, 4 }; // OCI manifest, Docker schema 2, gzip + zstd + plain layers
 
+    // skopeo 1.9 (containers/image oci/layout) skips index.json entries whose media type is not OCI's, so a Docker
+    // schema 2 manifest in a layout is invisible to it: the OCI images only here (docs/images.md, "Tag and export").
+    public static TheoryData<int> OciImages => new() { 0, 4 };
+
     [Theory]
-    [MemberData(nameof(Images))]
+    [MemberData(nameof(OciImages))]
     public async Task OciArchive_SkopeoCopiesIt_WithTheSameManifestAndBlobs(int which)
     {
         var image = TestImages.All[which];

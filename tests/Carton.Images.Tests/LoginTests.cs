@@ -10,6 +10,7 @@ namespace Carton.Images.Tests;
 /// token auth), and <see cref="DockerConfig"/> writing docker's config.json and running a credential helper.
 /// </summary>
 [Collection(RegistryCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LoginTests(RegistryFixture registries) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("login16-lib-").FullName;
@@ -164,7 +165,11 @@ public sealed class LoginTests(RegistryFixture registries) : IDisposable
 
             // config.json: credHelpers for one registry wins over credsStore; auths keeps an empty entry.
             Directory.CreateDirectory(Path.GetDirectoryName(ConfigPath)!);
-            File.WriteAllText(ConfigPath, $$"""{"credsStore":"login16-missing","credHelpers":{"127.0.0.1:5995":"{{TestCredentialHelper.Name}}"}}""");
+            File.WriteAllText(ConfigPath, new JsonObject
+            {
+                ["credsStore"] = "login16-missing",
+                ["credHelpers"] = new JsonObject { ["127.0.0.1:5995"] = TestCredentialHelper.Name },
+            }.ToJsonString());
             var where = await DockerConfig.StoreAsync("127.0.0.1:5995", new RegistryCredentials("u2", "p2"), ConfigPath);
             Assert.Equal("docker-credential-" + TestCredentialHelper.Name, where);
             var written = JsonNode.Parse(File.ReadAllText(ConfigPath))!;

@@ -11,6 +11,7 @@ namespace Carton.Images.Tests.Cli;
 /// to a file and to stdout, and the bad input each refuses, leaving nothing behind.
 /// </summary>
 [Collection(RegistryCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LoginTagExportCliTests(RegistryFixture registries) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("login16-cli-").FullName;
@@ -123,7 +124,7 @@ public sealed class LoginTagExportCliTests(RegistryFixture registries) : IDispos
         var helper = new TestCredentialHelper(Path.Combine(_dir, "helper"));
         var env = new Dictionary<string, string> { ["PATH"] = helper.SearchPath };
         Directory.CreateDirectory(ConfigDir);
-        File.WriteAllText(ConfigPath, $$"""{"credHelpers":{"{{registries.Secure.Host}}":"{{TestCredentialHelper.Name}}"}}""");
+        File.WriteAllText(ConfigPath, new JsonObject { ["credHelpers"] = new JsonObject { [registries.Secure.Host] = TestCredentialHelper.Name } }.ToJsonString());
 
         var login = Login(RegistryFixture.Password, env);
         Assert.True(login.Exit == 0, $"login: {login.Err}");

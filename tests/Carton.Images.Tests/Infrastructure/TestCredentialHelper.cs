@@ -5,6 +5,7 @@ namespace Carton.Images.Tests.Infrastructure;
 /// protocol (store, get, erase, list) over one JSON file, {"SERVER": {"Username", "Secret"}}, with jq. It lives in
 /// its own bin directory, which a test puts first on a child's PATH. Every action is appended to <see cref="LogPath"/>.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class TestCredentialHelper
 {
     public const string Name = "carton-test";
