@@ -52,6 +52,27 @@ public sealed class ImageStore
         return Names.PutAsync(name, target, cancellationToken);
     }
 
+    /// <summary>
+    /// Gives the image <paramref name="source"/> names (a name in the store, or the digest of a named image's index
+    /// or manifest) the new name <paramref name="target"/>, as `docker tag` does: both point at the same descriptor.
+    /// The new name must be a tag, not a digest (a digest names content, it cannot be moved). Returns the canonical
+    /// new name.
+    /// </summary>
+    public async Task<string> TagAsync(string source, string target, CancellationToken cancellationToken = default)
+    {
+        var to = ImageReference.Parse(target);
+        if (to.Digest is not null)
+            throw new CartonException(ErrorKind.InvalidDocument, $"tag {source} {target}: the new name has a digest; a tag cannot be made by digest", jsonPath: "target");
+        var record = FindByDigest(source) ?? Get(source)
+            ?? throw new CartonException(ErrorKind.NotFound, $"tag {source} {target}: no image \"{source}\" in {Root}");
+        await PutAsync(to.ToString(), record.Target, cancellationToken).ConfigureAwait(false);
+        return to.ToString();
+    }
+
+    /// <summary>The first named image whose index or manifest digest is <paramref name="text"/> (sha256:…), or null.</summary>
+    private ImageRecord? FindByDigest(string text) =>
+        Digest.TryParse(text, out var digest) ? List().FirstOrDefault(r => r.Digest == digest) : null;
+
     /// <summary>Removes a name; the blobs stay (a later garbage collection removes what no name reaches).</summary>
     public Task<bool> RemoveAsync(string name, CancellationToken cancellationToken = default) => Names.RemoveAsync(name, cancellationToken);
 

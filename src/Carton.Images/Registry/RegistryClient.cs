@@ -258,7 +258,7 @@ public sealed class RegistryClient : IDisposable
             if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0 && Challenge(response) is { } challenge)
             {
                 response.Dispose();
-                await AnswerChallengeAsync(challenge, scope, image, ct).ConfigureAwait(false);
+                await AnswerChallengeAsync(challenge, scope, $"image {image}", ct).ConfigureAwait(false);
                 continue;
             }
             if (RetryPipeline.IsRetryableStatus(response.StatusCode))
@@ -287,6 +287,45 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Checks that the registry accepts this client's credentials, as `docker login` does (registry/auth.go,
+    /// loginV2): GET /v2/ (distribution-spec spec.md, "Determining support"), its 401 challenge answered with the
+    /// credentials (basic, or a bearer token fetched with them), and /v2/ asked again: a 200 means they are good.
+    /// A registry that answers /v2/ without a challenge needs none, and that passes too. Refused credentials are
+    /// PermissionDenied naming the user.
+    /// </summary>
+    public async Task CheckLoginAsync(CancellationToken cancellationToken = default)
+    {
+        var context = $"login to registry {Registry}";
+        try
+        {
+            await _pipeline.ExecuteAsync(async ct =>
+            {
+                var baseUri = await EnsureEndpointAsync(ct).ConfigureAwait(false);
+                for (int attempt = 0; ; attempt++)
+                {
+                    using var request = Get(baseUri, "/v2/", null);
+                    Authorize(request, "");
+                    using var response = await SendWithIdleTimeoutAsync(request, ct).ConfigureAwait(false);
+                    if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0 && Challenge(response) is { } challenge)
+                    {
+                        await AnswerChallengeAsync(challenge, null, context, ct).ConfigureAwait(false);
+                        continue;
+                    }
+                    if (RetryPipeline.IsRetryableStatus(response.StatusCode))
+                        throw new RetryableStatusException(response.StatusCode, await ErrorDetailAsync(response, ct).ConfigureAwait(false),
+                            RetryPipeline.RetryAfter(response.Headers.RetryAfter));
+                    if (!response.IsSuccessStatusCode) throw await StatusErrorAsync(response, context, ct).ConfigureAwait(false);
+                    return;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not CartonException && !IsCallerCancellation(ex, cancellationToken))
+        {
+            throw Wrap(ex, context);
+        }
+    }
+
     private void Authorize(HttpRequestMessage request, string scope)
     {
         if (_tokens.TryGetValue(scope, out var token) && token.Expires > DateTimeOffset.UtcNow)
@@ -307,37 +346,41 @@ public sealed class RegistryClient : IDisposable
         return basic;
     }
 
-    private async Task AnswerChallengeAsync(AuthChallenge challenge, string scope, ImageReference image, CancellationToken ct)
+    /// <param name="scope">the token scope wanted; null for none (a login check: a token for the registry as such).</param>
+    /// <param name="context">what the caller is doing, for errors ("image 127.0.0.1:5000/app:1").</param>
+    private async Task AnswerChallengeAsync(AuthChallenge challenge, string? scope, string context, CancellationToken ct)
     {
         if (challenge.IsBasic)
         {
             if (_credentials is null)
                 throw new CartonException(ErrorKind.PermissionDenied,
-                    $"image {image}: registry {Registry} requires authentication (basic) and no credentials were given (--creds, or docker login's config.json)");
+                    $"{context}: registry {Registry} requires authentication (basic) and no credentials were given (--creds, or docker login's config.json)");
             _useBasic = true;
             return;
         }
         if (string.IsNullOrEmpty(challenge.Realm) || !Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm)
             || realm.Scheme is not ("https" or "http"))
-            throw new CartonException(ErrorKind.InvalidDocument, $"image {image}: registry {Registry} sent a bearer challenge without a usable realm (\"{challenge.Realm}\")");
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: registry {Registry} sent a bearer challenge without a usable realm (\"{challenge.Realm}\")");
         // Docker's token spec: GET realm?service=…&scope=…, with basic credentials when there are some (else anonymous).
         var query = new List<string>();
         if (!string.IsNullOrEmpty(challenge.Service)) query.Add("service=" + Uri.EscapeDataString(challenge.Service));
-        query.Add("scope=" + Uri.EscapeDataString(scope));
+        if (scope is not null) query.Add("scope=" + Uri.EscapeDataString(scope));
         if (!string.IsNullOrEmpty(challenge.Scope) && challenge.Scope != scope) query.Add("scope=" + Uri.EscapeDataString(challenge.Scope));
+        // docker login's token request names the account (the token spec's "account" parameter).
+        if (scope is null && _credentials is not null) query.Add("account=" + Uri.EscapeDataString(_credentials.Username));
         var builder = new UriBuilder(realm) { Query = string.Join('&', (realm.Query.Length > 1 ? [realm.Query[1..]] : Array.Empty<string>()).Concat(query)) };
         using var request = new HttpRequestMessage(HttpMethod.Get, builder.Uri);
         if (_credentials is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Basic", _credentials.BasicToken());
         using var response = await SendWithIdleTimeoutAsync(request, ct).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             throw new CartonException(ErrorKind.PermissionDenied,
-                $"image {image}: the token service {realm.GetLeftPart(UriPartial.Path)} refused {(_credentials is null ? "anonymous access" : $"the credentials of user {_credentials.Username}")} ({(int)response.StatusCode})");
+                $"{context}: the token service {realm.GetLeftPart(UriPartial.Path)} refused {(_credentials is null ? "anonymous access" : $"the credentials of user {_credentials.Username}")} ({(int)response.StatusCode})");
         if (RetryPipeline.IsRetryableStatus(response.StatusCode))
             throw new RetryableStatusException(response.StatusCode, "from the token service", RetryPipeline.RetryAfter(response.Headers.RetryAfter));
         if (!response.IsSuccessStatusCode)
             throw new CartonException(ErrorTable.KindOfStatus((int)response.StatusCode),
-                $"image {image}: the token service {realm.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}");
-        var body = await ReadBoundedAsync(response, 1 << 20, $"image {image}: token", ct).ConfigureAwait(false);
+                $"{context}: the token service {realm.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode}");
+        var body = await ReadBoundedAsync(response, 1 << 20, $"{context}: token", ct).ConfigureAwait(false);
         TokenResponse? token;
         try
         {
@@ -345,14 +388,14 @@ public sealed class RegistryClient : IDisposable
         }
         catch (JsonException e)
         {
-            throw new CartonException(ErrorKind.InvalidDocument, $"image {image}: the token service answered malformed JSON: {e.Message}", e);
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: the token service answered malformed JSON: {e.Message}", e);
         }
         var value = token?.Token ?? token?.AccessToken;
         if (string.IsNullOrEmpty(value))
-            throw new CartonException(ErrorKind.InvalidDocument, $"image {image}: the token service answered no token");
+            throw new CartonException(ErrorKind.InvalidDocument, $"{context}: the token service answered no token");
         // The token spec: expires_in defaults to 60 s; renew a little early.
         var lifetime = TimeSpan.FromSeconds(Math.Max(token!.ExpiresIn ?? 60, 10) - 5);
-        _tokens[scope] = new CachedToken(value, DateTimeOffset.UtcNow + lifetime);
+        _tokens[scope ?? ""] = new CachedToken(value, DateTimeOffset.UtcNow + lifetime);
     }
 
     /// <summary>

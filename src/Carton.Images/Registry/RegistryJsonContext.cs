@@ -2,9 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Carton.Images.Registry;
 
-/// <summary>Source-generated JSON for the registry's own documents (tokens, errors) and Docker's config.json.</summary>
+/// <summary>Source-generated JSON for the registry's own documents (tokens, errors).</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(RegistryErrorBody))]
-[JsonSerializable(typeof(DockerConfigFile))]
 internal sealed partial class RegistryJsonContext : JsonSerializerContext;
