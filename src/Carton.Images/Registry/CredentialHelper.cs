@@ -131,6 +131,7 @@ public sealed class CredentialHelper
             throw new CartonException(ErrorKind.NotFound, $"{Origin}: the credential helper {Program} could not be run: {e.Message} (is it on the PATH?)", e);
         }
         using (process)
+        using (new ClosedPipes(process))
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
@@ -157,6 +158,23 @@ public sealed class CredentialHelper
                 try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 throw new CartonException(ErrorKind.Timeout, $"{Origin}: the credential helper {Program} {action} did not finish in {Timeout.TotalSeconds:0} s");
             }
+        }
+    }
+
+    /// <summary>
+    /// Process.Dispose leaves the redirected streams once handed out (read here) to the finalizer: they are closed
+    /// here, or a daemon that pulls would hold three pipes per helper run until a GC (the CNI plugins' leak,
+    /// docs/reliability.md). Stdin may hold bytes a helper that exited never read: its flush fails again, and the fd
+    /// is closed either way.
+    /// </summary>
+    private readonly struct ClosedPipes(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            try { process.StandardInput.Dispose(); }
+            catch (IOException) { }
+            process.StandardOutput.Dispose();
+            process.StandardError.Dispose();
         }
     }
 }
