@@ -10,6 +10,7 @@ step "start-time (carton, runc, crun)";  RUNS=3 PHASE_RUNS=2 PARALLEL_RUNS=1 HOS
 step "carton-breakdown";                 N=2 ./bench/carton-breakdown.sh >/dev/null
 step "compute (library and daemon)";     ITERATIONS=2 WARMUP=1 CONCURRENCY=4 ROUNDS=1 ./bench/compute.sh >/dev/null
 step "unpack (carton, umoci, tar)";      SMOKE=1 ./bench/unpack.sh >/dev/null
+step "registry push and pull (carton, skopeo)"; SMOKE=1 ./bench/registry.sh >/dev/null
 step "network (carton, podman)";         SMOKE=1 ./bench/network.sh >/dev/null
 step "docker run (carton, dockerd)";     SMOKE=1 ./bench/docker-run.sh >/dev/null
 step "kill-create (issue 15: SIGKILLed creates leave nothing)"; N=10 ./scripts/kill-create.sh >/dev/null

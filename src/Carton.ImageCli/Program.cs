@@ -5,10 +5,10 @@ public static class ImageProgram
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("carton image: pull, list, inspect, tag, remove, import, export and unpack images; log in and out of registries") { ImageCommand.ImageRoot };
+        var root = new RootCommand("carton image: pull, push, list, inspect, tag, remove, import, export and unpack images; log in and out of registries") { ImageCommand.ImageRoot };
         foreach (var c in new[]
                  {
-                     PullCommand.Build(), ListCommand.Build(), InspectCommand.Build(), RemoveCommand.Build(),
+                     PullCommand.Build(), PushCommand.Build(), ListCommand.Build(), InspectCommand.Build(), RemoveCommand.Build(),
                      ImportCommand.Build(), UnpackCommand.Build(), TagCommand.Build(), ExportCommand.Build(),
                      LoginCommand.Build(), LogoutCommand.Build(),
                  })

@@ -15,7 +15,7 @@ public static class ServeCommand
 
     public static Command BuildSystem() => Sibling("system", "carton-system", "manage compute systems through the compute service (create, start, ls, inspect, stats, exec, stop, rm)");
 
-    public static Command BuildImage() => Sibling("image", "carton-image", "manage images (pull, ls, inspect, rm, import, unpack)");
+    public static Command BuildImage() => Sibling("image", "carton-image", "manage images (pull, push, ls, inspect, rm, import, unpack)");
 
     public static Command BuildNetwork() => Sibling("network", "carton-system", "manage networks through the compute service (create, ls, inspect, rm)", keepName: true);
 

@@ -19,7 +19,7 @@ public static class ListCommand
                     Name = r.Name, Digest = r.Target.Digest, MediaType = r.Target.MediaType, Size = r.Target.Size,
                 }).ToList(), ImageCliJsonContext.Default.ListImageListEntry),
                 ["NAME", "DIGEST", "SIZE"],
-                r => [r.Name, r.Target.Digest, PullProgressView.Size(TotalSize(store, r))]));
+                r => [r.Name, r.Target.Digest, TransferProgressView.Size(TotalSize(store, r))]));
         }));
         return cmd;
     }

@@ -25,7 +25,7 @@ public static class PullCommand
             };
             if (parse.GetValue(creds) is { } c) options.Credentials = RegistryCredentials.Parse(c);
             if (parse.GetValue(certDir) is { } dir) options.CertsDirectory = dir;
-            PullProgressView? view = parse.GetValue(quiet) ? null : new PullProgressView(Console.Error, !Console.IsErrorRedirected);
+            TransferProgressView? view = parse.GetValue(quiet) ? null : new TransferProgressView(Console.Error, !Console.IsErrorRedirected);
             var image = await store.PullAsync(parse.GetValue(reference)!, options, view, ct);
             view?.Finish();
             if (parse.GetValue(quiet)) Console.Out.WriteLine(image.ManifestDigest.ToString());

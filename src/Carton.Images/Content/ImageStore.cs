@@ -6,7 +6,7 @@ namespace Carton.Images.Content;
 
 /// <summary>
 /// The images of one root (the CLI's --image-root): blobs (<see cref="Content"/>), names (<see cref="Names"/>), and
-/// the operations over both: pull, import, inspect, remove. The root is an OCI image layout:
+/// the operations over both: pull, push, import, inspect, remove. The root is an OCI image layout:
 /// <c>oci-layout</c>, <c>index.json</c>, <c>blobs/&lt;alg&gt;/&lt;hex&gt;</c>; beside it Carton keeps <c>ingest/</c>
 /// (partial blobs, empty when no ingest is under way) and <c>locks/</c>.
 /// </summary>
@@ -29,6 +29,11 @@ public sealed class ImageStore
     public Task<StoredImage> PullAsync(string reference, RegistryOptions? options = null, IProgress<PullProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
         ImagePuller.PullAsync(this, reference, options, progress, cancellationToken);
+
+    /// <summary>Pushes the image named <paramref name="reference"/> to the registry and repository it names; see <see cref="ImagePusher"/>.</summary>
+    public Task<PushedImage> PushAsync(string reference, RegistryOptions? options = null, IProgress<PushProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        ImagePusher.PushAsync(this, reference, options, progress, cancellationToken);
 
     /// <summary>Imports an OCI image layout (directory or tar) or a docker-archive (tar); see <see cref="ImageImporter"/>.</summary>
     public Task<IReadOnlyList<ImportedImage>> ImportAsync(string path, ImportOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -10,13 +10,13 @@ using Polly;
 namespace Carton.Images.Registry;
 
 /// <summary>
-/// The pull side of distribution-spec v1.1 against one registry: manifests (by tag or digest, resolved through an
+/// The pull side of distribution-spec v1.1 against one registry (the push side is in RegistryClient.Push.cs): manifests (by tag or digest, resolved through an
 /// index to a platform), and blobs streamed into the <see cref="ContentStore"/> with their digest checked as they
 /// arrive. Authentication follows the registry's 401 challenge (Docker's token authentication spec for Bearer,
 /// RFC 7617 for Basic); every request runs in a Polly retry pipeline (<see cref="RetryPipeline"/>).
 /// One instance per registry host: the TLS trust (its certs.d CA) and the tokens belong to that host.
 /// </summary>
-public sealed class RegistryClient : IDisposable
+public sealed partial class RegistryClient : IDisposable
 {
     /// <summary>Manifests larger than this are refused (containerd's limit too): they are JSON, not data.</summary>
     public const int MaxManifestBytes = 4 << 20;
@@ -246,10 +246,13 @@ public sealed class RegistryClient : IDisposable
     /// pull scope, or basic auth; a 401 with a challenge is answered once (token fetched, or basic credentials sent).
     /// 429 and 5xx become <see cref="RetryableStatusException"/> for the pipeline; other statuses go to the caller.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(ImageReference image, Func<Uri, HttpRequestMessage> build, CancellationToken ct)
+    /// <param name="scope">the token scopes the request needs, space-separated (default: pull on the image's
+    /// repository); a push asks for <c>pull,push</c>, a cross-repository mount adds pull on the source.</param>
+    private async Task<HttpResponseMessage> SendAsync(ImageReference image, Func<Uri, HttpRequestMessage> build, CancellationToken ct,
+        string? scope = null)
     {
         var baseUri = await EnsureEndpointAsync(ct).ConfigureAwait(false);
-        var scope = $"repository:{image.Repository}:pull";
+        scope ??= $"repository:{image.Repository}:pull";
         for (int attempt = 0; ; attempt++)
         {
             using var request = build(baseUri);
@@ -277,6 +280,10 @@ public sealed class RegistryClient : IDisposable
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
         idle.CancelAfter(_options.IdleTimeout);
+        // An upload's response comes only after its whole body: every chunk written counts as activity.
+        var upload = request.Content as BlobUploadContent;
+        Action<long> active = _ => idle.CancelAfter(_options.IdleTimeout);
+        if (upload is not null) upload.Sent += active;
         try
         {
             return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token).ConfigureAwait(false);
@@ -284,6 +291,10 @@ public sealed class RegistryClient : IDisposable
         catch (OperationCanceledException) when (!ct.IsCancellationRequested && idle.IsCancellationRequested)
         {
             throw new IdleTimeoutException(_options.IdleTimeout);
+        }
+        finally
+        {
+            if (upload is not null) upload.Sent -= active;
         }
     }
 
@@ -364,8 +375,10 @@ public sealed class RegistryClient : IDisposable
         // Docker's token spec: GET realm?service=…&scope=…, with basic credentials when there are some (else anonymous).
         var query = new List<string>();
         if (!string.IsNullOrEmpty(challenge.Service)) query.Add("service=" + Uri.EscapeDataString(challenge.Service));
-        if (scope is not null) query.Add("scope=" + Uri.EscapeDataString(scope));
-        if (!string.IsNullOrEmpty(challenge.Scope) && challenge.Scope != scope) query.Add("scope=" + Uri.EscapeDataString(challenge.Scope));
+        // One scope parameter per scope (the token spec repeats "scope"); a push with a mount asks for two repositories.
+        var scopes = scope?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        foreach (var s in scopes) query.Add("scope=" + Uri.EscapeDataString(s));
+        if (!string.IsNullOrEmpty(challenge.Scope) && !scopes.Contains(challenge.Scope)) query.Add("scope=" + Uri.EscapeDataString(challenge.Scope));
         // docker login's token request names the account (the token spec's "account" parameter).
         if (scope is null && _credentials is not null) query.Add("account=" + Uri.EscapeDataString(_credentials.Username));
         var builder = new UriBuilder(realm) { Query = string.Join('&', (realm.Query.Length > 1 ? [realm.Query[1..]] : Array.Empty<string>()).Concat(query)) };

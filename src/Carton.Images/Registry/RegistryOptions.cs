@@ -29,6 +29,19 @@ public sealed class RegistryOptions
     /// <summary>How many blobs of one pull download at once.</summary>
     public int MaxConcurrentDownloads { get; set; } = 3;
 
+    /// <summary>How many blobs of one push upload at once (docker's default too).</summary>
+    public int MaxConcurrentUploads { get; set; } = 5;
+
+    /// <summary>
+    /// Blobs up to this size are pushed monolithically (POST, then one PUT); larger ones in chunks of this size (PATCH
+    /// with Content-Range, then PUT), so that a dropped connection costs at most one chunk: the upload resumes from what
+    /// the registry has. A registry's OCI-Chunk-Min-Length raises it (distribution-spec spec.md, "Pushing a blob in chunks").
+    /// </summary>
+    public long ChunkSize { get; set; } = DefaultChunkSize;
+
+    /// <summary>8 MiB: containerd's and skopeo's order of magnitude; above any registry's usual minimum (S3's 5 MiB parts).</summary>
+    public const long DefaultChunkSize = 8 << 20;
+
     /// <summary>Retries after the first attempt, on 429, 5xx and dropped connections.</summary>
     public int MaxRetries { get; set; } = 4;
 

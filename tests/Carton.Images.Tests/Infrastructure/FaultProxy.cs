@@ -40,9 +40,15 @@ public sealed class FaultProxy : IDisposable
         public int Remaining { get; set; } = times;
     }
 
-    public FaultProxy(Uri target)
+    private readonly bool _forwardHost;
+
+    /// <param name="target">the registry.</param>
+    /// <param name="forwardHost">send the client's Host header on, so the registry's Location headers (upload sessions)
+    /// point back at the proxy and a push's PATCH and PUT pass through it too.</param>
+    public FaultProxy(Uri target, bool forwardHost = false)
     {
         _target = target;
+        _forwardHost = forwardHost;
         Port = RegistryProcess.FreePort();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
@@ -98,7 +104,7 @@ public sealed class FaultProxy : IDisposable
     {
         var request = context.Request;
         var response = context.Response;
-        lock (_log) _log.Add($"{request.HttpMethod} {request.Url!.AbsolutePath}{(request.Headers["Range"] is { } range ? " " + range : "")}");
+        lock (_log) _log.Add($"{request.HttpMethod} {request.Url!.AbsolutePath}{(request.Url.Query.Contains("mount=", StringComparison.Ordinal) ? " mount" : "")}{(request.Headers["Range"] is { } range ? " " + range : "")}{(request.Headers["Content-Range"] is { } cr2 ? " " + cr2 : "")}");
         Fault? fault = null;
         lock (_rules)
         {
@@ -131,18 +137,24 @@ public sealed class FaultProxy : IDisposable
             foreach (var name in new[] { "Accept", "Range", "Authorization" })
                 if (request.Headers.GetValues(name) is { } values)
                     forward.Headers.TryAddWithoutValidation(name, values);
+            if (_forwardHost) forward.Headers.Host = request.UserHostName;
             if (request.HasEntityBody)
             {
                 using var body = new MemoryStream();
                 await request.InputStream.CopyToAsync(body);
                 forward.Content = new ByteArrayContent(body.ToArray());
                 if (request.ContentType is { } ct) forward.Content.Headers.TryAddWithoutValidation("Content-Type", ct);
+                if (request.Headers["Content-Range"] is { } cr) forward.Content.Headers.TryAddWithoutValidation("Content-Range", cr);
+            }
+            else if (request.HttpMethod is "PUT" or "POST" or "PATCH")
+            {
+                forward.Content = new ByteArrayContent([]);
             }
             using var upstream = await _upstream.SendAsync(forward);
             var content = await upstream.Content.ReadAsByteArrayAsync();
             response.StatusCode = (int)upstream.StatusCode;
             if (upstream.Content.Headers.ContentType is { } type) response.ContentType = type.ToString();
-            foreach (var name in new[] { "Docker-Content-Digest", "WWW-Authenticate", "Location", "Docker-Distribution-Api-Version" })
+            foreach (var name in new[] { "Docker-Content-Digest", "WWW-Authenticate", "Location", "Docker-Distribution-Api-Version", "Range", "Docker-Upload-UUID", "OCI-Chunk-Min-Length" })
                 if (upstream.Headers.TryGetValues(name, out var values)) response.Headers[name] = string.Join(",", values);
             if (upstream.Content.Headers.ContentRange is { } contentRange) response.Headers["Content-Range"] = contentRange.ToString();
 
