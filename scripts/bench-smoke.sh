@@ -19,4 +19,5 @@ step "leak-cycles (issue 15: create/start/delete cycles leave nothing, the daemo
 step "leak-docker (issue 15: docker run --rm and network cycles leak nothing)"; N=20 M=10 WARMUP=3 EVERY=10 ./scripts/leak-docker.sh >/dev/null
 step "fault-inject (issue 15: create and exec killed at each step leave nothing)"; R=1 ./scripts/fault-inject.sh >/dev/null
 step "kill-daemon (issue 15: a SIGKILLed daemon re-adopts its systems, loses no exit code)"; R=2 N=4 ./scripts/kill-daemon.sh >/dev/null
+step "image ls (issue 16: carton image ls, umoci ls)"; SMOKE=1 ./bench/image-ls.sh >/dev/null
 step "all passed"

@@ -31,8 +31,8 @@ public static class ListCommand
         {
             // Resolve the record in hand: Inspect looks the name up again, re-reading index.json for every image,
             // which made `ls` quadratic (2.1 s with 500 images, bench/image-ls.sh)
-            var image = store.Resolve(r.Name, r.Target);
-            return image.Manifest.Config.Size + image.Layers.Sum(l => l.Size);
+            var (_, manifest) = store.ResolveManifest(r.Name, r.Target);
+            return manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
         }
         catch (CartonException)
         {

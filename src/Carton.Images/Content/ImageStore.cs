@@ -94,6 +94,16 @@ public sealed class ImageStore
     /// <summary>Resolves a descriptor in the store (an index to the platform's manifest present here) to the image.</summary>
     public StoredImage Resolve(string name, Descriptor target, Platform? platform = null)
     {
+        var (descriptor, manifest) = ResolveManifest(name, target, platform);
+        var configDigest = Digest.Parse(manifest.Config.Digest, "config.digest");
+        var config = ManifestDocuments.ParseConfig(Content.ReadAllBytes(configDigest), $"image {name}: config {configDigest}");
+        return new StoredImage(name, target, descriptor, manifest, config);
+    }
+
+    /// <summary>The manifest <paramref name="target"/> resolves to (an index to the platform's manifest present here),
+    /// without reading the config: enough for sizes and layers (`image ls` reads 500 of these).</summary>
+    public (Descriptor Descriptor, Manifest Manifest) ResolveManifest(string name, Descriptor target, Platform? platform = null)
+    {
         var descriptor = target;
         var digest = Digest.Parse(descriptor.Digest, "digest");
         if (MediaTypes.IsIndex(descriptor.MediaType))
@@ -105,10 +115,7 @@ public sealed class ImageStore
                 ?? throw new CartonException(ErrorKind.NotFound, $"image {name}: index {digest} has no manifest for platform {platform} in this store");
             digest = Digest.Parse(descriptor.Digest, "digest");
         }
-        var manifest = ManifestDocuments.ParseManifest(Content.ReadAllBytes(digest), $"image {name}: manifest {digest}");
-        var configDigest = Digest.Parse(manifest.Config.Digest, "config.digest");
-        var config = ManifestDocuments.ParseConfig(Content.ReadAllBytes(configDigest), $"image {name}: config {configDigest}");
-        return new StoredImage(name, target, descriptor, manifest, config);
+        return (descriptor, ManifestDocuments.ParseManifest(Content.ReadAllBytes(digest), $"image {name}: manifest {digest}"));
     }
 
     /// <summary>
