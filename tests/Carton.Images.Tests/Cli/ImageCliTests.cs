@@ -13,18 +13,11 @@ public sealed class ImageCliTests(RegistryFixture registries) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("carton-image-cli-").FullName;
 
-    private static readonly string Carton = Path.Combine(RepoRoot(), "artifacts", "bin", "carton");
+    private static readonly string Carton = RepoPaths.Carton;
 
     private string ImageRoot => Path.Combine(_dir, "store");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Carton.slnx"))) return d.FullName;
-        throw new InvalidOperationException("Carton.slnx not found");
-    }
 
     private static (int Exit, string Out, string Err) Run(string file, params string[] args)
     {
@@ -97,7 +90,7 @@ public sealed class ImageCliTests(RegistryFixture registries) : IDisposable
     public void Import_Ls_Rm_AndTheErrors()
     {
         var layout = Path.Combine(_dir, "layout");
-        var make = Run(Path.Combine(RepoRoot(), "scripts", "make-busybox-image.sh"), layout, "carton.test/cli:1");
+        var make = Run(Path.Combine(RepoPaths.Root, "scripts", "make-busybox-image.sh"), layout, "carton.test/cli:1");
         Assert.True(make.Exit == 0, make.Err);
         var import = Image("import", layout);
         Assert.True(import.Exit == 0, import.Err);

@@ -16,20 +16,13 @@ public sealed class LoginTagExportCliTests(RegistryFixture registries) : IDispos
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("login16-cli-").FullName;
 
-    private static readonly string Carton = Path.Combine(RepoRoot(), "artifacts", "bin", "carton");
+    private static readonly string Carton = RepoPaths.Carton;
 
     private string ImageRoot => Path.Combine(_dir, "store");
     private string ConfigDir => Path.Combine(_dir, "docker");
     private string ConfigPath => Path.Combine(ConfigDir, "config.json");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Carton.slnx"))) return d.FullName;
-        throw new InvalidOperationException("Carton.slnx not found");
-    }
 
     private (int Exit, string Out, string Err) Image(string? stdin, IDictionary<string, string>? env, params string[] args) =>
         ImageIn(ImageRoot, stdin, env, args);

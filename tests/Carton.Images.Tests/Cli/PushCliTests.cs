@@ -11,17 +11,10 @@ namespace Carton.Images.Tests.Cli;
 public sealed class PushCliTests(RegistryFixture registries) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("push16-cli-").FullName;
-    private static readonly string Carton = Path.Combine(RepoRoot(), "artifacts", "bin", "carton");
+    private static readonly string Carton = RepoPaths.Carton;
     private string ImageRoot => Path.Combine(_dir, "store");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Carton.slnx"))) return d.FullName;
-        throw new InvalidOperationException("Carton.slnx not found");
-    }
 
     private static ProcessStartInfo Start(params string[] args)
     {
