@@ -163,7 +163,8 @@ public sealed class ImageApiTests(DaemonFixture daemon) : IDisposable
         Assert.Equal(inProcess.GetType(), remote.GetType());
         Assert.Equal(inProcess.Kind, remote.Kind);
         Assert.Equal(ErrorKind.NotFound, remote.Kind);
-        Assert.Contains("docker.io/library/imgapi16/nosuch:1", remote.Message, StringComparison.Ordinal);
+        Assert.Contains("imgapi16/nosuch:1", remote.Message, StringComparison.Ordinal);
+        Assert.Equal(inProcess.Code, remote.Code);
         var raw = await daemon.RawAsync("GET /v1/images/imgapi16%2Fnosuch%3A1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 404", raw, StringComparison.Ordinal);
         Assert.Contains("\"kind\":\"NotFound\"", raw, StringComparison.Ordinal);
