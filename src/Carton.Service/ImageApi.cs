@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
@@ -20,6 +21,13 @@ public static class ImageApi
 {
     private delegate Task Handler(ImageStore store, HttpContext ctx, CancellationToken stopping);
 
+    /// <summary>The context on the wire: media types keep their '+' (the default encoder writes \u002B, which is
+    /// valid JSON but unreadable in a curl); the answers are JSON documents, never HTML.</summary>
+    private static readonly ImageApiJsonContext Wire = new(new JsonSerializerOptions(ImageApiJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     /// <summary>The routes, in one table: <see cref="Map"/> maps exactly these and <see cref="Routes"/> lists them
     /// (openapi.json is checked against it). Push and prune come next, as library calls land (docs/compute-api.md).</summary>
     private static readonly (string Method, string Pattern, Handler Handle)[] Table =
@@ -29,13 +37,13 @@ public static class ImageApi
             await WriteJson(ctx, [.. store.List().Select(r => new ImageSummary
             {
                 Name = r.Name, Digest = r.Target.Digest, MediaType = r.Target.MediaType, Size = r.Target.Size,
-            })], ImageApiJsonContext.Default.ListImageSummary)),
+            })], Wire.ListImageSummary)),
         ("GET", "/v1/images/{ref}", async (store, ctx, _) =>
         {
             var name = Reference(ctx);
             var platform = ctx.Request.Query.TryGetValue("platform", out var p) && p.Count > 0 && p[0] is { } text
                 ? ImagePlatformText.Parse(text, "platform") : null;
-            await WriteJson(ctx, ImageDetails.Of(store.Inspect(name, platform)), ImageApiJsonContext.Default.ImageDetails);
+            await WriteJson(ctx, ImageDetails.Of(store.Inspect(name, platform)), Wire.ImageDetails);
         }),
         ("POST", "/v1/images/{ref}/tag", async (store, ctx, _) =>
         {
@@ -43,7 +51,7 @@ public static class ImageApi
             var body = await ReadJson(ctx, ImageApiJsonContext.Default.ImageTagRequest);
             var target = ParseReference(body.Target, "$.target");
             var name = await store.TagAsync(source, target, ctx.RequestAborted);
-            await WriteJson(ctx, new ImageTagResult { Name = name }, ImageApiJsonContext.Default.ImageTagResult);
+            await WriteJson(ctx, new ImageTagResult { Name = name }, Wire.ImageTagResult);
         }),
         ("DELETE", "/v1/images/{ref}", async (store, ctx, _) =>
         {
@@ -136,7 +144,7 @@ public static class ImageApi
         {
             await foreach (var e in events.Reader.ReadAllAsync(ctx.RequestAborted))
             {
-                await ctx.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(e, ImageApiJsonContext.Default.ImageTransferEvent), ctx.RequestAborted);
+                await ctx.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(e, Wire.ImageTransferEvent), ctx.RequestAborted);
                 await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted);
                 await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
             }

@@ -134,6 +134,9 @@ public sealed class ImageApiTests(DaemonFixture daemon) : IDisposable
         Assert.Equal(layer.Digest, Assert.Single(details.Manifest.Layers).Digest);
         Assert.Equal(details.Manifest.Config.Digest, details.ConfigDigest);
         Assert.Equal(new[] { "sh" }, details.Config.Config!.Cmd!);
+        var raw = await daemon.RawAsync("GET /v1/images/" + Uri.EscapeDataString(reference) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 200", raw, StringComparison.Ordinal);
+        Assert.Contains("\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"", raw, StringComparison.Ordinal); // readable: '+', not \u002B
         // the daemon's answer is the in-process store's, field for field
         var local = new ImageStore(daemon.ImageRoot).Inspect(reference);
         Assert.Equal(local.ConfigDigest.ToString(), details.ConfigDigest);
