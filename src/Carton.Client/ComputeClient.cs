@@ -57,6 +57,11 @@ public sealed class ComputeClient : IComputeService, IDisposable
     /// <summary>The daemon's network service (networks, endpoints, namespaces) over the same socket and connections.</summary>
     public NetworkClient Networks => _networks ??= new NetworkClient(this);
 
+    private ImageClient? _images;
+
+    /// <summary>The daemon's image store (pull, list, inspect, tag, remove) over the same socket and connections.</summary>
+    public ImageClient Images => _images ??= new ImageClient(this);
+
     public async Task<IComputeSystem> CreateComputeSystemAsync(string id, ComputeSystemDocument document, CancellationToken cancellationToken = default)
     {
         var body = new MemoryStream();

@@ -19,14 +19,29 @@ public static class ErrorMapping
     public static async Task<CartonException> ToCartonExceptionAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var e = await ReadBodyAsync(response, ct).ConfigureAwait(false);
+        return ToCartonException(e.Code, e.Kind, e.Message, e.JsonPath, e.Errno);
+    }
+
+    /// <summary>An error body met inside a stream (the error event that ends an image pull) back to the
+    /// <see cref="CartonException"/> it was made from: the same kind, code, message, errno and JSON path.</summary>
+    public static CartonException ToCartonException(string? code, string? kindName, string? message, string? jsonPath, int? errno)
+    {
+        var kind = kindName is not null && Enum.TryParse<ErrorKind>(kindName, ignoreCase: false, out var parsed) ? parsed
+            : code is not null ? ErrorTable.KindOf(code)
+            : ErrorKind.Internal;
+        return ToCartonException(code ?? ErrorTable.Of(kind).Code, kind, message ?? "carton serve reported an error without a message", jsonPath, errno);
+    }
+
+    private static CartonException ToCartonException(string code, ErrorKind kind, string message, string? jsonPath, int? errno)
+    {
         string? reason = null;
-        if (e.JsonPath is not null)
+        if (jsonPath is not null)
         {
-            var prefix = e.JsonPath + ": ";
-            reason = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+            var prefix = jsonPath + ": ";
+            reason = message.StartsWith(prefix, StringComparison.Ordinal) ? message[prefix.Length..] : message;
         }
-        return new CartonException(e.Kind, e.Message, errno: e.Errno, jsonPath: e.JsonPath, reason: reason,
-            code: e.Code == ErrorTable.Of(e.Kind).Code ? null : e.Code);
+        return new CartonException(kind, message, errno: errno, jsonPath: jsonPath, reason: reason,
+            code: code == ErrorTable.Of(kind).Code ? null : code);
     }
 
     private sealed record ErrorBody(string Code, ErrorKind Kind, string Message, string? JsonPath, string? Id, int? Errno);

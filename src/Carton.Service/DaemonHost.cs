@@ -7,7 +7,7 @@ using Carton.Network;
 namespace Carton.Service;
 
 /// <summary>Kestrel on a Unix socket that only root may connect to, serving <see cref="ComputeApi"/> (and
-/// <see cref="NetworkApi"/> when there is a network service).</summary>
+/// <see cref="NetworkApi"/> when there is a network service, <see cref="ImageApi"/> when there is an image store).</summary>
 public static class DaemonHost
 {
     /// <summary>The largest request body the daemon reads (documents, resources, signals); the stdin and console streams
@@ -19,7 +19,9 @@ public static class DaemonHost
     /// <param name="service">The compute service the /v1/systems routes drive.</param>
     /// <param name="networks">The network service the /v1/networks, /v1/endpoints and /v1/namespaces routes drive;
     /// null: those routes are not mapped (404).</param>
-    public static WebApplication Build(string socketPath, IComputeService service, INetworkService? networks = null)
+    /// <param name="images">The image store the /v1/images routes drive (the daemon's --image-root); null: not mapped.</param>
+    public static WebApplication Build(string socketPath, IComputeService service, INetworkService? networks = null,
+        Carton.Images.Content.ImageStore? images = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -40,6 +42,7 @@ public static class DaemonHost
         ErrorAndLogMiddleware.Use(app);
         ComputeApi.Map(app, registry);
         if (networks is not null) NetworkApi.Map(app, networks);
+        if (images is not null) ImageApi.Map(app, images);
         return app;
     }
 

@@ -125,15 +125,17 @@ public static class Program
             if (DaemonDirectories.PrepareStateRoot(root) is { } narrowed) JsonLog.Warn(narrowed);
             networks = ServiceFactory.CreateNetworks(networkRoot, networkRunRoot, netnsDir);
             service = ServiceFactory.Create(root, init, imageRoot, networks);
-            app = DaemonHost.Build(socket, service, networks);
+            // one store object for the image routes and the Docker API: both are the same --image-root
+            var imageStore = new Carton.Images.Content.ImageStore(imageRoot ?? Carton.Images.Content.ImageStore.DefaultRoot);
+            app = DaemonHost.Build(socket, service, networks, imageStore);
             await DaemonHost.StartAsync(app, socket);
             if (dockerSocket is not null)
             {
-                var images = imageRoot ?? Carton.Images.Content.ImageStore.DefaultRoot;
+                var images = imageStore.Root;
                 var dockerServices = new Carton.Docker.DockerServices
                 {
                     Compute = service,
-                    Images = new Carton.Images.Content.ImageStore(images),
+                    Images = imageStore,
                     Networks = networks,
                     Host = DockerHostFacts.Probe(init, images),
                     Log = JsonLog.Write,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Carton.Compute;
+using Carton.Images.Api;
 using Carton.Network;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -51,6 +52,8 @@ public sealed class OpenApiTests
         Assert.NotEmpty(real);
         Assert.DoesNotContain(real, r => r.Contains("/v1/networks", StringComparison.Ordinal)); // no network service given
         real.UnionWith(NetworkApi.Routes);
+        Assert.DoesNotContain(real, r => r.Contains("/v1/images", StringComparison.Ordinal) && !ImageApi.Routes.Contains(r)); // no image store given
+        real.UnionWith(ImageApi.Routes);
         Assert.Empty(real.Except(documented));
         Assert.Empty(documented.Except(real));
     }
@@ -116,6 +119,23 @@ public sealed class OpenApiTests
         Assert.NotEmpty(seen);
         var unchecked_ = seen.Select(t => t.Name).Except(NetworkModels).ToList();
         Assert.True(unchecked_.Count == 0, "network models without a checked schema: " + string.Join(", ", unchecked_));
+    }
+
+    public static TheoryData<string> ImageSchemas =>
+    [
+        nameof(ImagePullRequest), nameof(ImageTransferEvent), nameof(ImageSummary), nameof(ImageDetails), nameof(ImageTagRequest), nameof(ImageTagResult),
+    ];
+
+    [Theory]
+    [MemberData(nameof(ImageSchemas))]
+    public void ImageSchema_MatchesTheModel(string name)
+    {
+        var schemas = Document()["components"]!["schemas"]!.AsObject();
+        Assert.True(schemas.ContainsKey(name), $"openapi.json has no schema {name}");
+        var type = ImageApiJsonContext.Default.GetTypeInfo(typeof(ImageSummary).Assembly.GetType("Carton.Images.Api." + name)!)!;
+        var problems = new List<string>();
+        Compare(ImageApiJsonContext.Default, type, schemas[name]!.AsObject(), schemas, name, problems, depth: 0);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     /// <summary>Compares an object's JSON properties with a schema's "properties", both ways, and recurses into

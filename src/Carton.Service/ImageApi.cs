@@ -1,0 +1,213 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading.Channels;
+using Carton.Images;
+using Carton.Images.Api;
+using Carton.Images.Content;
+using Carton.Images.Registry;
+
+namespace Carton.Service;
+
+/// <summary>
+/// The image routes (issue 16 §6): the daemon's image store (--image-root) as `carton image` drives it in-process:
+/// pull (progress streamed as x-ndjson <see cref="ImageTransferEvent"/>s), list, inspect, tag, remove. JSON through
+/// <see cref="ImageApiJsonContext"/>. Errors are the store's <see cref="CartonException"/>s, mapped by
+/// <see cref="ErrorAndLogMiddleware"/> like every other route's (no such image 404, a bad reference 400 naming it);
+/// a pull that fails once its stream has started ends the stream with an error event of the same body instead.
+/// A reference is one path segment: its slashes are sent as %2F.
+/// </summary>
+public static class ImageApi
+{
+    private delegate Task Handler(ImageStore store, HttpContext ctx, CancellationToken stopping);
+
+    /// <summary>The context on the wire: media types keep their '+' (the default encoder writes \u002B, which is
+    /// valid JSON but unreadable in a curl); the answers are JSON documents, never HTML.</summary>
+    private static readonly ImageApiJsonContext Wire = new(new JsonSerializerOptions(ImageApiJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    /// <summary>The routes, in one table: <see cref="Map"/> maps exactly these and <see cref="Routes"/> lists them
+    /// (openapi.json is checked against it). Push and prune come next, as library calls land (docs/compute-api.md).</summary>
+    private static readonly (string Method, string Pattern, Handler Handle)[] Table =
+    [
+        ("POST", "/v1/images/pull", Pull),
+        ("GET", "/v1/images", async (store, ctx, _) =>
+            await WriteJson(ctx, [.. store.List().Select(r => new ImageSummary
+            {
+                Name = r.Name, Digest = r.Target.Digest, MediaType = r.Target.MediaType, Size = r.Target.Size,
+            })], Wire.ListImageSummary)),
+        ("GET", "/v1/images/{ref}", async (store, ctx, _) =>
+        {
+            var name = Reference(ctx);
+            var platform = ctx.Request.Query.TryGetValue("platform", out var p) && p.Count > 0 && p[0] is { } text
+                ? ImagePlatformText.Parse(text, "platform") : null;
+            await WriteJson(ctx, ImageDetails.Of(store.Inspect(name, platform)), Wire.ImageDetails);
+        }),
+        ("POST", "/v1/images/{ref}/tag", async (store, ctx, _) =>
+        {
+            var source = Reference(ctx);
+            var body = await ReadJson(ctx, ImageApiJsonContext.Default.ImageTagRequest);
+            var target = ParseReference(body.Target, "$.target");
+            var name = await store.TagAsync(source, target, ctx.RequestAborted);
+            await WriteJson(ctx, new ImageTagResult { Name = name }, Wire.ImageTagResult);
+        }),
+        ("DELETE", "/v1/images/{ref}", async (store, ctx, _) =>
+        {
+            var name = Reference(ctx);
+            if (!await store.RemoveAsync(name, ctx.RequestAborted))
+                throw new CartonException(ErrorKind.NotFound, $"image {name}: no such image in {store.Root}");
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+        }),
+    ];
+
+    /// <summary>Every route <see cref="Map"/> maps, as "METHOD /pattern".</summary>
+    public static IReadOnlyList<string> Routes { get; } = [.. Table.Select(r => $"{r.Method} {r.Pattern}")];
+
+    /// <summary>Maps the image routes over <paramref name="store"/>.</summary>
+    public static void Map(WebApplication app, ImageStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var stopping = app.Lifetime.ApplicationStopping;
+        foreach (var (method, pattern, handle) in Table)
+            app.MapMethods(pattern, [method], (RequestDelegate)(ctx => handle(store, ctx, stopping)));
+    }
+
+    /// <summary>
+    /// Checks the request whole first (a bad reference, platform or credentials is a 400 with its field, before any
+    /// byte of the stream), then streams the pull's progress as it happens and ends with a result or an error event.
+    /// The pull runs under the request: a client that goes away cancels it, and the store's ingest sessions then
+    /// delete their partial files; a stopping daemon ends it with an Unavailable error event.
+    /// </summary>
+    private static async Task Pull(ImageStore store, HttpContext ctx, CancellationToken stopping)
+    {
+        var request = await ReadJson(ctx, ImageApiJsonContext.Default.ImagePullRequest);
+        var reference = ParseReference(request.Reference, "$.reference");
+        var options = new RegistryOptions
+        {
+            Platform = request.Platform is { } p ? ImagePlatformText.Parse(p, "$.platform") : null,
+        };
+        if (request.Credentials is { } c)
+        {
+            if (c.Username is not { Length: > 0 } user || user.Contains(':', StringComparison.Ordinal))
+                throw Invalid("$.credentials.username", "a non-empty user name without ':' is required");
+            options.Credentials = new RegistryCredentials(user, c.Password ?? "");
+        }
+
+        ctx.Response.ContentType = "application/x-ndjson";
+        ctx.Response.Headers.CacheControl = "no-cache";
+        await ctx.Response.StartAsync(ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+
+        // The registry client reports from several downloads at once; the channel puts the reports in one line-up
+        // for the one writer of the response, in the order they were made.
+        var events = Channel.CreateUnbounded<ImageTransferEvent>(new UnboundedChannelOptions { SingleReader = true });
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+        var pull = Task.Run(async () =>
+        {
+            try
+            {
+                var image = await store.PullAsync(reference, options, new ChannelProgress(events.Writer), cts.Token);
+                events.Writer.TryWrite(ImageTransferEvent.Result(image));
+            }
+            catch (CartonException e)
+            {
+                events.Writer.TryWrite(ImageTransferEvent.Failure(e));
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !ctx.RequestAborted.IsCancellationRequested)
+            {
+                events.Writer.TryWrite(ImageTransferEvent.Failure(
+                    new CartonException(ErrorKind.Unavailable, "carton serve is shutting down", code: "ShuttingDown")));
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                // the client went away: nobody to tell
+            }
+            catch (Exception e) when (IoErrors.IsOutOfSpace(e))
+            {
+                events.Writer.TryWrite(ImageTransferEvent.Failure(IoErrors.OutOfSpace($"pull {reference}", e)));
+            }
+            catch (Exception e)
+            {
+                JsonLog.Error("unhandled error", w => { w.WriteString("path", "/v1/images/pull"); w.WriteString("exception", e.ToString()); });
+                events.Writer.TryWrite(ImageTransferEvent.Failure(
+                    new CartonException(ErrorKind.Internal, "internal error in carton serve (details are in its log)", code: "Internal")));
+            }
+            finally
+            {
+                events.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var e in events.Reader.ReadAllAsync(ctx.RequestAborted))
+            {
+                await ctx.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(e, Wire.ImageTransferEvent), ctx.RequestAborted);
+                await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted);
+                await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+            }
+        }
+        finally
+        {
+            // the client left (or writing failed): stop the pull and let it clean up before the request ends
+            await cts.CancelAsync();
+            await pull;
+        }
+    }
+
+    /// <summary>Progress reports straight into the channel, on the reporting thread (<see cref="Progress{T}"/> would
+    /// post them to the thread pool, out of order).</summary>
+    private sealed class ChannelProgress(ChannelWriter<ImageTransferEvent> writer) : IProgress<PullProgress>
+    {
+        public void Report(PullProgress value) => writer.TryWrite(ImageTransferEvent.Progress(value));
+    }
+
+    /// <summary>The {ref} segment, with its %2F back to slashes, checked as a reference (400 naming it when it is not one).</summary>
+    private static string Reference(HttpContext ctx)
+    {
+        var raw = (string)ctx.Request.RouteValues["ref"]!;
+        return ParseReference(raw.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase), "ref");
+    }
+
+    /// <summary>A reference field: required, and valid (the parser's message says what is wrong and quotes it).</summary>
+    private static string ParseReference(string? text, string field)
+    {
+        if (text is not { Length: > 0 }) throw Invalid(field, "an image reference is required");
+        try
+        {
+            ImageReference.Parse(text);
+            return text;
+        }
+        catch (CartonException e) when (e.Kind == ErrorKind.InvalidDocument)
+        {
+            throw Invalid(field, e.Message);
+        }
+    }
+
+    private static async Task<T> ReadJson<T>(HttpContext ctx, JsonTypeInfo<T> type)
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(ctx.Request.Body, type, ctx.RequestAborted)
+                   ?? throw Invalid("$", "a JSON object is required");
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(e.Path ?? "$", e.Message);
+        }
+    }
+
+    private static CartonException Invalid(string path, string reason) =>
+        new(ErrorKind.InvalidDocument, $"{path}: {reason}", jsonPath: path, reason: reason);
+
+    private static async Task WriteJson<T>(HttpContext ctx, T value, JsonTypeInfo<T> type)
+    {
+        // serialized whole before the first byte goes out: a failure is still an error body with its status
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = bytes.Length;
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
+    }
+}
