@@ -21,6 +21,7 @@ public static class ImagePruner
     public static async Task<PruneResult> PruneAsync(ImageStore store, bool all, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        StoreSnapshots.RequireStore(store);
         using var lease = StoreLease.Exclusive(store.Root, cancellationToken);
         var snapshots = StoreSnapshots.Open(store.Root);
         IReadOnlyList<ActiveSnapshot> active;

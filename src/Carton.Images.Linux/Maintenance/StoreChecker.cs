@@ -15,6 +15,7 @@ public static class StoreChecker
     public static List<StoreProblem> Check(ImageStore store, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        StoreSnapshots.RequireStore(store);
         using var lease = StoreLease.Exclusive(store.Root, cancellationToken);
         return CheckCore(store, cancellationToken);
     }
@@ -23,6 +24,7 @@ public static class StoreChecker
     public static async Task<RepairResult> RepairAsync(ImageStore store, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
+        StoreSnapshots.RequireStore(store);
         using var lease = StoreLease.Exclusive(store.Root, cancellationToken);
         var found = new List<StoreProblem>();
         var actions = new List<string>();

@@ -1,3 +1,4 @@
+using Carton.Images.Content;
 using Carton.Images.Linux.Snapshots;
 
 namespace Carton.Images.Linux.Maintenance;
@@ -10,5 +11,13 @@ internal static class StoreSnapshots
     {
         var dir = Path.Combine(imageRoot, "snapshots");
         return Directory.Exists(dir) ? new Snapshotter(dir) : null;
+    }
+
+    /// <summary>NotFound when the root does not exist: a mistyped --image-root is an error, and taking the lease there
+    /// would create the directory.</summary>
+    public static void RequireStore(ImageStore store)
+    {
+        if (!Directory.Exists(store.Root))
+            throw new CartonException(ErrorKind.NotFound, $"image store {store.Root}: no such directory");
     }
 }

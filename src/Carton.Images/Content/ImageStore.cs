@@ -86,7 +86,7 @@ public sealed class ImageStore
     private ImageRecord? FindByDigest(string text) =>
         Digest.TryParse(text, out var digest) ? List().FirstOrDefault(r => r.Digest == digest) : null;
 
-    /// <summary>Removes a name; the blobs stay (a later garbage collection removes what no name reaches).</summary>
+    /// <summary>Removes a name; the blobs stay (`carton image prune` removes what no name reaches).</summary>
     public Task<bool> RemoveAsync(string name, CancellationToken cancellationToken = default) => Names.RemoveAsync(name, cancellationToken);
 
     /// <summary>

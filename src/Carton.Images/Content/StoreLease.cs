@@ -18,22 +18,23 @@ namespace Carton.Images.Content;
 /// </remarks>
 public sealed class StoreLease : IDisposable
 {
-    private static readonly AsyncLocal<string?> Held = new();
+    private static readonly AsyncLocal<HeldLease?> Held = new();
     private const int EWouldBlock = 11;
 
     private FileStream? _file;
-    private readonly string? _root;
+    private readonly HeldLease? _held;
 
-    private StoreLease(FileStream? file, string? root)
+    private StoreLease(FileStream? file, HeldLease? held)
     {
         _file = file;
-        _root = root;
+        _held = held;
     }
 
     /// <summary>True when this flow holds a lease on <paramref name="root"/>.</summary>
-    public static bool IsHeld(string root) => Held.Value == Path.GetFullPath(root);
+    public static bool IsHeld(string root) => Held.Value?.Root == Path.GetFullPath(root);
 
-    /// <summary>A shared lease: garbage collection waits until it is disposed. Blocks while a collection runs.</summary>
+    /// <summary>A shared lease: garbage collection waits until it is disposed. Blocks while a collection runs. Tasks
+    /// this flow starts inherit it (the flow's lease covers them), so start a collection from a flow that holds none.</summary>
     public static StoreLease Shared(string root, CancellationToken cancellationToken = default) => Take(root, exclusive: false, cancellationToken);
 
     /// <summary>The exclusive lease of a collection: waits for every shared lease to be released.</summary>
@@ -44,15 +45,21 @@ public sealed class StoreLease : IDisposable
     private static StoreLease Take(string root, bool exclusive, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(root);
-        if (Held.Value == full) return new StoreLease(null, null);
+        if (Held.Value is { } held && held.Root == full)
+        {
+            if (exclusive && !held.Exclusive)
+                throw new CartonException(ErrorKind.InvalidState, $"image store {full}: a collection cannot start while this operation holds a shared lease on the store");
+            return new StoreLease(null, null);
+        }
         var locks = Path.Combine(full, "locks");
         Directory.CreateDirectory(locks);
         var turnstile = Wait(() => StoreLock.TryAcquire(Path.Combine(locks, "gc-turnstile.lock")), cancellationToken);
         FileStream file;
         try { file = Wait(() => TryOpen(Path.Combine(locks, "gc.lock"), exclusive), cancellationToken); }
         finally { turnstile.Dispose(); }
-        Held.Value = full;
-        return new StoreLease(file, full);
+        var lease = new StoreLease(file, new HeldLease(full, exclusive));
+        Held.Value = lease._held;
+        return lease;
     }
 
     private static FileStream? TryOpen(string path, bool exclusive)
@@ -87,6 +94,8 @@ public sealed class StoreLease : IDisposable
         var file = Interlocked.Exchange(ref _file, null);
         if (file is null) return;
         file.Dispose();
-        if (Held.Value == _root) Held.Value = null;
+        if (ReferenceEquals(Held.Value, _held)) Held.Value = null;
     }
+
+    private sealed record HeldLease(string Root, bool Exclusive);
 }
