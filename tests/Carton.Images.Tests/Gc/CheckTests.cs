@@ -32,9 +32,9 @@ public sealed class CheckTests(RegistryFixture registries) : IDisposable
         bytes[bytes.Length / 2] ^= 0x01;
         File.WriteAllBytes(zstdPath, bytes);
         var found = Digest.Sha256(bytes);
-        // A deleted blob the docker image needs (its config).
-        var dockerConfig = Digest.Parse(TestImages.DockerV2.Manifests[0].Config.Digest.ToString());
-        File.Delete(_s.Store.Content.BlobPath(dockerConfig));
+        // A deleted blob the docker image needs (its manifest: its config and layer are the single image's too).
+        var dockerManifest = Digest.Parse(TestImages.DockerV2.Manifests[0].Digest.ToString());
+        File.Delete(_s.Store.Content.BlobPath(dockerManifest));
         // A truncated marker: the mixed image's top layer's diffid record.
         var topDiffId = Path.Combine(_s.Snapshots.Root, mixedChains[^1].Replace(':', '-'), "diffid");
         File.WriteAllText(topDiffId, "");
@@ -48,8 +48,7 @@ public sealed class CheckTests(RegistryFixture registries) : IDisposable
         Assert.Equal(new[] { ImageReference.Parse(mixed).ToString(), ImageReference.Parse(docker).ToString() }.Order(), names.Keys.Order());
         Assert.Contains($"layer {zstd} of manifest", names[ImageReference.Parse(mixed).ToString()].Why);
         Assert.Contains("corrupt", names[ImageReference.Parse(mixed).ToString()].Why);
-        Assert.Contains($"config {dockerConfig}", names[ImageReference.Parse(docker).ToString()].Why);
-        Assert.Contains("missing", names[ImageReference.Parse(docker).ToString()].Why);
+        Assert.Contains($"{dockerManifest} is missing", names[ImageReference.Parse(docker).ToString()].Why);
         var layer = Assert.Single(problems, p => p.Kind == StoreProblemKind.BrokenLayer);
         Assert.Equal(topDiffId, layer.Path);
         Assert.Equal("an empty file", layer.Found);
@@ -84,9 +83,10 @@ public sealed class CheckTests(RegistryFixture registries) : IDisposable
         Directory.Delete(Path.Combine(_s.Snapshots.Root, chains[1].Replace(':', '-'), "fs"), recursive: true);
 
         var problems = StoreChecker.Check(_s.Store);
-        var incomplete = Assert.Single(problems);
-        Assert.Equal(StoreProblemKind.BrokenLayer, incomplete.Kind);
-        Assert.Contains("no fs/ directory", incomplete.Why);
+        Assert.Equal(2, problems.Count);
+        Assert.All(problems, p => Assert.Equal(StoreProblemKind.BrokenLayer, p.Kind));
+        Assert.Contains(problems, p => p.Subject == chains[1].Replace(':', '-') && p.Why.Contains("no fs/ directory", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Subject == chains[2].Replace(':', '-') && p.Expected == chains[1] && p.Why.Contains("parent layer is not in the store", StringComparison.Ordinal));
 
         var repair = await StoreChecker.RepairAsync(_s.Store);
         Assert.Empty(repair.Remaining);
