@@ -198,7 +198,7 @@ public sealed class ComputeService : IComputeService
             if (document.Hcs is { } hcs)
             {
                 var imageRef = hcs.Container?.Image;
-                var image = string.IsNullOrEmpty(imageRef) ? null : ImageRootfs.Resolve(imageRef, _imageRoot, "Container.Image");
+                using var image = string.IsNullOrEmpty(imageRef) ? null : ImageRootfs.Resolve(imageRef, _imageRoot, "Container.Image");
                 Spec? imageSpec = null;
                 if (image is not null)
                 {
@@ -235,7 +235,7 @@ public sealed class ComputeService : IComputeService
                 {
                     if (oci.Bundle is { Length: > 0 }) throw new InvalidComputeDocumentException("bundle", "give either \"image\" or \"bundle\", not both");
                     if (spec.Root?.Path is { Length: > 0 }) throw new InvalidComputeDocumentException("spec.root.path", "the root of a system made from an image is its snapshot: leave root.path out");
-                    var image = ImageRootfs.Resolve(oci.Image, _imageRoot, "image");
+                    using var image = ImageRootfs.Resolve(oci.Image, _imageRoot, "image");
                     var rootfs = Path.Combine(scratch, "rootfs");
                     if (oci.ImageConfig?.WorkingDir is { Length: > 0 } wd && !wd.StartsWith('/'))
                         throw new InvalidComputeDocumentException("imageConfig.workingDir", $"{wd}: must be an absolute path");

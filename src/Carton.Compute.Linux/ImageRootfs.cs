@@ -14,14 +14,20 @@ namespace Carton.Compute.Linux;
 /// A compute system's root from an image: the image resolved in the store (pulled when the store lacks it, as
 /// `docker run` does), its layers unpacked once into the shared snapshotter, an active snapshot for the system, and
 /// the image's config as a runtime spec. Removing the system removes its active snapshot and nothing else.
+/// From <see cref="Resolve"/> until <see cref="Mount"/> has prepared the active snapshot (or until disposed) it holds
+/// a shared <see cref="StoreLease"/>: a `carton image prune --all` would otherwise see an image no container uses yet
+/// and remove it, with its layers, under the system being created. Once the snapshot exists it is the reference.
 /// </summary>
-internal sealed class ImageRootfs
+internal sealed class ImageRootfs : IDisposable
 {
-    private ImageRootfs(StoredImage image, Snapshotter snapshots, string topChainId)
+    private StoreLease? _lease;
+
+    private ImageRootfs(StoredImage image, Snapshotter snapshots, string topChainId, StoreLease lease)
     {
         Image = image;
         Snapshots = snapshots;
         TopChainId = topChainId;
+        _lease = lease;
     }
 
     public StoredImage Image { get; }
@@ -40,6 +46,7 @@ internal sealed class ImageRootfs
     /// <param name="field">the document's field, for errors ("Container.Image", "image").</param>
     public static ImageRootfs Resolve(string reference, string imageRoot, string field)
     {
+        var lease = StoreLease.Shared(imageRoot);
         try
         {
             var store = new ImageStore(imageRoot);
@@ -52,17 +59,27 @@ internal sealed class ImageRootfs
             var layers = image.Layers.Select((l, i) => new LayerSource(image.DiffIds[i], () => store.OpenLayer(l))).ToList();
             var snapshots = SnapshotterAt(imageRoot);
             var top = snapshots.EnsureLayers(layers);
-            return new ImageRootfs(image, snapshots, top);
+            return new ImageRootfs(image, snapshots, top, lease);
         }
         catch (CartonException e) when (e is not ComputeException)
         {
+            lease.Dispose();
             throw new ComputeException(e.Kind, $"{field}: \"{reference}\": {e.Message}", e);
         }
         catch (HttpRequestException e)
         {
+            lease.Dispose();
             throw new ComputeException(ErrorKind.Unavailable, $"{field}: \"{reference}\": {e.Message}", e);
         }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Releases the lease (Mount does once the snapshot is recorded).</summary>
+    public void Dispose() => Interlocked.Exchange(ref _lease, null)?.Dispose();
 
     /// <summary>The image's config as a spec (<see cref="ImageSpec"/>), users resolved through its layers.</summary>
     public (Carton.Oci.Spec Spec, List<string> Warnings) BuildSpec(string rootfsPath, ImageConfigOverrides? overrides = null) =>
@@ -76,7 +93,9 @@ internal sealed class ImageRootfs
     /// <summary>Prepares the system's active snapshot and mounts it at <paramref name="target"/>.</summary>
     public void Mount(string id, string target)
     {
-        var snapshot = Snapshots.Prepare(SnapshotKey(id), TopChainId);
+        ActiveSnapshot snapshot;
+        try { snapshot = Snapshots.Prepare(SnapshotKey(id), TopChainId); }
+        finally { Dispose(); } // the snapshot now references the layers (or there is nothing to protect)
         try { Snapshots.Mount(snapshot, target); }
         catch
         {

@@ -21,9 +21,26 @@ public sealed class ImageInspectView
     [JsonPropertyName("config")] public ImageConfigFile Config { get; set; } = new();
 }
 
+/// <summary>`carton image prune --format json`.</summary>
+public sealed class PruneReport
+{
+    [JsonPropertyName("removedNames")] public List<string> RemovedNames { get; set; } = [];
+    [JsonPropertyName("removedBlobs")] public List<PruneReportItem> RemovedBlobs { get; set; } = [];
+    [JsonPropertyName("removedLayers")] public List<PruneReportItem> RemovedLayers { get; set; } = [];
+    [JsonPropertyName("reclaimedBytes")] public long ReclaimedBytes { get; set; }
+}
+
+/// <summary>A blob (digest) or an unpacked layer (chain ID) a prune removed.</summary>
+public sealed class PruneReportItem
+{
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("size")] public long Size { get; set; }
+}
+
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(List<ImageListEntry>))]
 [JsonSerializable(typeof(ImageInspectView))]
+[JsonSerializable(typeof(PruneReport))]
 public sealed partial class ImageCliJsonContext : JsonSerializerContext
 {
     /// <summary>Indented, for what people read.</summary>

@@ -1,6 +1,6 @@
 namespace Carton.ImageCli;
 
-/// <summary>`carton image rm REF...`: removes the names. Blobs and snapshots stay until a prune (a later issue).</summary>
+/// <summary>`carton image rm REF...`: removes the names. Blobs and snapshots stay until `carton image prune`.</summary>
 public static class RemoveCommand
 {
     public static Command Build()

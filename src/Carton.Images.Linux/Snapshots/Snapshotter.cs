@@ -165,7 +165,9 @@ public sealed partial class Snapshotter
             var chainId = ChainIdOf(name);
             if (chainId is null || !IsCommitted(chainId)) continue;
             var dir = Path.Combine(Root, name);
-            layers.Add(new CommittedLayer(chainId, File.ReadAllText(Path.Combine(dir, "diffid")).Trim(), ReadParent(dir), Path.Combine(dir, "fs")));
+            // A layer whose records do not read is left out (nothing may remove or stack on it); Check reports it.
+            try { layers.Add(new CommittedLayer(chainId, File.ReadAllText(Path.Combine(dir, "diffid")).Trim(), ReadParent(dir), Path.Combine(dir, "fs"))); }
+            catch (Exception e) when (e is IOException or CartonException) { }
         }
         layers.Sort((a, b) => string.CompareOrdinal(a.ChainId, b.ChainId));
         return layers;
@@ -293,7 +295,7 @@ public sealed partial class Snapshotter
     /// <summary>
     /// Removes a committed layer when nothing refers to it: no committed layer above it and no active snapshot over
     /// it (InvalidState naming them otherwise). Images are not tracked here: which layers an image still needs is
-    /// the image store's to say (garbage collection is issue 11's follow-up).
+    /// the image store's to say (`carton image prune`: Carton.Images.Linux's ImagePruner).
     /// </summary>
     public void RemoveLayer(string chainId)
     {

@@ -25,23 +25,39 @@ public sealed class ImageStore
     public ImageNameIndex Names { get; }
     public string Root => Content.Root;
 
-    /// <summary>Pulls <paramref name="reference"/> from its registry into the store and names it; see <see cref="ImagePuller"/>.</summary>
-    public Task<StoredImage> PullAsync(string reference, RegistryOptions? options = null, IProgress<PullProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        ImagePuller.PullAsync(this, reference, options, progress, cancellationToken);
+    /// <summary>Pulls <paramref name="reference"/> from its registry into the store and names it; see <see cref="ImagePuller"/>.
+    /// Holds a shared <see cref="StoreLease"/> until the name is recorded, so a prune never takes its blobs.</summary>
+    public async Task<StoredImage> PullAsync(string reference, RegistryOptions? options = null, IProgress<PullProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var lease = StoreLease.Shared(Root, cancellationToken);
+        return await ImagePuller.PullAsync(this, reference, options, progress, cancellationToken).ConfigureAwait(false);
+    }
 
-    /// <summary>Pushes the image named <paramref name="reference"/> to the registry and repository it names; see <see cref="ImagePusher"/>.</summary>
-    public Task<PushedImage> PushAsync(string reference, RegistryOptions? options = null, IProgress<PushProgress>? progress = null,
-        CancellationToken cancellationToken = default) =>
-        ImagePusher.PushAsync(this, reference, options, progress, cancellationToken);
+    /// <summary>Pushes the image named <paramref name="reference"/> to the registry and repository it names; see
+    /// <see cref="ImagePusher"/>. Holds a shared <see cref="StoreLease"/> throughout, so that a prune cannot take the
+    /// blobs of an image whose name is removed meanwhile from under the upload.</summary>
+    public async Task<PushedImage> PushAsync(string reference, RegistryOptions? options = null, IProgress<PushProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var lease = StoreLease.Shared(Root, cancellationToken);
+        return await ImagePusher.PushAsync(this, reference, options, progress, cancellationToken).ConfigureAwait(false);
+    }
 
-    /// <summary>Imports an OCI image layout (directory or tar) or a docker-archive (tar); see <see cref="ImageImporter"/>.</summary>
-    public Task<IReadOnlyList<ImportedImage>> ImportAsync(string path, ImportOptions? options = null, CancellationToken cancellationToken = default) =>
-        ImageImporter.ImportAsync(this, path, options ?? new ImportOptions(), cancellationToken);
+    /// <summary>Imports an OCI image layout (directory or tar) or a docker-archive (tar); see <see cref="ImageImporter"/>.
+    /// Holds a shared <see cref="StoreLease"/> until the names are recorded.</summary>
+    public async Task<IReadOnlyList<ImportedImage>> ImportAsync(string path, ImportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var lease = StoreLease.Shared(Root, cancellationToken);
+        return await ImageImporter.ImportAsync(this, path, options ?? new ImportOptions(), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Imports a tar stream (an OCI layout's tar or a docker-archive), e.g. standard input.</summary>
-    public Task<IReadOnlyList<ImportedImage>> ImportAsync(Stream tar, ImportOptions? options = null, CancellationToken cancellationToken = default) =>
-        ImageImporter.ImportTarAsync(this, tar, options ?? new ImportOptions(), cancellationToken);
+    public async Task<IReadOnlyList<ImportedImage>> ImportAsync(Stream tar, ImportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var lease = StoreLease.Shared(Root, cancellationToken);
+        return await ImageImporter.ImportTarAsync(this, tar, options ?? new ImportOptions(), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Every named image.</summary>
     public IReadOnlyList<ImageRecord> List() => Names.List();
@@ -50,11 +66,13 @@ public sealed class ImageStore
     public ImageRecord? Get(string name) => Names.Get(name);
 
     /// <summary>Names <paramref name="target"/> (already in the store) <paramref name="name"/>; a tag.</summary>
-    public Task PutAsync(string name, Descriptor target, CancellationToken cancellationToken = default)
+    public async Task PutAsync(string name, Descriptor target, CancellationToken cancellationToken = default)
     {
+        // Under a lease: a prune between the check and the name would take the blob the name is about to point at.
+        using var lease = StoreLease.Shared(Root, cancellationToken);
         if (!Content.Has(Digest.Parse(target.Digest, "digest")))
             throw new CartonException(ErrorKind.NotFound, $"image {name}: {target.Digest} is not in the content store {Root}");
-        return Names.PutAsync(name, target, cancellationToken);
+        await Names.PutAsync(name, target, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -78,7 +96,7 @@ public sealed class ImageStore
     private ImageRecord? FindByDigest(string text) =>
         Digest.TryParse(text, out var digest) ? List().FirstOrDefault(r => r.Digest == digest) : null;
 
-    /// <summary>Removes a name; the blobs stay (a later garbage collection removes what no name reaches).</summary>
+    /// <summary>Removes a name; the blobs stay (`carton image prune` removes what no name reaches).</summary>
     public Task<bool> RemoveAsync(string name, CancellationToken cancellationToken = default) => Names.RemoveAsync(name, cancellationToken);
 
     /// <summary>
@@ -119,21 +137,39 @@ public sealed class ImageStore
     }
 
     /// <summary>
-    /// Deletes the blobs no name reaches (through its index, manifests, config and layers), except those younger than
-    /// <paramref name="minimumAge"/> (default one hour): a pull stores its blobs before it names its image, and that
-    /// grace keeps a pull under way from losing them. Returns the deleted digests.
+    /// Deletes the blobs no name reaches (through its index, manifests, config and layers), under the exclusive
+    /// <see cref="StoreLease"/>: pulls and imports hold a shared one until their names are recorded, so their blobs
+    /// are never taken. <paramref name="minimumAge"/> (default none) also keeps blobs younger than it. Returns the
+    /// deleted blobs. <c>carton image prune</c> (Carton.Images.Linux's ImagePruner) adds the snapshots.
     /// </summary>
     public async Task<IReadOnlyList<Digest>> PruneAsync(TimeSpan? minimumAge = null, CancellationToken cancellationToken = default)
     {
+        using var lease = StoreLease.Exclusive(Root, cancellationToken);
+        var removed = await SweepBlobsAsync(MarkReachable(), minimumAge ?? TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        return [.. removed.Select(b => b.Digest)];
+    }
+
+    /// <summary>Every blob a name reaches: its index, the index's manifests, their configs and layers (the ones the
+    /// documents list, present or not). Call under the exclusive <see cref="StoreLease"/> for the answer to hold.</summary>
+    public HashSet<Digest> MarkReachable()
+    {
         var reachable = new HashSet<Digest>();
         foreach (var record in List()) Mark(record.Name, record.Target, reachable, 0);
-        var cutoff = DateTime.UtcNow - (minimumAge ?? TimeSpan.FromHours(1));
-        var deleted = new List<Digest>();
+        return reachable;
+    }
+
+    /// <summary>Deletes every blob not in <paramref name="keep"/> and older than <paramref name="minimumAge"/>; the
+    /// caller holds the exclusive <see cref="StoreLease"/>. Returns what was deleted and its size.</summary>
+    public async Task<IReadOnlyList<RemovedBlob>> SweepBlobsAsync(HashSet<Digest> keep, TimeSpan minimumAge, CancellationToken cancellationToken = default)
+    {
+        var cutoff = DateTime.UtcNow - minimumAge;
+        var deleted = new List<RemovedBlob>();
         foreach (var digest in Content.List().ToList())
         {
-            if (reachable.Contains(digest)) continue;
-            if (File.GetLastWriteTimeUtc(Content.BlobPath(digest)) > cutoff) continue;
-            if (await Content.DeleteAsync(digest, cancellationToken).ConfigureAwait(false)) deleted.Add(digest);
+            if (keep.Contains(digest)) continue;
+            if (minimumAge > TimeSpan.Zero && File.GetLastWriteTimeUtc(Content.BlobPath(digest)) > cutoff) continue;
+            long size = Content.SizeOf(digest) ?? 0;
+            if (await Content.DeleteAsync(digest, cancellationToken).ConfigureAwait(false)) deleted.Add(new RemovedBlob(digest, size));
         }
         return deleted;
     }
@@ -141,16 +177,23 @@ public sealed class ImageStore
     private void Mark(string name, Descriptor descriptor, HashSet<Digest> reachable, int depth)
     {
         if (!Digest.TryParse(descriptor.Digest, out var digest) || !reachable.Add(digest) || !Content.Has(digest) || depth > 4) return;
-        if (MediaTypes.IsIndex(descriptor.MediaType))
+        try
         {
-            foreach (var child in ManifestDocuments.ParseIndex(Content.ReadAllBytes(digest), $"image {name}: index {digest}").Manifests)
-                Mark(name, child, reachable, depth + 1);
+            if (MediaTypes.IsIndex(descriptor.MediaType))
+            {
+                foreach (var child in ManifestDocuments.ParseIndex(Content.ReadAllBytes(digest), $"image {name}: index {digest}").Manifests)
+                    Mark(name, child, reachable, depth + 1);
+            }
+            else if (MediaTypes.IsManifest(descriptor.MediaType))
+            {
+                var manifest = ManifestDocuments.ParseManifest(Content.ReadAllBytes(digest), $"image {name}: manifest {digest}");
+                foreach (var blob in manifest.Layers.Prepend(manifest.Config))
+                    if (Digest.TryParse(blob.Digest, out var d)) reachable.Add(d);
+            }
         }
-        else if (MediaTypes.IsManifest(descriptor.MediaType))
+        catch (CartonException e) when (e.Kind is ErrorKind.InvalidDocument or ErrorKind.Unsupported)
         {
-            var manifest = ManifestDocuments.ParseManifest(Content.ReadAllBytes(digest), $"image {name}: manifest {digest}");
-            foreach (var blob in manifest.Layers.Prepend(manifest.Config))
-                if (Digest.TryParse(blob.Digest, out var d)) reachable.Add(d);
+            // A document that does not parse reaches nothing more; `carton image check` reports it.
         }
     }
 
