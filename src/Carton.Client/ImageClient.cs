@@ -41,8 +41,36 @@ public sealed class ImageClient : IDisposable
     public async Task<ImageTransferEvent> PullAsync(string reference, string? platform = null, ImageRegistryCredentials? credentials = null,
         IProgress<ImageTransferEvent>? progress = null, CancellationToken cancellationToken = default)
     {
-        await foreach (var e in PullEventsAsync(new ImagePullRequest { Reference = reference, Platform = platform, Credentials = credentials }, cancellationToken)
-                           .ConfigureAwait(false))
+        return await LastEventAsync($"pull {reference}",
+            PullEventsAsync(new ImagePullRequest { Reference = reference, Platform = platform, Credentials = credentials }, cancellationToken),
+            progress).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Pushes the image named <paramref name="reference"/> in the daemon's store to the registry and repository the
+    /// name says, as `carton image push`: progress events to <paramref name="progress"/>, the "result" event returned
+    /// (its digest is what the tag now points at), an "error" event thrown. NotFound when the store has no such name.
+    /// </summary>
+    public async Task<ImageTransferEvent> PushAsync(string reference, ImageRegistryCredentials? credentials = null,
+        IProgress<ImageTransferEvent>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var body = ComputeClient.Json(JsonSerializer.SerializeToUtf8Bytes(new ImagePushRequest { Credentials = credentials }, ImageApiJsonContext.Default.ImagePushRequest));
+        return await LastEventAsync($"push {reference}", EventsAsync(Segment(reference) + "/push", body, $"push {reference}", cancellationToken), progress)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Removes what no name reaches (blobs, unpacked layers), and with <paramref name="all"/> the names of images
+    /// no system uses, as `carton image prune`; returns what was removed and the bytes reclaimed.</summary>
+    public async Task<ImagePruneResponse> PruneAsync(bool all = false, CancellationToken cancellationToken = default)
+    {
+        var body = ComputeClient.Json(JsonSerializer.SerializeToUtf8Bytes(new ImagePruneRequest { All = all }, ImageApiJsonContext.Default.ImagePruneRequest));
+        return await SendJsonAsync(HttpMethod.Post, "v1/images/prune", body, ImageApiJsonContext.Default.ImagePruneResponse, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a transfer's events to its end: progress reported, the result returned, an error thrown.</summary>
+    private static async Task<ImageTransferEvent> LastEventAsync(string what, IAsyncEnumerable<ImageTransferEvent> events, IProgress<ImageTransferEvent>? progress)
+    {
+        await foreach (var e in events.ConfigureAwait(false))
         {
             switch (e.Type)
             {
@@ -55,7 +83,7 @@ public sealed class ImageClient : IDisposable
                     throw ErrorMapping.ToCartonException(e.Error?.Code, e.Error?.Kind, e.Error?.Message, e.Error?.JsonPath, e.Error?.Errno);
             }
         }
-        throw new CartonException(ErrorKind.Unavailable, $"pull {reference}: carton serve ended the stream without a result", code: "Protocol");
+        throw new CartonException(ErrorKind.Unavailable, $"{what}: carton serve ended the stream without a result", code: "Protocol");
     }
 
     /// <summary>
@@ -68,7 +96,15 @@ public sealed class ImageClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var body = ComputeClient.Json(JsonSerializer.SerializeToUtf8Bytes(request, ImageApiJsonContext.Default.ImagePullRequest));
-        using var response = await _transport.SendAsync(HttpMethod.Post, "v1/images/pull", body, cancellationToken,
+        await foreach (var e in EventsAsync("v1/images/pull", body, $"pull {request.Reference}", cancellationToken).ConfigureAwait(false))
+            yield return e;
+    }
+
+    /// <summary>A transfer's x-ndjson event stream from <paramref name="path"/>.</summary>
+    private async IAsyncEnumerable<ImageTransferEvent> EventsAsync(string path, HttpContent body, string what,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var response = await _transport.SendAsync(HttpMethod.Post, path, body, cancellationToken,
             HttpCompletionOption.ResponseHeadersRead, plainErrors: true).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream);
@@ -81,7 +117,7 @@ public sealed class ImageClient : IDisposable
             }
             catch (Exception x) when (x is IOException or HttpRequestException)
             {
-                throw new CartonException(ErrorKind.Unavailable, $"pull {request.Reference}: the stream from carton serve broke off: {x.Message}", x);
+                throw new CartonException(ErrorKind.Unavailable, $"{what}: the stream from carton serve broke off: {x.Message}", x);
             }
             if (line is null) yield break;
             if (line.Length == 0) continue;
@@ -92,7 +128,7 @@ public sealed class ImageClient : IDisposable
             }
             catch (JsonException x)
             {
-                throw new CartonException(ErrorKind.Internal, $"pull {request.Reference}: carton serve sent what is not an event: {x.Message}", x, code: "Protocol");
+                throw new CartonException(ErrorKind.Internal, $"{what}: carton serve sent what is not an event: {x.Message}", x, code: "Protocol");
             }
             if (e is not null) yield return e;
         }

@@ -29,7 +29,7 @@ public static class ImageApi
     });
 
     /// <summary>The routes, in one table: <see cref="Map"/> maps exactly these and <see cref="Routes"/> lists them
-    /// (openapi.json is checked against it). Push and prune come next, as library calls land (docs/compute-api.md).</summary>
+    /// (openapi.json is checked against it).</summary>
     private static readonly (string Method, string Pattern, Handler Handle)[] Table =
     [
         ("POST", "/v1/images/pull", Pull),
@@ -52,6 +52,19 @@ public static class ImageApi
             var target = ParseReference(body.Target, "$.target");
             var name = await store.TagAsync(source, target, ctx.RequestAborted);
             await WriteJson(ctx, new ImageTagResult { Name = name }, Wire.ImageTagResult);
+        }),
+        ("POST", "/v1/images/{ref}/push", Push),
+        ("POST", "/v1/images/prune", async (store, ctx, _) =>
+        {
+            var request = await ReadJson(ctx, ImageApiJsonContext.Default.ImagePruneRequest, () => new ImagePruneRequest());
+            var result = await Carton.Images.Linux.Maintenance.ImagePruner.PruneAsync(store, request.All, ctx.RequestAborted);
+            await WriteJson(ctx, new ImagePruneResponse
+            {
+                RemovedNames = [.. result.RemovedNames],
+                RemovedBlobs = [.. result.RemovedBlobs.Select(b => new ImagePrunedItem { Id = b.Digest.ToString(), Size = b.Size })],
+                RemovedLayers = [.. result.RemovedLayers.Select(l => new ImagePrunedItem { Id = l.ChainId, Size = l.Size })],
+                ReclaimedBytes = result.ReclaimedBytes,
+            }, Wire.ImagePruneResponse);
         }),
         ("DELETE", "/v1/images/{ref}", async (store, ctx, _) =>
         {
@@ -87,20 +100,52 @@ public static class ImageApi
         var options = new RegistryOptions
         {
             Platform = request.Platform is { } p ? ImagePlatformText.Parse(p, "$.platform") : null,
+            Credentials = Credentials(request.Credentials),
         };
-        if (request.Credentials is { } c)
-        {
-            if (c.Username is not { Length: > 0 } user || user.Contains(':', StringComparison.Ordinal))
-                throw Invalid("$.credentials.username", "a non-empty user name without ':' is required");
-            options.Credentials = new RegistryCredentials(user, c.Password ?? "");
-        }
 
+        await StreamTransfer(ctx, stopping, $"pull {reference}", async (events, ct) =>
+            ImageTransferEvent.Result(await store.PullAsync(reference, options, new ChannelProgress<PullProgress>(events, ImageTransferEvent.Progress), ct)));
+    }
+
+    /// <summary>
+    /// A push, as a pull: the request checked whole first, then the push's progress streamed and a result or an error
+    /// event at the end. The image must be in the store (NotFound, 404, before the stream starts).
+    /// </summary>
+    private static async Task Push(ImageStore store, HttpContext ctx, CancellationToken stopping)
+    {
+        var reference = Reference(ctx);
+        var request = await ReadJson(ctx, ImageApiJsonContext.Default.ImagePushRequest, () => new ImagePushRequest());
+        var options = new RegistryOptions { Credentials = Credentials(request.Credentials) };
+        if (store.Get(reference) is null)
+            throw new CartonException(ErrorKind.NotFound, $"image {reference}: no such image in {store.Root} (pull, import or tag it first)");
+        await StreamTransfer(ctx, stopping, $"push {reference}", async (events, ct) =>
+            ImageTransferEvent.Result(await store.PushAsync(reference, options, new ChannelProgress<PushProgress>(events, ImageTransferEvent.Progress), ct)));
+    }
+
+    /// <summary>The credentials of a request body, checked (a user name is required and has no ':').</summary>
+    private static RegistryCredentials? Credentials(ImageRegistryCredentials? c)
+    {
+        if (c is null) return null;
+        if (c.Username is not { Length: > 0 } user || user.Contains(':', StringComparison.Ordinal))
+            throw Invalid("$.credentials.username", "a non-empty user name without ':' is required");
+        return new RegistryCredentials(user, c.Password ?? "");
+    }
+
+    /// <summary>
+    /// Streams a transfer (pull or push) as x-ndjson events: starts the 200 response, runs <paramref name="run"/>
+    /// (whose progress goes into the channel it is given and whose result is the last event), and turns its failure
+    /// into an error event. The transfer runs under the request: a client that goes away cancels it (the store's
+    /// ingest sessions then delete their partial files); a stopping daemon ends it with an Unavailable error event.
+    /// </summary>
+    private static async Task StreamTransfer(HttpContext ctx, CancellationToken stopping, string what,
+        Func<ChannelWriter<ImageTransferEvent>, CancellationToken, Task<ImageTransferEvent>> run)
+    {
         ctx.Response.ContentType = "application/x-ndjson";
         ctx.Response.Headers.CacheControl = "no-cache";
         await ctx.Response.StartAsync(ctx.RequestAborted);
         await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
 
-        // The registry client reports from several downloads at once; the channel puts the reports in one line-up
+        // The registry client reports from several transfers at once; the channel puts the reports in one line-up
         // for the one writer of the response, in the order they were made.
         var events = Channel.CreateUnbounded<ImageTransferEvent>(new UnboundedChannelOptions { SingleReader = true });
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
@@ -108,8 +153,7 @@ public static class ImageApi
         {
             try
             {
-                var image = await store.PullAsync(reference, options, new ChannelProgress(events.Writer), cts.Token);
-                events.Writer.TryWrite(ImageTransferEvent.Result(image));
+                events.Writer.TryWrite(await run(events.Writer, cts.Token));
             }
             catch (CartonException e)
             {
@@ -126,11 +170,11 @@ public static class ImageApi
             }
             catch (Exception e) when (IoErrors.IsOutOfSpace(e))
             {
-                events.Writer.TryWrite(ImageTransferEvent.Failure(IoErrors.OutOfSpace($"pull {reference}", e)));
+                events.Writer.TryWrite(ImageTransferEvent.Failure(IoErrors.OutOfSpace(what, e)));
             }
             catch (Exception e)
             {
-                JsonLog.Error("unhandled error", w => { w.WriteString("path", "/v1/images/pull"); w.WriteString("exception", e.ToString()); });
+                JsonLog.Error("unhandled error", w => { w.WriteString("path", ctx.Request.Path.Value); w.WriteString("exception", e.ToString()); });
                 events.Writer.TryWrite(ImageTransferEvent.Failure(
                     new CartonException(ErrorKind.Internal, "internal error in carton serve (details are in its log)", code: "Internal")));
             }
@@ -159,9 +203,9 @@ public static class ImageApi
 
     /// <summary>Progress reports straight into the channel, on the reporting thread (<see cref="Progress{T}"/> would
     /// post them to the thread pool, out of order).</summary>
-    private sealed class ChannelProgress(ChannelWriter<ImageTransferEvent> writer) : IProgress<PullProgress>
+    private sealed class ChannelProgress<T>(ChannelWriter<ImageTransferEvent> writer, Func<T, ImageTransferEvent> toEvent) : IProgress<T>
     {
-        public void Report(PullProgress value) => writer.TryWrite(ImageTransferEvent.Progress(value));
+        public void Report(T value) => writer.TryWrite(toEvent(value));
     }
 
     /// <summary>The {ref} segment, with its %2F back to slashes, checked as a reference (400 naming it when it is not one).</summary>
@@ -183,6 +227,22 @@ public static class ImageApi
         catch (CartonException e) when (e.Kind == ErrorKind.InvalidDocument)
         {
             throw Invalid(field, e.Message);
+        }
+    }
+
+    /// <summary>A body that may be absent (push and prune take options only): <paramref name="empty"/>'s value then.</summary>
+    private static async Task<T> ReadJson<T>(HttpContext ctx, JsonTypeInfo<T> type, Func<T> empty)
+    {
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        if (buffer.Length == 0) return empty();
+        try
+        {
+            return JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type) ?? empty();
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(e.Path ?? "$", e.Message);
         }
     }
 

@@ -249,4 +249,47 @@ public sealed class ImageApiTests(DaemonFixture daemon) : IDisposable
         Assert.False(File.Exists(Path.Combine(daemon.ImageRoot, "blobs", "sha256", layerDigest![7..])), "no layer blob");
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"the pull took {clock.Elapsed} to give up");
     }
+    /// <summary>Push and prune through the client: an image pulled from one repository, tagged for another and pushed
+    /// there, streams push progress and a result whose digest the registry then serves (read back by skopeo); a push
+    /// of a name the store lacks is NotFound before any stream; after its names are removed, a prune reclaims the
+    /// image's blobs, and the store no longer has them.</summary>
+    [DaemonFact]
+    public async Task Push_StreamsProgress_AndPrune_ReclaimsWhatNoNameReaches()
+    {
+        using var registry = new RegistryProcess(Path.Combine(_work, "registry"));
+        var source = $"{registry.Host}/imgapi16/src:1";
+        var manifestDigest = PushBusybox(source);
+        var images = daemon.Client.Images;
+        await images.PullAsync(source);
+        var target = $"{registry.Host}/imgapi16/pushed:2";
+        await images.TagAsync(source, target);
+
+        var recorder = new Recorder();
+        var pushed = await images.PushAsync(target, progress: recorder);
+        Assert.Equal(ImageTransferEvent.ResultType, pushed.Type);
+        Assert.Equal(target, pushed.Name);
+        Assert.Equal(manifestDigest, pushed.Digest);
+        Assert.NotEmpty(recorder.Events);
+        Assert.All(recorder.Events, e => Assert.Contains(e.State, new[] { "waiting", "uploading", "done", "mounted", "exists" }));
+        // every blob ends sent, mounted from the source repository, or already there
+        Assert.All(recorder.Events.GroupBy(e => e.Digest), g => Assert.Contains(g.Last().State, new[] { "done", "mounted", "exists" }));
+        var inspect = Run("skopeo", "inspect", "--tls-verify=false", "--format", "{{.Digest}}", $"docker://{target}");
+        Assert.True(inspect.Exit == 0, inspect.Err);
+        Assert.Equal(manifestDigest, inspect.Out.Trim());
+
+        var missing = await Assert.ThrowsAsync<CartonException>(() => images.PushAsync($"{registry.Host}/imgapi16/none:1"));
+        Assert.Equal(ErrorKind.NotFound, missing.Kind);
+
+        // the blobs stay while a name reaches them, and go once none does
+        var details = await images.InspectAsync(target);
+        var blobs = details.Manifest.Layers.Select(l => l.Digest).Append(details.Manifest.Config.Digest).ToList();
+        var kept = await images.PruneAsync();
+        Assert.DoesNotContain(kept.RemovedBlobs, b => blobs.Contains(b.Id));
+        await images.RemoveAsync(target);
+        await images.RemoveAsync(source);
+        var pruned = await images.PruneAsync();
+        Assert.Subset(pruned.RemovedBlobs.Select(b => b.Id).ToHashSet(), blobs.ToHashSet());
+        Assert.Equal(pruned.RemovedBlobs.Sum(b => b.Size) + pruned.RemovedLayers.Sum(l => l.Size), pruned.ReclaimedBytes);
+        Assert.All(blobs, d => Assert.False(File.Exists(Path.Combine(daemon.ImageRoot, "blobs", "sha256", d[7..])), $"{d} is still in the store"));
+    }
 }

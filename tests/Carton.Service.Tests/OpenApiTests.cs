@@ -124,6 +124,7 @@ public sealed class OpenApiTests
     public static TheoryData<string> ImageSchemas =>
     [
         nameof(ImagePullRequest), nameof(ImageTransferEvent), nameof(ImageSummary), nameof(ImageDetails), nameof(ImageTagRequest), nameof(ImageTagResult),
+        nameof(ImagePushRequest), nameof(ImagePruneRequest), nameof(ImagePruneResponse),
     ];
 
     [Theory]

@@ -11,4 +11,7 @@ namespace Carton.Images.Api;
 [JsonSerializable(typeof(ImageDetails))]
 [JsonSerializable(typeof(ImageTagRequest))]
 [JsonSerializable(typeof(ImageTagResult))]
+[JsonSerializable(typeof(ImagePushRequest))]
+[JsonSerializable(typeof(ImagePruneRequest))]
+[JsonSerializable(typeof(ImagePruneResponse))]
 public sealed partial class ImageApiJsonContext : JsonSerializerContext;

@@ -4,7 +4,7 @@ using Carton.Images.Registry;
 namespace Carton.Images.Api;
 
 /// <summary>
-/// One line of a transfer's event stream (<c>POST /v1/images/pull</c>, application/x-ndjson). A stream is any number
+/// One line of a transfer's event stream (<c>POST /v1/images/pull</c> and <c>/v1/images/{ref}/push</c>, application/x-ndjson). A stream is any number
 /// of <c>"progress"</c> events, one per change of one blob, then exactly one <c>"result"</c> or <c>"error"</c> event,
 /// then the end. The shape is the transfer's, not the pull's: a push streams the same events with its own states
 /// (a blob uploading, mounted, already there), so one client loop and one progress view serve both.
@@ -24,7 +24,8 @@ public sealed class ImageTransferEvent
     /// <summary>progress: the blob's media type (tells layers from the config).</summary>
     [JsonPropertyName("mediaType")] public string? MediaType { get; set; }
 
-    /// <summary>progress: where the blob is: for a pull "waiting", "downloading", "verifying", "done" or "exists".</summary>
+    /// <summary>progress: where the blob is: for a pull "waiting", "downloading", "verifying", "done" or "exists"; for a
+    /// push "waiting", "uploading", "done", "mounted" or "exists".</summary>
     [JsonPropertyName("state")] public string? State { get; set; }
 
     /// <summary>progress: bytes of the blob transferred so far.</summary>
@@ -36,7 +37,7 @@ public sealed class ImageTransferEvent
     /// <summary>result: the image's canonical name.</summary>
     [JsonPropertyName("name")] public string? Name { get; set; }
 
-    /// <summary>result: the platform's manifest digest (what `carton image pull` prints).</summary>
+    /// <summary>result of a pull: the platform's manifest digest (what `carton image pull` prints).</summary>
     [JsonPropertyName("manifestDigest")] public string? ManifestDigest { get; set; }
 
     /// <summary>error: the same body as a failed request's (code, kind, message, jsonPath?, errno?).</summary>
@@ -51,6 +52,26 @@ public sealed class ImageTransferEvent
         State = p.State.ToString().ToLowerInvariant(),
         Current = p.BytesDone,
         Total = p.Total,
+    };
+
+    /// <summary>A push's report about one blob (states "waiting", "uploading", "done", "mounted", "exists").</summary>
+    public static ImageTransferEvent Progress(PushProgress p) => new()
+    {
+        Type = ProgressType,
+        Digest = p.Digest.ToString(),
+        MediaType = p.MediaType,
+        State = p.State.ToString().ToLowerInvariant(),
+        Current = p.BytesDone,
+        Total = p.Total,
+    };
+
+    /// <summary>The last event of a push that worked: the name and the digest its tag now points at.</summary>
+    public static ImageTransferEvent Result(PushedImage image) => new()
+    {
+        Type = ResultType,
+        Name = image.Name,
+        Digest = image.Target.Digest,
+        MediaType = image.Target.MediaType,
     };
 
     /// <summary>The last event of a pull that worked.</summary>
