@@ -38,6 +38,8 @@ public sealed class FullDiskTests : IDisposable
         var ingest = Path.Combine(StoreRoot, "ingest");
         if (Directory.Exists(ingest)) Assert.Empty(Directory.EnumerateFileSystemEntries(ingest));
         Assert.Empty(Directory.EnumerateFiles(StoreRoot, "*.tmp", SearchOption.AllDirectories));
+        // and `carton image check` agrees (issue 16: "a full disk during pull leaves the store consistent, as check shows")
+        Assert.Empty(Carton.Images.Linux.Maintenance.StoreChecker.Check(store));
     }
 
     [Fact]
