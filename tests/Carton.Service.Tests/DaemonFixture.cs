@@ -166,6 +166,11 @@ public class DaemonFixture : IAsyncLifetime
                 {
                 }
             }
+            // issue 16: the image store all the daemon's tests shared (pulls, pushes, tags, prunes, systems made from
+            // images, a pull killed mid-layer) is sound once they are done, as `carton image check` sees it
+            if (Directory.Exists(ImageRoot)
+                && Carton.Images.Linux.Maintenance.StoreChecker.Check(new Carton.Images.Content.ImageStore(ImageRoot)) is { Count: > 0 } problems)
+                throw new InvalidOperationException($"carton image check of {ImageRoot} after the daemon tests: {string.Join("; ", problems)}");
         }
         finally
         {
