@@ -35,9 +35,9 @@ public static class PruneCommand
             else
             {
                 foreach (var n in result.RemovedNames) Console.Out.WriteLine($"untagged: {n}");
-                foreach (var b in result.RemovedBlobs) Console.Out.WriteLine($"deleted blob: {b.Digest} ({PullProgressView.Size(b.Size)})");
-                foreach (var l in result.RemovedLayers) Console.Out.WriteLine($"deleted layer: {l.ChainId} ({PullProgressView.Size(l.Size)})");
-                Console.Out.WriteLine($"Total reclaimed space: {PullProgressView.Size(result.ReclaimedBytes)} ({result.ReclaimedBytes} bytes)");
+                foreach (var b in result.RemovedBlobs) Console.Out.WriteLine($"deleted blob: {b.Digest} ({TransferProgressView.Size(b.Size)})");
+                foreach (var l in result.RemovedLayers) Console.Out.WriteLine($"deleted layer: {l.ChainId} ({TransferProgressView.Size(l.Size)})");
+                Console.Out.WriteLine($"Total reclaimed space: {TransferProgressView.Size(result.ReclaimedBytes)} ({result.ReclaimedBytes} bytes)");
             }
             return 0;
         }));
