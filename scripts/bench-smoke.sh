@@ -20,4 +20,5 @@ step "leak-docker (issue 15: docker run --rm and network cycles leak nothing)"; 
 step "fault-inject (issue 15: create and exec killed at each step leave nothing)"; R=1 ./scripts/fault-inject.sh >/dev/null
 step "kill-daemon (issue 15: a SIGKILLed daemon re-adopts its systems, loses no exit code)"; R=2 N=4 ./scripts/kill-daemon.sh >/dev/null
 step "image ls (issue 16: carton image ls, umoci ls)"; SMOKE=1 ./bench/image-ls.sh >/dev/null
+step "try-registry (issue 16: login, push, pull, check, prune against a TLS + auth registry)"; ./scripts/try-registry.sh >/dev/null
 step "all passed"

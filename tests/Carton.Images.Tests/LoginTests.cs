@@ -108,6 +108,17 @@ public sealed class LoginTests(RegistryFixture registries) : IDisposable
         Assert.Equal(new RegistryCredentials("hub", "pw"), DockerConfig.Find("docker.io", ConfigPath));
     }
 
+    /// <summary>A first login, with no config.json and no docker config directory yet: both are made (the directory
+    /// 0700, as docker makes it), not an error (scripts/try-registry.sh found it: every first login failed).</summary>
+    [Fact]
+    public async Task Store_WithoutTheConfigDirectory_MakesIt()
+    {
+        Assert.False(Directory.Exists(Path.GetDirectoryName(ConfigPath)));
+        await DockerConfig.StoreAsync("127.0.0.1:5997", new RegistryCredentials("u", "p"), ConfigPath);
+        Assert.Equal(new RegistryCredentials("u", "p"), DockerConfig.Find("127.0.0.1:5997", ConfigPath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(ConfigPath)!));
+    }
+
     [Fact]
     public async Task Store_ThroughASymlink_WritesTheTarget()
     {

@@ -221,7 +221,23 @@ public static class DockerConfig
     /// </summary>
     private static void Save(string path, JsonObject config)
     {
-        var target = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
+        // The directory first (docker makes ~/.docker, or $DOCKER_CONFIG, 0700 on a first login): resolving a link
+        // under a directory that does not exist throws (scripts/try-registry.sh, a fresh DOCKER_CONFIG).
+        var parent = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(parent))
+        {
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(parent);
+            else Directory.CreateDirectory(parent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        // Through a symlinked config.json to its target. ResolveLinkTarget throws for a path that does not exist, so
+        // only a link is resolved: a first login has no config.json yet (it failed with "IO_PathNotFound_Path").
+        var info = new FileInfo(Path.GetFullPath(path));
+        var target = info.FullName;
+        if (info.LinkTarget is { } link)
+        {
+            try { target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? target; }
+            catch (FileNotFoundException) { target = Path.GetFullPath(link, parent); } // a link to a file not made yet
+        }
         var dir = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(dir);
         using var buffer = new MemoryStream();
