@@ -10,6 +10,7 @@ namespace Carton.Images.Tests;
 /// lock is free; and the same pull succeeds once there is room.
 /// </summary>
 [Collection(RegistryCollection.Name)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class FullDiskTests : IDisposable
 {
     private readonly RegistryFixture _registries;
