@@ -257,8 +257,10 @@ public sealed class ImageApiTests(DaemonFixture daemon) : IDisposable
     public async Task Push_StreamsProgress_AndPrune_ReclaimsWhatNoNameReaches()
     {
         using var registry = new RegistryProcess(Path.Combine(_work, "registry"));
+        // an image of its own (a 3 MiB layer no other test's image has): the daemon's store is shared by the
+        // collection, and the prune below must find these blobs unreferenced, and only these matter
         var source = $"{registry.Host}/imgapi16/src:1";
-        var manifestDigest = PushBusybox(source);
+        var manifestDigest = SkopeoPush(BigLayout(3 << 20), "big", source);
         var images = daemon.Client.Images;
         await images.PullAsync(source);
         var target = $"{registry.Host}/imgapi16/pushed:2";
