@@ -17,8 +17,10 @@ for tool in docker-registry openssl htpasswd; do command -v "$tool" >/dev/null |
 work=$(mktemp -d /tmp/carton-try-registry.XXXXXX)
 registry_pid=
 cleanup() {
-    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+    local rc=$? # the script's status, not the killed registry's (143)
+    if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
     rm -rf "$work"
+    exit "$rc"
 }
 trap cleanup EXIT
 export DOCKER_CONFIG=$work/docker-config
