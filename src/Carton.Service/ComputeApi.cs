@@ -271,24 +271,27 @@ public static class ComputeApi
         if (ctx.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate) rate.MinDataRate = null;
         try
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+            // The reads and writes are not tied to RequestAborted: a client that sends its last bytes and hangs up
+            // before this handler runs has already fired it, and a read given that token throws without returning
+            // what Kestrel holds. Untied, the read returns the buffered bytes first and then fails as an IOException
+            // ("unexpected end of request content"), which is the end of the input.
             var buffer = new byte[16 * 1024];
             try
             {
                 int n;
-                while ((n = await ctx.Request.Body.ReadAsync(buffer, cts.Token)) > 0)
+                while ((n = await ctx.Request.Body.ReadAsync(buffer, stopping)) > 0)
                 {
-                    await target.WriteAsync(buffer.AsMemory(0, n), cts.Token);
-                    await target.FlushAsync(cts.Token);
+                    await target.WriteAsync(buffer.AsMemory(0, n), stopping);
+                    await target.FlushAsync(stopping);
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or IOException && ctx.RequestAborted.IsCancellationRequested)
+            catch (IOException)
             {
-                // the client went away mid-stream: treat it as end of input
+                // the client went away mid-stream, or the process closed its end (exited): either way the input ends
             }
-            catch (IOException) when (!ctx.RequestAborted.IsCancellationRequested)
+            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested && !stopping.IsCancellationRequested)
             {
-                // the process closed its end (exited): the rest of the input has nowhere to go
+                // the connection was aborted while a read was pending
             }
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
         }
