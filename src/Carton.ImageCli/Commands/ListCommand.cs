@@ -12,6 +12,8 @@ public static class ListCommand
         cmd.SetAction(parse => ImageCommand.Run(parse, (store, _) =>
         {
             var items = store.List().OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+            // only the table shows sizes: -q and json never read the cache or a manifest
+            var sizes = new Lazy<IReadOnlyDictionary<string, long>>(() => ImageSizeCache.SizesOf(store, items));
             return Task.FromResult(ListOutput.Write(items, parse.GetValue(quiet), parse.GetValue(format),
                 r => r.Name,
                 () => JsonSerializer.Serialize(items.Select(r => new ImageListEntry
@@ -19,24 +21,8 @@ public static class ListCommand
                     Name = r.Name, Digest = r.Target.Digest, MediaType = r.Target.MediaType, Size = r.Target.Size,
                 }).ToList(), ImageCliJsonContext.Default.ListImageListEntry),
                 ["NAME", "DIGEST", "SIZE"],
-                r => [r.Name, r.Target.Digest, TransferProgressView.Size(TotalSize(store, r))]));
+                r => [r.Name, r.Target.Digest, TransferProgressView.Size(sizes.Value.GetValueOrDefault(r.Target.Digest))]));
         }));
         return cmd;
-    }
-
-    /// <summary>The image's size in the store: its manifest's layers and config (0 for what cannot be read).</summary>
-    private static long TotalSize(ImageStore store, ImageRecord r)
-    {
-        try
-        {
-            // Resolve the record in hand: Inspect looks the name up again, re-reading index.json for every image,
-            // which made `ls` quadratic (2.1 s with 500 images, bench/image-ls.sh)
-            var (_, manifest) = store.ResolveManifest(r.Name, r.Target);
-            return manifest.Config.Size + manifest.Layers.Sum(l => l.Size);
-        }
-        catch (CartonException)
-        {
-            return 0;
-        }
     }
 }

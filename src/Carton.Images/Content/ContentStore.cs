@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.Security.Cryptography;
 
 namespace Carton.Images.Content;
@@ -55,12 +56,29 @@ public sealed class ContentStore
     /// <summary>A stored blob's bytes, refusing blobs over <paramref name="maxSize"/> (manifests and configs are small).</summary>
     public byte[] ReadAllBytes(Digest digest, long maxSize = 16 << 20)
     {
-        using var stream = Open(digest);
-        if (stream.Length > maxSize)
-            throw new CartonException(ErrorKind.InvalidDocument, $"blob {digest}: {stream.Length} bytes, more than the {maxSize} allowed for a document");
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
+        // A bare handle and positional reads, not Open's FileStream: no 64 KiB buffer and no flock per document, which
+        // for `image ls` over 500 images was a third of its time (page faults of 32 MB of buffers; bench/image-ls.sh)
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(BlobPath(digest), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CartonException(ErrorKind.NotFound, $"blob {digest}: not in the content store {Root}", e);
+        }
+        using (handle)
+        {
+            var length = RandomAccess.GetLength(handle);
+            if (length > maxSize)
+                throw new CartonException(ErrorKind.InvalidDocument, $"blob {digest}: {length} bytes, more than the {maxSize} allowed for a document");
+            var bytes = new byte[length];
+            int read = 0, n;
+            while (read < bytes.Length && (n = RandomAccess.Read(handle, bytes.AsSpan(read), read)) > 0) read += n;
+            if (read != bytes.Length)
+                throw new CartonException(ErrorKind.InvalidDocument, $"blob {digest}: shorter than its {length} bytes (changed while read)");
+            return bytes;
+        }
     }
 
     /// <summary>Every blob the store holds (names only: <see cref="Verify"/> checks contents).</summary>
