@@ -38,6 +38,10 @@ public sealed class DockerServices
     /// <summary>At most this many hijacked streams (attach, exec) at once; more get 503.</summary>
     public int MaxHijackedStreams { get; init; } = 256;
 
+    /// <summary>The event log GET /events serves: every change to a container, image, network or volume is published
+    /// here (<see cref="Events.DockerEvents.Publish"/>).</summary>
+    public Events.DockerEvents Events { get; } = new();
+
     private DockerContainers? _containers;
     private ExecStore? _execs;
 
