@@ -11,67 +11,8 @@ namespace Carton.Docker.Tests;
 /// behind (checked after each test).
 /// </summary>
 [Collection("docker")]
-public sealed class DockerContainerCliTests : IDisposable
+public sealed class DockerContainerCliTests(DockerFixture fixture) : DockerCliTestBase(fixture)
 {
-    private const string Debian = DockerFixture.DebianDocker;
-    private const string New = DockerFixture.NewDocker;
-
-    private readonly DockerFixture fx;
-    private readonly DockerFixture.Snapshot _before;
-
-    public DockerContainerCliTests(DockerFixture fixture)
-    {
-        fx = fixture;
-        _before = fx.Take();
-    }
-
-    /// <summary>After the test's own clean-up: no veth, bridge or mount more than before it.</summary>
-    public void Dispose() => fx.Take().AssertSameAs(_before);
-
-    /// <summary>busybox in the test registry, pulled (the image tests remove it).</summary>
-    private string Image()
-    {
-        var image = $"{fx.BusyboxRepository}:latest";
-        var pull = fx.Docker(Debian, "pull", image);
-        Assert.True(pull.Exit == 0, "pull: " + pull.Err + pull.Out);
-        return image;
-    }
-
-    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
-
-    /// <summary>A successful docker command's stdout.</summary>
-    private string Ok(string cli, params string[] args)
-    {
-        var r = fx.Docker(cli, args);
-        Assert.True(r.Exit == 0, $"docker {string.Join(' ', args)} exited {r.Exit}: {r.Err}{r.Out}\n--- daemon log (tail) ---\n{Tail(fx.Log)}");
-        return r.Out;
-    }
-
-    private static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
-
-    /// <summary>`docker rm -f` of the names, whatever state they are in (finally blocks).</summary>
-    private void Remove(params string[] names)
-    {
-        foreach (var n in names) fx.Docker(Debian, "rm", "-f", n);
-    }
-
-    private static void Eventually(Func<bool> condition, string what, double seconds = 10)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: not within {seconds} s");
-            Thread.Sleep(100);
-        }
-    }
-
-    /// <summary>The containers of `docker ps -a` named <paramref name="name"/> (filtered here: an absence proven
-    /// by a daemon's filter would prove nothing if the filter were broken).</summary>
-    private string[] AllNames(string cli, string name) =>
-        [.. Ok(cli, "ps", "-a", "--format", "{{.Names}}").Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(n => n == name)];
-
-    private string Status(string cli, string name) => Ok(cli, "inspect", "--format", "{{.State.Status}}", name).Trim();
-
     // ---- run ----
 
     [DockerTheory, CliData(Debian), CliData(New)]
