@@ -20,6 +20,7 @@ internal static class ContainerAttach
         bool stream = request.QueryBool("stream"), logs = request.QueryBool("logs");
         if (!stdout && !stderr && !stdin) throw DockerErrors.BadRequest("at least one of stdin, stdout or stderr must be attached", "stdout");
         var props = await containers.PropertiesAsync(record, ct);
+        services.Events.Container(record, "attach");
         bool multiplexed = !record.Config.Tty;
         // connected before the head is sent: a `docker run` that attaches before it starts the container then
         // misses nothing (the monitor holds the output until a start, and we are listening from now on)

@@ -44,6 +44,7 @@ internal static class ContainerEndpoints
             saved = true;
             // the create runs to its end even if the client leaves: a half-made container would be worse
             await using (await services.Compute.CreateComputeSystemAsync(id, result.Document, CancellationToken.None)) { }
+            services.Events.Container(record, "create");
             await DockerJson.WriteAsync(ctx, new ContainerCreateResponse { Id = id, Warnings = result.Warnings }, DockerJsonContext.Wire.ContainerCreateResponse, StatusCodes.Status201Created);
         }
         catch
@@ -162,6 +163,7 @@ internal static class ContainerEndpoints
             }
             if (state == "stopped") record.RestartCount = 0;
             await system.StartAsync(CancellationToken.None);
+            services.Events.Container(record, "start");
             containers.Watch(record);
         }
         finally { gate.Release(); }
@@ -173,6 +175,7 @@ internal static class ContainerEndpoints
     {
         var record = services.Containers.Store.Find(Id(ctx));
         bool stopped = await StopAsync(services, record, ctx);
+        if (stopped) services.Events.Container(record, "stop");
         ctx.Response.StatusCode = stopped ? StatusCodes.Status204NoContent : StatusCodes.Status304NotModified;
     }
 
@@ -195,11 +198,13 @@ internal static class ContainerEndpoints
             if (state == "paused") await system.ResumeAsync(CancellationToken.None);
             try { await system.SignalAsync(signal, CancellationToken.None); }
             catch (InvalidComputeSystemStateException) { return true; }
+            services.Events.Container(record, "kill", ("signal", signal.ToString(CultureInfo.InvariantCulture)));
             var exited = system.WaitForExitAsync(CancellationToken.None);
             if (timeout >= 0 && await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(timeout))) != exited)
             {
                 try { await system.TerminateAsync(CancellationToken.None); }
                 catch (ComputeSystemAlreadyStoppedException) { }
+                services.Events.Container(record, "kill", ("signal", "9"));
             }
             await exited;
             return true;
@@ -215,6 +220,7 @@ internal static class ContainerEndpoints
         await using var system = await services.Containers.SystemAsync(record, ctx.RequestAborted);
         try { await system.SignalAsync(signal, ctx.RequestAborted); }
         catch (InvalidComputeSystemStateException) { throw DockerErrors.NotRunning(record.Id); }
+        services.Events.Container(record, "kill", ("signal", signal.ToString(CultureInfo.InvariantCulture)));
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
@@ -232,6 +238,8 @@ internal static class ContainerEndpoints
             await system.StartAsync(CancellationToken.None);
             record.RestartCount++;
             containers.Store.Save(record);
+            services.Events.Container(record, "start");
+            services.Events.Container(record, "restart");
             containers.Watch(record);
         }
         finally { gate.Release(); }
@@ -334,6 +342,7 @@ internal static class ContainerEndpoints
         if (props.InitAttachSocket is not { } socket) throw DockerErrors.Conflict($"cannot resize container {record.Id}: it is not running");
         using var attach = await InitAttach.ConnectAsync(socket, ctx.RequestAborted);
         await attach.ResizeAsync(h, w, ctx.RequestAborted);
+        services.Events.Container(record, "resize", ("height", h.ToString(CultureInfo.InvariantCulture)), ("width", w.ToString(CultureInfo.InvariantCulture)));
         ctx.Response.StatusCode = StatusCodes.Status200OK;
     }
 
@@ -353,6 +362,7 @@ internal static class ContainerEndpoints
         ctx.Response.Headers["X-Docker-Container-Path-Stat"] = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(stat, DockerJsonContext.Wire.ContainerPathStat));
         ctx.Response.StatusCode = StatusCodes.Status200OK;
         if (HttpMethods.IsHead(ctx.Request.Method)) return;
+        services.Events.Container(services.Containers.Store.Find(Id(ctx)), "archive-path");
         ctx.Response.ContentType = "application/x-tar";
         await files.WriteTarAsync(rootfs, path, ctx.Response.Body, ctx.RequestAborted);
     }
@@ -372,6 +382,7 @@ internal static class ContainerEndpoints
             chown = ExecEndpoints.ResolveUser(user, rootfs);
         }
         await files.ExtractTarAsync(rootfs, path, ctx.Request.Body, Query.Bool(ctx, "noOverwriteDirNonDir"), chown, ctx.RequestAborted);
+        services.Events.Container(record, "extract-to-dir");
         ctx.Response.StatusCode = StatusCodes.Status200OK;
     }
 

@@ -24,6 +24,7 @@ public static class DockerApi
         ("GET", "/version", SystemEndpoints.Version),
         ("GET", "/info", SystemEndpoints.Info),
         ("POST", "/auth", Auth),
+        ("GET", "/events", Events.EventEndpoints.Stream),
 
         ("GET", "/images/json", ImageEndpoints.List),
         ("POST", "/images/create", ImageEndpoints.Create),

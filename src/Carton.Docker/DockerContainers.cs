@@ -91,7 +91,8 @@ internal sealed class DockerContainers
             try
             {
                 await using var system = await Compute.OpenComputeSystemAsync(record.Id);
-                await system.WaitForExitAsync();
+                int exitCode = await system.WaitForExitAsync();
+                _services.Events.Container(record, "die", ("exitCode", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
                 if (record.HostConfig.AutoRemove && Store.TryFind(record.Id) is { } current)
                     await RemoveAsync(current, force: true, CancellationToken.None);
             }
@@ -127,6 +128,7 @@ internal sealed class DockerContainers
             }
             catch (ComputeSystemNotFoundException) { }
             Store.Remove(record);
+            _services.Events.Container(record, "destroy");
             _services.Execs.ForgetContainer(record.Id);
             _removed.GetOrAdd(record.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }

@@ -50,6 +50,7 @@ internal static class ExecEndpoints
         if (state != "running") throw DockerErrors.NotRunning(record.Id);
         var exec = new ExecInstance { Id = ContainerNames.NewId(), ContainerId = record.Id, Config = config };
         services.Execs.Add(exec);
+        services.Events.Container(record, "exec_create: " + string.Join(' ', config.Cmd), ("execID", exec.Id));
         await DockerJson.WriteAsync(ctx, new IdResponse { Id = exec.Id }, DockerJsonContext.Wire.IdResponse, StatusCodes.Status201Created);
     }
 
@@ -118,11 +119,13 @@ internal static class ExecEndpoints
         exec.Process = process;
         exec.Pid = process.Pid;
         exec.Running = true;
+        services.Events.Container(record, "exec_start: " + string.Join(' ', c.Cmd!), ("execID", exec.Id));
         var exited = Task.Run(async () =>
         {
             var code = await process.WaitForExitAsync(CancellationToken.None);
             exec.ExitCode = code;
             exec.Running = false;
+            services.Events.Container(record, "exec_die", ("execID", exec.Id), ("exitCode", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return code;
         }, CancellationToken.None);
         if (start.Detach)

@@ -105,9 +105,16 @@ internal static class ImageEndpoints
         foreach (var r in removing)
         {
             if (await services.Images.RemoveAsync(r.Name, ctx.RequestAborted))
+            {
                 answer.Add(new ImageDeleteResponseItem { Untagged = ImageCatalog.Familiar(r.Name) });
+                services.Events.Image(image.Id, "untag", ImageCatalog.Familiar(r.Name));
+            }
         }
-        if (removesImage) answer.Add(new ImageDeleteResponseItem { Deleted = image.Id });
+        if (removesImage)
+        {
+            answer.Add(new ImageDeleteResponseItem { Deleted = image.Id });
+            services.Events.Image(image.Id, "delete", image.Id);
+        }
         await DockerJson.WriteAsync(ctx, answer, DockerJsonContext.Wire.ListImageDeleteResponseItem);
     }
 
@@ -133,6 +140,7 @@ internal static class ImageEndpoints
         var (image, record) = ImageCatalog.Find(ImageCatalog.Load(services.Images), name);
         var descriptor = (record ?? image.Records[0]).Target;
         await services.Images.PutAsync(target.ToString(), descriptor, ctx.RequestAborted);
+        services.Events.Image(image.Id, "tag", ImageCatalog.Familiar(target.ToString()));
         ctx.Response.StatusCode = StatusCodes.Status201Created;
     }
 
@@ -186,6 +194,8 @@ internal static class ImageEndpoints
             throw;
         }
         await stream.FinishAsync(pulled.Target.Digest, upToDate: before == pulled.Target.Digest && !stream.DownloadedAny);
+        // dockerd: the actor is the reference pulled, its name attribute the same
+        services.Events.Image(ImageCatalog.Familiar(name), "pull", ImageCatalog.Familiar(name));
     }
 
     /// <summary>A compute system made from <paramref name="image"/> (by its id, or by one of its names for a system

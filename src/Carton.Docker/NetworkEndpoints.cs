@@ -71,6 +71,7 @@ internal static class NetworkEndpoints
             Name = body.Name, Subnet = pool?.Subnet is { Length: > 0 } s ? s : null, Gateway = pool?.Gateway is { Length: > 0 } g ? g : null,
             Internal = body.Internal, Labels = body.Labels is { Count: > 0 } ? body.Labels : null,
         }, ctx.RequestAborted);
+        services.Events.Network(info.Id, body.Name, "create");
         var warning = body.Options is { Count: > 0 } ? "network options are not applied by carton" : "";
         await DockerJson.WriteAsync(ctx, new NetworkCreateResponse { Id = info.Id, Warning = warning }, DockerJsonContext.Wire.NetworkCreateResponse, StatusCodes.Status201Created);
     }
@@ -87,6 +88,7 @@ internal static class NetworkEndpoints
         if (endpoints.Count > 0)
             throw DockerErrors.Conflict($"error while removing network: network {info.Name} id {info.Id} has active endpoints");
         await service.DeleteNetworkAsync(info.Id, ctx.RequestAborted);
+        services.Events.Network(info.Id, info.Name, "destroy");
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
@@ -126,6 +128,7 @@ internal static class NetworkEndpoints
             record.ConnectedEndpoints[dockerName] = endpoint.Id;
             record.Networks[dockerName] = body.EndpointConfig;
             containers.Store.Save(record);
+            services.Events.Network(info.Id, dockerName, "connect", record.Id);
         }
         finally { gate.Release(); }
         ctx.Response.StatusCode = StatusCodes.Status200OK;
@@ -153,6 +156,7 @@ internal static class NetworkEndpoints
             record.ConnectedEndpoints.Remove(dockerName);
             record.Networks.Remove(dockerName);
             containers.Store.Save(record);
+            services.Events.Network(info.Id, dockerName, "disconnect", record.Id);
         }
         finally { gate.Release(); }
         ctx.Response.StatusCode = StatusCodes.Status200OK;

@@ -265,6 +265,15 @@ public sealed class DockerFixture : IAsyncLifetime
         return Wait(DockerStartInfo("script", ["-qec", line, "/dev/null"]), $"script {line}", "", TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>A docker CLI (in the namespace) left running, its output redirected, for commands that stream
+    /// (`docker events`): the caller reads it and kills it.</summary>
+    public Process DockerStreaming(string cli, params string[] args)
+    {
+        var p = Process.Start(DockerStartInfo("nsenter", [$"--net=/run/netns/{Netns}", "--", cli, .. args]))!;
+        p.StandardInput.Close();
+        return p;
+    }
+
     /// <summary>The environment of a docker CLI: the fixture's socket, an empty DOCKER_CONFIG, nothing of the user's.</summary>
     private ProcessStartInfo DockerStartInfo(string file, string[] args)
     {
