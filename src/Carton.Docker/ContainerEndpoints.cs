@@ -162,6 +162,7 @@ internal static class ContainerEndpoints
             }
             if (state == "stopped") record.RestartCount = 0;
             await system.StartAsync(CancellationToken.None);
+            await ContainerUpdate.ApplyPendingAsync(services, record, system);
             containers.Watch(record);
         }
         finally { gate.Release(); }
@@ -230,6 +231,7 @@ internal static class ContainerEndpoints
         {
             await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
             await system.StartAsync(CancellationToken.None);
+            await ContainerUpdate.ApplyPendingAsync(services, record, system);
             record.RestartCount++;
             containers.Store.Save(record);
             containers.Watch(record);

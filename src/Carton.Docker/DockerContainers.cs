@@ -128,6 +128,7 @@ internal sealed class DockerContainers
             catch (ComputeSystemNotFoundException) { }
             Store.Remove(record);
             _services.Execs.ForgetContainer(record.Id);
+            ContainerActor.Publish(_services, record, "destroy");
             _removed.GetOrAdd(record.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         finally { gate.Release(); }
