@@ -220,22 +220,9 @@ internal static class ContainerDocument
         if (host.Memory is > 0 and < 6 * 1024 * 1024) throw DockerErrors.BadRequest("Minimum memory limit allowed is 6MB", "HostConfig.Memory");
         if (host.NanoCpus < 0) throw DockerErrors.BadRequest("invalid NanoCpus: must not be negative", "HostConfig.NanoCpus");
         if (host.CpuShares < 0) throw DockerErrors.BadRequest("invalid CpuShares: must not be negative", "HostConfig.CpuShares");
-        var resources = new LinuxResources();
-        bool any = false;
-        if (host.Memory > 0) { resources.Memory = new LinuxMemory { Limit = host.Memory }; any = true; }
-        if (host.NanoCpus > 0 || host.CpuShares > 0)
-        {
-            resources.Cpu = new LinuxCpu();
-            if (host.NanoCpus > 0)
-            {
-                const ulong period = 100_000;
-                resources.Cpu.Period = period;
-                resources.Cpu.Quota = Math.Max(1000, host.NanoCpus * (long)period / 1_000_000_000);
-            }
-            if (host.CpuShares > 0) resources.Cpu.Shares = (ulong)Math.Max(2, host.CpuShares);
-            any = true;
-        }
-        if (host.PidsLimit is > 0 and var pids) { resources.Pids = new LinuxPids { Limit = pids }; any = true; }
+        if (host.MemorySwap > 0 && host.MemorySwap < host.Memory) throw DockerErrors.BadRequest("Minimum memoryswap limit should be larger than memory limit, see usage", "HostConfig.MemorySwap");
+        var resources = new LinuxResources { Memory = ContainerResourceLimits.Memory(host), Cpu = ContainerResourceLimits.Cpu(host), Pids = ContainerResourceLimits.Pids(host) };
+        bool any = resources.Memory is not null || resources.Cpu is not null || resources.Pids is not null;
         if (!any) return linux;
         linux ??= new LinuxSpec();
         linux.Resources = resources;

@@ -163,6 +163,7 @@ internal static class ContainerEndpoints
             }
             if (state == "stopped") record.RestartCount = 0;
             await system.StartAsync(CancellationToken.None);
+            await ContainerUpdate.ApplyPendingAsync(services, record, system);
             services.Events.Container(record, "start");
             containers.Watch(record);
         }
@@ -236,6 +237,7 @@ internal static class ContainerEndpoints
         {
             await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
             await system.StartAsync(CancellationToken.None);
+            await ContainerUpdate.ApplyPendingAsync(services, record, system);
             record.RestartCount++;
             containers.Store.Save(record);
             services.Events.Container(record, "start");

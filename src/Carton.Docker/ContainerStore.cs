@@ -65,6 +65,26 @@ internal sealed class ContainerStore
             if (_names.TryGetValue(name, out var owner) && owner == id) _names.Remove(name);
     }
 
+    /// <summary>Gives <paramref name="record"/> the name <paramref name="newName"/> ("/x"): the new name is taken (or
+    /// Docker's conflict), the record saved, then the old name released; a failed save gives the new name back.</summary>
+    public void Rename(ContainerRecord record, string newName)
+    {
+        var oldName = record.Name;
+        Reserve(newName, record.Id);
+        try
+        {
+            record.Name = newName;
+            Save(record);
+        }
+        catch
+        {
+            record.Name = oldName;
+            Release(newName, record.Id);
+            throw;
+        }
+        Release(oldName, record.Id);
+    }
+
     /// <summary>Writes the record (atomically) and indexes it.</summary>
     public void Save(ContainerRecord record)
     {

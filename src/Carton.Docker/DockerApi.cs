@@ -62,6 +62,19 @@ public static class DockerApi
         ("DELETE", "/networks/{id}", NetworkEndpoints.Delete),
         ("POST", "/networks/{id}/connect", NetworkEndpoints.Connect),
         ("POST", "/networks/{id}/disconnect", NetworkEndpoints.Disconnect),
+
+        // issue 17: the rest of the lifecycle, prune, and observation
+        ("POST", "/containers/{id}/pause", ContainerLifecycleEndpoints.Pause),
+        ("POST", "/containers/{id}/unpause", ContainerLifecycleEndpoints.Unpause),
+        ("POST", "/containers/{id}/rename", ContainerLifecycleEndpoints.Rename),
+        ("POST", "/containers/{id}/update", ContainerUpdate.Handle),
+        ("POST", "/containers/prune", PruneEndpoints.Containers),
+        ("POST", "/networks/prune", PruneEndpoints.Networks),
+        ("POST", "/images/prune", PruneEndpoints.Images),
+        ("GET", "/containers/{id}/top", ContainerTop.Handle),
+        ("GET", "/containers/{id}/changes", ContainerChangesEndpoint.Handle),
+        ("GET", "/containers/{id}/stats", ContainerStats.Handle),
+        ("GET", "/system/df", SystemDiskUsageEndpoint.Handle),
     ];
 
     /// <summary>Before serving: the Docker layer's records are reconciled with the compute systems (those whose system

@@ -128,8 +128,8 @@ internal sealed class DockerContainers
             }
             catch (ComputeSystemNotFoundException) { }
             Store.Remove(record);
-            _services.Events.Container(record, "destroy");
             _services.Execs.ForgetContainer(record.Id);
+            _services.Events.Container(record, "destroy");
             _removed.GetOrAdd(record.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         finally { gate.Release(); }

@@ -35,6 +35,9 @@ public sealed class DockerServices
     /// <summary>Copies files in and out of a container's root file system (the archive endpoints); null: not offered.</summary>
     public IContainerFiles? Files { get; init; }
 
+    /// <summary>Containers' writable layers and the image sweep (changes, SizeRw, image prune); null: not offered.</summary>
+    public IContainerStorage? Storage { get; init; }
+
     /// <summary>At most this many hijacked streams (attach, exec) at once; more get 503.</summary>
     public int MaxHijackedStreams { get; init; } = 256;
 

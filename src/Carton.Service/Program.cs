@@ -140,6 +140,7 @@ public static class Program
                     Host = DockerHostFacts.Probe(init, images),
                     Log = JsonLog.Write,
                     Files = new ContainerFiles(),
+                    Storage = new ContainerStorage(imageStore),
                     MaxHijackedStreams = dockerMaxStreams,
                     StateRoot = dockerRoot ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root))!, "docker"),
                 };

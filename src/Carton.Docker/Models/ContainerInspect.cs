@@ -90,6 +90,10 @@ public sealed class ContainerSummary
     public SummaryHostConfig HostConfig { get; set; } = new();
     public SummaryNetworkSettings NetworkSettings { get; set; } = new();
     public List<MountPoint> Mounts { get; set; } = [];
+    /// <summary>The writable layer's bytes (system df; ps --size).</summary>
+    public long? SizeRw { get; set; }
+    /// <summary>The image's bytes plus the writable layer's (system df; ps --size).</summary>
+    public long? SizeRootFs { get; set; }
 }
 
 /// <summary>ContainerSummary.Ports[].</summary>

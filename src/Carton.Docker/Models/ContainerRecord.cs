@@ -27,4 +27,6 @@ public sealed class ContainerRecord
     public string? StopSignal { get; set; }
     /// <summary>Endpoints made by /networks/{id}/connect (network name → endpoint id): the Docker layer's to delete.</summary>
     public Dictionary<string, string> ConnectedEndpoints { get; set; } = [];
+    /// <summary>An /update changed the limits while the container was stopped: its next start applies them.</summary>
+    public bool ResourcesPending { get; set; }
 }

@@ -36,6 +36,15 @@ namespace Carton.Docker.Models;
 [JsonSerializable(typeof(NetworkConnectRequest))]
 [JsonSerializable(typeof(NetworkDisconnectRequest))]
 [JsonSerializable(typeof(EventMessage))]
+[JsonSerializable(typeof(ContainerUpdateBody))]
+[JsonSerializable(typeof(ContainerUpdateResponse))]
+[JsonSerializable(typeof(ContainerPruneResponse))]
+[JsonSerializable(typeof(NetworkPruneResponse))]
+[JsonSerializable(typeof(ImagePruneResponse))]
+[JsonSerializable(typeof(List<ContainerChange>))]
+[JsonSerializable(typeof(ContainerStatsResponse))]
+[JsonSerializable(typeof(ContainerTopResponse))]
+[JsonSerializable(typeof(SystemDiskUsage))]
 public sealed partial class DockerJsonContext : JsonSerializerContext
 {
     /// <summary>What goes on the wire: quotes and non-ASCII in messages stay readable ("invalid filter 'x'", not

@@ -29,6 +29,14 @@ public sealed class HostConfig
     public long NanoCpus { get; set; }
     public long CpuShares { get; set; }
     public long? PidsLimit { get; set; }
+    /// <summary>Memory plus swap (-1: unlimited swap), the soft limit, the CFS quota and period, and the cpusets
+    /// (applied at create and by /update: <see cref="ContainerResourceLimits"/>).</summary>
+    public long MemorySwap { get; set; }
+    public long MemoryReservation { get; set; }
+    public long CpuQuota { get; set; }
+    public long CpuPeriod { get; set; }
+    public string? CpusetCpus { get; set; }
+    public string? CpusetMems { get; set; }
     /// <summary>Fields recorded but not acted on; a non-empty one earns a warning at create.</summary>
     public List<string>? SecurityOpt { get; set; }
     public List<DeviceMapping>? Devices { get; set; }
