@@ -79,7 +79,7 @@ internal static class ContainerEndpoints
     /// <summary>GET /containers/json?all&amp;limit&amp;filters.</summary>
     public static async Task List(DockerServices services, HttpContext ctx)
     {
-        var filters = DockerFilters.Parse(ctx, "id", "name", "label", "status", "ancestor", "network", "exited", "before", "since");
+        var filters = DockerFilters.Parse(ctx, "id", "name", "label", "status", "ancestor", "network", "exited", "before", "since", "health");
         bool all = Query.Bool(ctx, "all");
         int limit = int.TryParse(Query.String(ctx, "limit"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : -1;
         var summaries = new Dictionary<string, ComputeSystemSummary>(StringComparer.Ordinal);
@@ -94,6 +94,8 @@ internal static class ContainerEndpoints
             var state = restarting ? "restarting" : ContainerViews.DockerState(summary.State);
             if (!all && !filters.Has("status") && state is not ("running" or "paused" or "restarting")) continue;
             if (!Matches(record, summary, state, filters, network, images)) continue;
+            // health: starting, healthy, unhealthy, or none for a container without a healthcheck (dockerd's)
+            if (filters.Has("health") && !filters.Get("health").Contains(services.Containers.HealthOf(record.Id)?.Status ?? "none")) continue;
             result.Add(ContainerViews.WithRestartAndHealth(ContainerViews.Summary(record, summary, network, images), summary,
                 restarting, services.Containers.HealthOf(record.Id)));
             if (limit > 0 && result.Count >= limit) break;

@@ -200,11 +200,12 @@ internal sealed class DockerContainers
                 if (code < 0 && summary.ExitCode is { } recorded) code = recorded;
                 var ran = (summary.Finished ?? DateTime.UtcNow) - (summary.Started ?? summary.Created);
                 var delay = manager.ShouldRestart(record.HostConfig.RestartPolicy, record.RestartCount, code, record.HasBeenManuallyStopped, ran);
-                if (delay is { } wait)
+                if (delay is not null)
                 {
+                    // "restarting" before the count goes up: no reader sees the new count on an exited container
+                    _restarting[record.Id] = true;
                     record.RestartCount++;
                     Store.Save(record);
-                    _restarting[record.Id] = true;
                 }
                 PublishEvent(record, "die", new()
                 {
