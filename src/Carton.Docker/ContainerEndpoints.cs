@@ -169,7 +169,7 @@ internal static class ContainerEndpoints
                 return;
             }
             containers.ResetForStart(record);
-            await system.StartAsync(CancellationToken.None);
+            await containers.StartSystemAsync(system, record.Id);
             containers.Watch(record);
         }
         finally { gate.Release(); }
@@ -255,7 +255,7 @@ internal static class ContainerEndpoints
             await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
             // dockerd's containerRestart starts with a reset restart manager: the count back to 0
             containers.ResetForStart(record);
-            await system.StartAsync(CancellationToken.None);
+            await containers.StartSystemAsync(system, record.Id);
             containers.Watch(record);
         }
         finally { gate.Release(); }

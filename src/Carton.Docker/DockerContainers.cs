@@ -22,6 +22,8 @@ internal sealed class DockerContainers
     private readonly ConcurrentDictionary<string, bool> _restarting = new(StringComparer.Ordinal);
     /// <summary>The healthcheck state of containers that have one (in memory, as dockerd keeps it between checkpoints).</summary>
     private readonly ConcurrentDictionary<string, ContainerHealth> _health = new(StringComparer.Ordinal);
+    /// <summary>Starts under way (<see cref="StartSystemAsync"/>).</summary>
+    private readonly ConcurrentDictionary<string, Task> _starting = new(StringComparer.Ordinal);
 
     public DockerContainers(DockerServices services)
     {
@@ -65,7 +67,7 @@ internal sealed class DockerContainers
         {
             await using var system = await Compute.OpenComputeSystemAsync(record.Id, ct);
             ResetForStart(record);
-            await system.StartAsync(ct);
+            await StartSystemAsync(system, record.Id);
             PublishEvent(record, "start");
             Watch(record);
         }
@@ -132,13 +134,53 @@ internal sealed class DockerContainers
     public async Task<IComputeSystem> SystemAsync(ContainerRecord record, CancellationToken ct)
     {
         try { return await Compute.OpenComputeSystemAsync(record.Id, ct); }
+        catch (ComputeSystemNotFoundException) when (Store.TryFind(record.Id) is not null)
+        {
+            await AfterStartAsync(record, ct);
+            try { return await Compute.OpenComputeSystemAsync(record.Id, ct); }
+            catch (ComputeSystemNotFoundException) { throw DockerErrors.NoSuchContainer(record.Id); }
+        }
         catch (ComputeSystemNotFoundException) { throw DockerErrors.NoSuchContainer(record.Id); }
     }
 
     public async Task<ComputeSystemProperties> PropertiesAsync(ContainerRecord record, CancellationToken ct)
     {
-        await using var system = await SystemAsync(record, ct);
-        return await system.GetPropertiesAsync(ct);
+        try
+        {
+            await using var system = await SystemAsync(record, ct);
+            return await system.GetPropertiesAsync(ct);
+        }
+        catch (ComputeSystemNotFoundException) when (Store.TryFind(record.Id) is not null)
+        {
+            await AfterStartAsync(record, ct);
+            try
+            {
+                await using var system = await Compute.OpenComputeSystemAsync(record.Id, ct);
+                return await system.GetPropertiesAsync(ct);
+            }
+            catch (ComputeSystemNotFoundException) { throw DockerErrors.NoSuchContainer(record.Id); }
+        }
+    }
+
+    /// <summary>Starts the container's system (every start of the Docker layer goes through here).</summary>
+    public async Task StartSystemAsync(IComputeSystem system, string id)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _starting[id] = done.Task;
+        try { await system.StartAsync(CancellationToken.None); }
+        finally
+        {
+            _starting.TryRemove(new KeyValuePair<string, Task>(id, done.Task));
+            done.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for a start under way. A stopped system's start recreates its runtime container
+    /// (IComputeSystem.StartAsync), and for that moment the compute service does not find it: a restart policy at work
+    /// makes that moment frequent, and an inspect then must not be a 404.</summary>
+    private async Task AfterStartAsync(ContainerRecord record, CancellationToken ct)
+    {
+        if (_starting.TryGetValue(record.Id, out var start)) await start.WaitAsync(ct);
     }
 
     /// <summary>
@@ -248,7 +290,7 @@ internal sealed class DockerContainers
             _restarting.TryRemove(record.Id, out _);
             await using var system = await Compute.OpenComputeSystemAsync(record.Id);
             if ((await system.GetPropertiesAsync()).Summary.State != "stopped") return false;
-            await system.StartAsync();
+            await StartSystemAsync(system, record.Id);
             PublishEvent(record, "start");
             return true;
         }

@@ -161,21 +161,20 @@ public sealed class DockerRestartHealthCliTests(DockerFixture fixture) : DockerC
     {
         var image = Image();
         var before = Ok(Debian, "ps", "-aq");
-        async Task Bad(string fields, string field, string message)
+        async Task Bad(string fields, string message)
         {
             var body = $"{{\"Image\":\"{image}\",\"Cmd\":[\"true\"],{fields}}}";
             var r = await fx.RawAsync($"POST /v1.44/containers/create HTTP/1.1\r\nHost: docker\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
             Assert.True(r.StartsWith("HTTP/1.1 400", StringComparison.Ordinal), fields + " → " + r);
             Assert.Contains(message, r);
-            Assert.Contains(field, r);
         }
-        await Bad("\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"sometimes\"}}", "HostConfig.RestartPolicy.Name", "unknown policy 'sometimes'");
-        await Bad("\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":-1}}", "HostConfig.RestartPolicy.MaximumRetryCount", "cannot be negative");
-        await Bad("\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":3}}", "HostConfig.RestartPolicy.MaximumRetryCount", "can only be used with 'on-failure'");
-        await Bad("\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"unless-stopped\"}}", "HostConfig.AutoRemove", "can't create 'AutoRemove' container with restart policy");
-        await Bad("\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],\"Interval\":1000}", "Healthcheck.Interval", "cannot be less than 1ms");
-        await Bad("\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],\"Retries\":-1}", "Healthcheck.Retries", "cannot be negative");
-        await Bad("\"Healthcheck\":{\"Test\":[\"SOMETIMES\",\"true\"]}", "Healthcheck.Test", "unknown healthcheck type");
+        await Bad("\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"sometimes\"}}", "unknown policy 'sometimes'");
+        await Bad("\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":-1}}", "cannot be negative");
+        await Bad("\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":3}}", "can only be used with 'on-failure'");
+        await Bad("\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"unless-stopped\"}}", "can't create 'AutoRemove' container with restart policy");
+        await Bad("\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],\"Interval\":1000}", "cannot be less than 1ms");
+        await Bad("\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"],\"Retries\":-1}", "cannot be negative");
+        await Bad("\"Healthcheck\":{\"Test\":[\"SOMETIMES\",\"true\"]}", "unknown healthcheck type");
         Assert.Equal(before, Ok(Debian, "ps", "-aq"));
     }
 
