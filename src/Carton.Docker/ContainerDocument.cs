@@ -35,6 +35,8 @@ internal static class ContainerDocument
     {
         var host = body.HostConfig ?? new HostConfig();
         var warnings = new List<string>();
+        RestartManager.Validate(host);
+        HealthMonitor.Validate(body.Healthcheck);
         var spec = new Spec { Process = new Carton.Oci.Process() };
         var process = spec.Process;
 
@@ -334,9 +336,7 @@ internal static class ContainerDocument
         Warn(host.ShmSize > 0, "HostConfig.ShmSize");
         Warn(host.VolumesFrom is { Count: > 0 }, "HostConfig.VolumesFrom");
         Warn(host.Links is { Count: > 0 }, "HostConfig.Links");
-        Warn(host.RestartPolicy?.Name is { Length: > 0 } and not "no", "HostConfig.RestartPolicy");
         Warn(host.LogConfig?.Type is { Length: > 0 } and not "json-file", "HostConfig.LogConfig");
-        Warn(body.Healthcheck?.Test is { Count: > 0 } t && t[0] != "NONE", "Healthcheck");
         Warn(host.Init == true, "HostConfig.Init");
     }
 }

@@ -30,6 +30,8 @@ internal static class ContainerEndpoints
             var logPath = Path.Combine(containers.Store.DirectoryOf(id), id + "-json.log");
             var result = ContainerDocument.Build(body, imageRef, image.Image.Config.Config, id, name, logPath, other => NamespaceOf(containers.Store, other, 0));
             ContainerCreateConfig config = body;
+            // the image's HEALTHCHECK under the client's (validated above as given; the image's is the image's)
+            body.Healthcheck = HealthMonitor.Merge(body.Healthcheck, image.Image.Config.Config?.Healthcheck);
             record = new ContainerRecord
             {
                 Id = id, Name = name, Created = DateTime.UtcNow, Image = body.Image, ImageId = image.Id, Command = result.Command,
@@ -78,7 +80,7 @@ internal static class ContainerEndpoints
     /// <summary>GET /containers/json?all&amp;limit&amp;filters.</summary>
     public static async Task List(DockerServices services, HttpContext ctx)
     {
-        var filters = DockerFilters.Parse(ctx, "id", "name", "label", "status", "ancestor", "network", "exited", "before", "since");
+        var filters = DockerFilters.Parse(ctx, "id", "name", "label", "status", "ancestor", "network", "exited", "before", "since", "health");
         bool all = Query.Bool(ctx, "all");
         int limit = int.TryParse(Query.String(ctx, "limit"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : -1;
         var summaries = new Dictionary<string, ComputeSystemSummary>(StringComparer.Ordinal);
@@ -89,10 +91,14 @@ internal static class ContainerEndpoints
         foreach (var record in services.Containers.Store.All.OrderByDescending(r => r.Created))
         {
             if (!summaries.TryGetValue(record.Id, out var summary)) continue;
-            var state = ContainerViews.DockerState(summary.State);
-            if (!all && !filters.Has("status") && state is not ("running" or "paused")) continue;
+            bool restarting = services.Containers.IsRestarting(record.Id);
+            var state = restarting ? "restarting" : ContainerViews.DockerState(summary.State);
+            if (!all && !filters.Has("status") && state is not ("running" or "paused" or "restarting")) continue;
             if (!Matches(record, summary, state, filters, network, images)) continue;
-            result.Add(ContainerViews.Summary(record, summary, network, images));
+            // health: starting, healthy, unhealthy, or none for a container without a healthcheck (dockerd's)
+            if (filters.Has("health") && !filters.Get("health").Contains(services.Containers.HealthOf(record.Id)?.Status ?? "none")) continue;
+            result.Add(ContainerViews.WithRestartAndHealth(ContainerViews.Summary(record, summary, network, images), summary,
+                restarting, services.Containers.HealthOf(record.Id)));
             if (limit > 0 && result.Count >= limit) break;
         }
         await DockerJson.WriteAsync(ctx, result, DockerJsonContext.Wire.ListContainerSummary);
@@ -142,7 +148,9 @@ internal static class ContainerEndpoints
         if (services.Networks is { } networks)
             try { ns = await networks.InspectNamespaceAsync(record.Id, ctx.RequestAborted); }
             catch (CartonException e) when (e.Kind == ErrorKind.NotFound) { }
-        await DockerJson.WriteAsync(ctx, ContainerViews.Inspect(record, props, network, services.Execs.IdsOf(record.Id), ns), DockerJsonContext.Wire.ContainerInspect);
+        var inspect = ContainerViews.Inspect(record, props, network, services.Execs.IdsOf(record.Id), ns);
+        ContainerViews.AddRestartAndHealth(inspect.State, services.Containers.IsRestarting(record.Id), services.Containers.HealthOf(record.Id));
+        await DockerJson.WriteAsync(ctx, inspect, DockerJsonContext.Wire.ContainerInspect);
     }
 
     /// <summary>POST /containers/{id}/start: 304 when it already runs.</summary>
@@ -161,8 +169,8 @@ internal static class ContainerEndpoints
                 ctx.Response.StatusCode = StatusCodes.Status304NotModified;
                 return;
             }
-            if (state == "stopped") record.RestartCount = 0;
-            await system.StartAsync(CancellationToken.None);
+            containers.ResetForStart(record);
+            await containers.StartSystemAsync(system, record.Id);
             await ContainerUpdate.ApplyPendingAsync(services, record, system);
             services.Events.Container(record, "start");
             containers.Watch(record);
@@ -195,7 +203,10 @@ internal static class ContainerEndpoints
         {
             await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
             var state = (await system.GetPropertiesAsync(ctx.RequestAborted)).Summary.State;
-            if (state is not ("running" or "paused")) return false;
+            // a client's stop keeps the container down: its restart policy does not bring it back (dockerd's
+            // HasBeenManuallyStopped and ExitOnNext); one waiting to be restarted is thereby stopped
+            if (state is not ("running" or "paused")) return containers.StoppedByClient(record, cancelRestart: true);
+            containers.StoppedByClient(record, cancelRestart: true);
             if (state == "paused") await system.ResumeAsync(CancellationToken.None);
             try { await system.SignalAsync(signal, CancellationToken.None); }
             catch (InvalidComputeSystemStateException) { return true; }
@@ -219,6 +230,19 @@ internal static class ContainerEndpoints
         var record = services.Containers.Store.Find(Id(ctx));
         int signal = Signals.Parse(Query.String(ctx, "signal") is { Length: > 0 } s ? s : "SIGKILL", "signal");
         await using var system = await services.Containers.SystemAsync(record, ctx.RequestAborted);
+        var state = (await system.GetPropertiesAsync(ctx.RequestAborted)).Summary.State;
+        // dockerd's killWithSignal: stopped by a client; the restart policy is off for SIGKILL, for the container's
+        // stop signal, and for any signal when it has none of its own
+        bool cancelRestart = signal == 9 || record.StopSignal is not { Length: > 0 } stopSignal
+            || (Carton.Oci.SignalNames.TryParse(stopSignal.Trim().ToUpperInvariant(), out int own) && own == signal);
+        if (services.Containers.IsRestarting(record.Id))
+        {
+            // a container waiting to be restarted has no process to signal: cancelling the restart is enough (dockerd)
+            services.Containers.StoppedByClient(record, cancelRestart);
+            ctx.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+        if (state is "running" or "paused") services.Containers.StoppedByClient(record, cancelRestart);
         try { await system.SignalAsync(signal, ctx.RequestAborted); }
         catch (InvalidComputeSystemStateException) { throw DockerErrors.NotRunning(record.Id); }
         services.Events.Container(record, "kill", ("signal", signal.ToString(CultureInfo.InvariantCulture)));
@@ -236,10 +260,10 @@ internal static class ContainerEndpoints
         try
         {
             await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
-            await system.StartAsync(CancellationToken.None);
+            // dockerd's containerRestart starts with a reset restart manager: the count back to 0
+            containers.ResetForStart(record);
+            await containers.StartSystemAsync(system, record.Id);
             await ContainerUpdate.ApplyPendingAsync(services, record, system);
-            record.RestartCount++;
-            containers.Store.Save(record);
             services.Events.Container(record, "start");
             services.Events.Container(record, "restart");
             containers.Watch(record);

@@ -141,6 +141,29 @@ internal static class ContainerViews
         return summary;
     }
 
+    /// <summary>Inspect's State while the restart policy's backoff runs (dockerd's SetRestarting: running, restarting,
+    /// no pid), and the healthcheck's state.</summary>
+    public static void AddRestartAndHealth(ContainerState state, bool restarting, ContainerHealth? health)
+    {
+        if (restarting) (state.Status, state.Running, state.Restarting, state.Pid) = ("restarting", true, true, 0);
+        state.Health = health;
+    }
+
+    /// <summary>The list's State and Status as dockerd's State.String(): "Restarting (1) 2 seconds ago", and the
+    /// health after "Up ...": "(healthy)", "(unhealthy)", "(health: starting)".</summary>
+    public static ContainerSummary WithRestartAndHealth(ContainerSummary summary, ComputeSystemSummary s, bool restarting, ContainerHealth? health)
+    {
+        if (restarting)
+        {
+            summary.State = "restarting";
+            summary.Status = $"Restarting ({(s.ExitCode ?? 0).ToString(CultureInfo.InvariantCulture)}) "
+                + (s.Finished is { } f ? HumanDuration(DateTime.UtcNow - f) + " ago" : "");
+        }
+        else if (summary.State == "running" && health is not null)
+            summary.Status += health.Status == "starting" ? " (health: starting)" : $" ({health.Status})";
+        return summary;
+    }
+
     /// <summary>`docker ps`'s STATUS column: "Up 3 minutes", "Exited (0) 2 seconds ago", "Created".</summary>
     public static string Status(string state, ComputeSystemSummary s) => state switch
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Carton.Compute;
 using Carton.Docker.Models;
 
@@ -14,7 +15,15 @@ internal sealed class DockerContainers
     private readonly DockerServices _services;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _removed = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task> _watches = new(StringComparer.Ordinal);
+    /// <summary>The current watch of each started container (a newer one replaces it: the older then does nothing more).</summary>
+    private readonly ConcurrentDictionary<string, object> _watches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RestartManager> _restartManagers = new(StringComparer.Ordinal);
+    /// <summary>Containers waiting out their restart policy's backoff (Docker's "restarting" state).</summary>
+    private readonly ConcurrentDictionary<string, bool> _restarting = new(StringComparer.Ordinal);
+    /// <summary>The healthcheck state of containers that have one (in memory, as dockerd keeps it between checkpoints).</summary>
+    private readonly ConcurrentDictionary<string, ContainerHealth> _health = new(StringComparer.Ordinal);
+    /// <summary>Starts under way (<see cref="StartSystemAsync"/>).</summary>
+    private readonly ConcurrentDictionary<string, Task> _starting = new(StringComparer.Ordinal);
 
     public DockerContainers(DockerServices services)
     {
@@ -27,7 +36,10 @@ internal sealed class DockerContainers
     private IComputeService Compute => _services.Compute;
 
     /// <summary>At start: records whose system is gone (deleted behind Docker's back, or lost with /run at a reboot)
-    /// are dropped; AutoRemove containers that exited while no daemon watched are removed; running ones are watched.</summary>
+    /// are dropped; running ones are watched; stopped ones that their restart policy brings back are started again
+    /// (dockerd's restore: a new restart manager decides, on the exit code the system's monitor recorded while no
+    /// daemon ran — always, unless-stopped when no client stopped it, on-failure after a failure within its count);
+    /// AutoRemove containers that exited while no daemon watched are removed.</summary>
     public async Task RecoverAsync(CancellationToken ct)
     {
         var systems = new Dictionary<string, ComputeSystemSummary>(StringComparer.Ordinal);
@@ -40,10 +52,68 @@ internal sealed class DockerContainers
                 Store.Remove(record);
                 continue;
             }
-            if (summary.State == "stopped" && record.HostConfig.AutoRemove) await RemoveAsync(record, force: true, ct);
+            // "stopped" is a system that has run (a created one never has: dockerd's HasBeenStartedBefore)
+            if (summary.State == "stopped" && RestartManager.Restarts(record.HostConfig.RestartPolicy, record.RestartCount, summary.ExitCode ?? -1, record.HasBeenManuallyStopped))
+                await StartAgainAsync(record, ct);
+            else if (summary.State == "stopped" && record.HostConfig.AutoRemove) await RemoveAsync(record, force: true, ct);
             else if (summary.State is "running" or "paused") Watch(record);
         }
     }
+
+    /// <summary>A start by the daemon at its own start (dockerd's containerStart with a reset restart manager).</summary>
+    private async Task StartAgainAsync(ContainerRecord record, CancellationToken ct)
+    {
+        try
+        {
+            await using var system = await Compute.OpenComputeSystemAsync(record.Id, ct);
+            ResetForStart(record);
+            await StartSystemAsync(system, record.Id);
+            await ContainerUpdate.ApplyPendingAsync(_services, record, system);
+            _services.Events.Container(record, "start");
+            Watch(record);
+        }
+        catch (Exception e) when (e is ComputeException or CartonException or IOException)
+        {
+            _services.Log?.Invoke("warning", "restarting a Docker container at the daemon's start failed", w =>
+            {
+                w.WriteString("id", record.Id);
+                w.WriteString("error", e.Message);
+            });
+        }
+    }
+
+    /// <summary>A client's start (or the daemon's at its own start): a new restart manager (a pending restart is
+    /// cancelled), the count back to 0, and no longer stopped by a client (dockerd's ResetRestartManager(true)).</summary>
+    public void ResetForStart(ContainerRecord record)
+    {
+        if (_restartManagers.TryRemove(record.Id, out var old)) old.Cancel();
+        _restarting.TryRemove(record.Id, out _);
+        record.RestartCount = 0;
+        record.HasBeenManuallyStopped = false;
+        Store.Save(record);
+    }
+
+    /// <summary>A client's stop or kill: the container stays down (dockerd's HasBeenManuallyStopped, and ExitOnNext
+    /// when <paramref name="cancelRestart"/>). True when it was waiting to be restarted (the pending restart is off).</summary>
+    public bool StoppedByClient(ContainerRecord record, bool cancelRestart)
+    {
+        record.HasBeenManuallyStopped = true;
+        Store.Save(record);
+        if (cancelRestart) RestartManagerOf(record.Id).Cancel();
+        return cancelRestart && _restarting.TryRemove(record.Id, out _);
+    }
+
+    /// <summary>True while the container waits out its restart backoff (Docker's "restarting").</summary>
+    public bool IsRestarting(string id) => _restarting.ContainsKey(id);
+
+    /// <summary>The healthcheck's state, or null when the container has none (or has not run one since the daemon started).</summary>
+    public ContainerHealth? HealthOf(string id)
+    {
+        if (!_health.TryGetValue(id, out var h)) return null;
+        lock (h) return new ContainerHealth { Status = h.Status, FailingStreak = h.FailingStreak, Log = [.. h.Log] };
+    }
+
+    private RestartManager RestartManagerOf(string id) => _restartManagers.GetOrAdd(id, _ => new RestartManager());
 
     public SemaphoreSlim LockOf(string id) => _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
 
@@ -53,13 +123,53 @@ internal sealed class DockerContainers
     public async Task<IComputeSystem> SystemAsync(ContainerRecord record, CancellationToken ct)
     {
         try { return await Compute.OpenComputeSystemAsync(record.Id, ct); }
+        catch (ComputeSystemNotFoundException) when (Store.TryFind(record.Id) is not null)
+        {
+            await AfterStartAsync(record, ct);
+            try { return await Compute.OpenComputeSystemAsync(record.Id, ct); }
+            catch (ComputeSystemNotFoundException) { throw DockerErrors.NoSuchContainer(record.Id); }
+        }
         catch (ComputeSystemNotFoundException) { throw DockerErrors.NoSuchContainer(record.Id); }
     }
 
     public async Task<ComputeSystemProperties> PropertiesAsync(ContainerRecord record, CancellationToken ct)
     {
-        await using var system = await SystemAsync(record, ct);
-        return await system.GetPropertiesAsync(ct);
+        try
+        {
+            await using var system = await SystemAsync(record, ct);
+            return await system.GetPropertiesAsync(ct);
+        }
+        catch (ComputeSystemNotFoundException) when (Store.TryFind(record.Id) is not null)
+        {
+            await AfterStartAsync(record, ct);
+            try
+            {
+                await using var system = await Compute.OpenComputeSystemAsync(record.Id, ct);
+                return await system.GetPropertiesAsync(ct);
+            }
+            catch (ComputeSystemNotFoundException) { throw DockerErrors.NoSuchContainer(record.Id); }
+        }
+    }
+
+    /// <summary>Starts the container's system (every start of the Docker layer goes through here).</summary>
+    public async Task StartSystemAsync(IComputeSystem system, string id)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _starting[id] = done.Task;
+        try { await system.StartAsync(CancellationToken.None); }
+        finally
+        {
+            _starting.TryRemove(new KeyValuePair<string, Task>(id, done.Task));
+            done.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for a start under way. A stopped system's start recreates its runtime container
+    /// (IComputeSystem.StartAsync), and for that moment the compute service does not find it: a restart policy at work
+    /// makes that moment frequent, and an inspect then must not be a 404.</summary>
+    private async Task AfterStartAsync(ContainerRecord record, CancellationToken ct)
+    {
+        if (_starting.TryGetValue(record.Id, out var start)) await start.WaitAsync(ct);
     }
 
     /// <summary>
@@ -82,31 +192,127 @@ internal sealed class DockerContainers
         };
     }
 
-    /// <summary>Watches a started container: when its init exits, an AutoRemove container is removed.</summary>
+    /// <summary>Watches a started container until its init exits: meanwhile its healthcheck runs; then the die
+    /// event, and the restart policy (dockerd's handleContainerExit): started again after the backoff (RestartCount
+    /// up, a start event), or left stopped (an AutoRemove container removed).</summary>
     public void Watch(ContainerRecord record)
     {
-        if (_watches.ContainsKey(record.Id)) return;
-        var task = Task.Run(async () =>
+        var token = new object();
+        _watches[record.Id] = token;
+        _ = Task.Run(() => WatchAsync(record, token));
+    }
+
+    private bool Current(string id, object token) => _watches.TryGetValue(id, out var t) && ReferenceEquals(t, token);
+
+    private async Task WatchAsync(ContainerRecord record, object token)
+    {
+        try
         {
-            try
+            while (true)
             {
-                await using var system = await Compute.OpenComputeSystemAsync(record.Id);
-                int exitCode = await system.WaitForExitAsync();
-                _services.Events.Container(record, "die", ("exitCode", exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                if (record.HostConfig.AutoRemove && Store.TryFind(record.Id) is { } current)
-                    await RemoveAsync(current, force: true, CancellationToken.None);
+                // the manager of this run: a client's start replaces it, and this watch then acts no more
+                var manager = RestartManagerOf(record.Id);
+                int code;
+                ComputeSystemSummary summary;
+                await using (var system = await Compute.OpenComputeSystemAsync(record.Id))
+                {
+                    var started = (await system.GetPropertiesAsync()).Summary.Started ?? DateTime.UtcNow;
+                    using var stopHealth = new CancellationTokenSource();
+                    var health = RunHealthcheck(record, started, stopHealth.Token);
+                    try { code = await system.WaitForExitAsync(); }
+                    finally
+                    {
+                        await stopHealth.CancelAsync();
+                        await health;
+                    }
+                    summary = (await system.GetPropertiesAsync()).Summary;
+                }
+                if (!Current(record.Id, token)) return;
+                if (code < 0 && summary.ExitCode is { } recorded) code = recorded;
+                var ran = (summary.Finished ?? DateTime.UtcNow) - (summary.Started ?? summary.Created);
+                var delay = manager.ShouldRestart(record.HostConfig.RestartPolicy, record.RestartCount, code, record.HasBeenManuallyStopped, ran);
+                if (delay is not null)
+                {
+                    // "restarting" before the count goes up: no reader sees the new count on an exited container
+                    _restarting[record.Id] = true;
+                    record.RestartCount++;
+                    Store.Save(record);
+                }
+                _services.Events.Container(record, "die", ("exitCode", code.ToString(CultureInfo.InvariantCulture)),
+                    ("execDuration", ((long)ran.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
+                if (delay is null)
+                {
+                    if (record.HostConfig.AutoRemove && Store.TryFind(record.Id) is { } current)
+                        await RemoveAsync(current, force: true, CancellationToken.None);
+                    return;
+                }
+                if (!await RestartAfterAsync(record, token, manager, delay.Value)) return;
             }
-            catch (Exception e) when (e is ComputeException or CartonException or IOException)
+        }
+        catch (Exception e) when (e is ComputeException or CartonException or IOException)
+        {
+            _services.Log?.Invoke("warning", "watching a Docker container failed", w =>
             {
-                _services.Log?.Invoke("warning", "watching a Docker container failed", w =>
+                w.WriteString("id", record.Id);
+                w.WriteString("error", e.Message);
+            });
+        }
+        finally
+        {
+            _watches.TryRemove(new KeyValuePair<string, object>(record.Id, token));
+        }
+    }
+
+    /// <summary>The restart after the backoff, unless a client stopped, started or removed the container meanwhile.</summary>
+    private async Task<bool> RestartAfterAsync(ContainerRecord record, object token, RestartManager manager, TimeSpan delay)
+    {
+        try { await Task.Delay(delay, manager.Canceled); }
+        catch (OperationCanceledException) { return false; }
+        var gate = LockOf(record.Id);
+        await gate.WaitAsync();
+        try
+        {
+            if (manager.Canceled.IsCancellationRequested || !Current(record.Id, token) || Store.TryFind(record.Id) is null) return false;
+            _restarting.TryRemove(record.Id, out _);
+            await using var system = await Compute.OpenComputeSystemAsync(record.Id);
+            if ((await system.GetPropertiesAsync()).Summary.State != "stopped") return false;
+            await StartSystemAsync(system, record.Id);
+            await ContainerUpdate.ApplyPendingAsync(_services, record, system);
+            _services.Events.Container(record, "start");
+            return true;
+        }
+        catch (Exception e) when (e is ComputeException or CartonException or IOException)
+        {
+            _restarting.TryRemove(record.Id, out _);
+            _services.Log?.Invoke("warning", "restarting a Docker container by its restart policy failed", w =>
+            {
+                w.WriteString("id", record.Id);
+                w.WriteString("error", e.Message);
+            });
+            return false;
+        }
+        finally { gate.Release(); }
+    }
+
+    /// <summary>The healthcheck of one run (from a start to the init's exit), its state reset to "starting" as dockerd's
+    /// initHealthMonitor does; nothing when the container has none.</summary>
+    private Task RunHealthcheck(ContainerRecord record, DateTime started, CancellationToken stop)
+    {
+        if (HealthMonitor.ProbeCommand(record.Config.Healthcheck) is null) return Task.CompletedTask;
+        var health = new ContainerHealth();
+        _health[record.Id] = health;
+        return Task.Run(async () =>
+        {
+            try { await HealthMonitor.RunAsync(_services, record, health, started, stop); }
+            catch (Exception e) when (e is ComputeException or CartonException or IOException or InvalidOperationException)
+            {
+                _services.Log?.Invoke("warning", "a Docker container's healthcheck failed", w =>
                 {
                     w.WriteString("id", record.Id);
                     w.WriteString("error", e.Message);
                 });
             }
-            finally { _watches.TryRemove(record.Id, out _); }
-        });
-        _watches[record.Id] = task;
+        }, CancellationToken.None);
     }
 
     /// <summary>Removes the system and the record (and log); <paramref name="force"/> kills a running one first.</summary>
@@ -128,6 +334,9 @@ internal sealed class DockerContainers
             }
             catch (ComputeSystemNotFoundException) { }
             Store.Remove(record);
+            if (_restartManagers.TryRemove(record.Id, out var manager)) manager.Cancel();
+            _restarting.TryRemove(record.Id, out _);
+            _health.TryRemove(record.Id, out _);
             _services.Execs.ForgetContainer(record.Id);
             _services.Events.Container(record, "destroy");
             _removed.GetOrAdd(record.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();

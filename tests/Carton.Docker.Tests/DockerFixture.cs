@@ -18,7 +18,7 @@ namespace Carton.Docker.Tests;
 /// deleted. The pattern of tests/Carton.Service.Tests/DaemonFixture.cs and NetworkDaemonFixture.cs, copied.
 /// Tests skip with a reason (<see cref="StaticProblem"/>).
 /// </summary>
-public sealed class DockerFixture : IAsyncLifetime
+public sealed partial class DockerFixture : IAsyncLifetime
 {
     public static readonly string RepoRoot = FindRepoRoot();
     public static readonly string ServeBinary = Path.Combine(RepoRoot, "artifacts/bin/carton-serve");

@@ -30,18 +30,20 @@ public class ContainerCreateConfig
     public Dictionary<string, string>? Labels { get; set; }
     public string? StopSignal { get; set; }
     public int? StopTimeout { get; set; }
-    /// <summary>Healthchecks are issue 17's: kept and reported, not run.</summary>
+    /// <summary>The healthcheck, merged at create with the image's (dockerd's merge in daemon/commit.go); run by <see cref="HealthMonitor"/>.</summary>
     public HealthConfig? Healthcheck { get; set; }
 }
 
-/// <summary>Config.Healthcheck: recorded as given (running it is a later issue's).</summary>
+/// <summary>Config.Healthcheck (swagger HealthConfig): durations in nanoseconds, 0 (or absent) the default.</summary>
 public sealed class HealthConfig
 {
+    /// <summary>[] inherit the image's, ["NONE"] disabled, ["CMD", args...], ["CMD-SHELL", command].</summary>
     public List<string>? Test { get; set; }
     public long? Interval { get; set; }
     public long? Timeout { get; set; }
     public int? Retries { get; set; }
     public long? StartPeriod { get; set; }
+    public long? StartInterval { get; set; }
 }
 
 /// <summary>The body of POST /containers/create: the Config's fields at the top level, with HostConfig and NetworkingConfig.</summary>

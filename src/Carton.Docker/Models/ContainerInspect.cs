@@ -43,6 +43,8 @@ public sealed class ContainerState
     public string Error { get; set; } = "";
     public string StartedAt { get; set; } = "0001-01-01T00:00:00Z";
     public string FinishedAt { get; set; } = "0001-01-01T00:00:00Z";
+    /// <summary>The healthcheck's state; left out when the container has none (as dockerd).</summary>
+    public ContainerHealth? Health { get; set; }
 }
 
 /// <summary>ContainerInspect.Mounts[] and the list's Mounts.</summary>

@@ -22,7 +22,11 @@ public sealed class ContainerRecord
     /// <summary>The networks joined at create, by the name the client used ("bridge" for the default network).</summary>
     public Dictionary<string, EndpointSettings?> Networks { get; set; } = [];
     public string LogPath { get; set; } = "";
+    /// <summary>Restarts by the restart policy since the last start by a client (dockerd's RestartCount).</summary>
     public int RestartCount { get; set; }
+    /// <summary>A client stopped or killed it (dockerd's HasBeenManuallyStopped): unless-stopped does not bring it back,
+    /// not even at the daemon's start; cleared by the next start.</summary>
+    public bool HasBeenManuallyStopped { get; set; }
     /// <summary>The signal `stop` sends: Config.StopSignal, else the image's, else SIGTERM (null).</summary>
     public string? StopSignal { get; set; }
     /// <summary>Endpoints made by /networks/{id}/connect (network name → endpoint id): the Docker layer's to delete.</summary>

@@ -62,7 +62,8 @@ public sealed class PortBinding
     public string? HostPort { get; set; }
 }
 
-/// <summary>HostConfig.RestartPolicy: kept and reported; applying it is a later issue's.</summary>
+/// <summary>HostConfig.RestartPolicy: "" or no, on-failure (at most MaximumRetryCount restarts, 0: no limit), always,
+/// unless-stopped; applied by <see cref="Carton.Docker.RestartManager"/>.</summary>
 public sealed class RestartPolicy
 {
     public string? Name { get; set; }

@@ -29,6 +29,7 @@ public sealed class ContainerConfig
     [JsonPropertyName("Labels")] public Dictionary<string, string>? Labels { get; set; }
     [JsonPropertyName("StopSignal")] public string? StopSignal { get; set; }
     [JsonPropertyName("ArgsEscaped")] public bool? ArgsEscaped { get; set; }
+    [JsonPropertyName("Healthcheck")] public ImageHealthcheck? Healthcheck { get; set; }
 }
 
 /// <summary>config.rootfs: the layers' uncompressed digests (DiffIDs), bottom first.</summary>
