@@ -20,6 +20,32 @@ public static class IoErrors
     public static int? ErrnoOf(Exception e) =>
         e is IOException io && !OperatingSystem.IsWindows() && io.HResult is > 0 and < 4096 ? io.HResult : null;
 
+    /// <summary>
+    /// <paramref name="e"/>'s message as a person should read it. Binaries built with UseSystemResourceKeys (all of
+    /// Carton's, for size) carry .NET's resource keys instead of its texts: "IO_PathNotFound_Path, /root/.docker/x"
+    /// reached users of `carton image login`. Those become "PATH: no such file or directory"; a key not listed here
+    /// reads as the errno's strerror text when there is one; any other message is returned as it is.
+    /// </summary>
+    public static string Describe(Exception e)
+    {
+        var message = e.Message;
+        int comma = message.IndexOf(", ", StringComparison.Ordinal);
+        var key = comma < 0 ? message : message[..comma];
+        if (key.Length == 0 || key.Contains(' ', StringComparison.Ordinal) || !key.Contains('_', StringComparison.Ordinal)) return message;
+        var what = key switch
+        {
+            "IO_PathNotFound_Path" or "IO_PathNotFound_NoPathName" or "IO_FileNotFound_FileName" or "IO_FileNotFound" => "no such file or directory",
+            "UnauthorizedAccess_IODenied_Path" or "UnauthorizedAccess_IODenied_NoPathName" => "permission denied",
+            "IO_FileExists_Name" or "IO_AlreadyExists_Name" => "already exists",
+            "IO_SharingViolation_File" or "IO_SharingViolation_NoFileName" => "in use by another process",
+            "IO_DiskFull_Path_AllocationSize" => "no space left on device",
+            "IO_PathTooLong_Path" or "IO_PathTooLong" => "path too long",
+            _ => ErrnoOf(e) is int errno ? System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno) : null,
+        };
+        if (what is null) return message;
+        return comma < 0 ? what : $"{message[(comma + 2)..].Split(", ")[0]}: {what}";
+    }
+
     /// <summary>True when <paramref name="e"/> (or an exception it wraps) is a write refused for lack of space or quota.</summary>
     public static bool IsOutOfSpace(Exception? e)
     {

@@ -28,7 +28,7 @@ public static class ImageCommand
         }
         catch (Exception e) when (e is CartonException or IOException or UnauthorizedAccessException or JsonException or HttpRequestException)
         {
-            Console.Error.WriteLine($"carton image {parse.CommandResult.Command.Name}: {e.Message}");
+            Console.Error.WriteLine($"carton image {parse.CommandResult.Command.Name}: {(e is CartonException ? e.Message : IoErrors.Describe(e))}");
             return ErrorTable.Of((e as CartonException)?.Kind ?? ErrorKind.Internal).ExitCode;
         }
         catch (OperationCanceledException)

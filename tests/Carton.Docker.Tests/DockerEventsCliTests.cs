@@ -98,7 +98,7 @@ public sealed class DockerEventsCliTests(DockerFixture fixture) : DockerCliTestB
             // no --since: only what comes after the subscription. Until it is in place, a network made and removed
             // shows whether it is (a network event, unrelated to what is tested below)
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!Saw($"network create {probe} "))
+            while (!Saw($"network create {probe}"))
             {
                 if (DateTime.UtcNow > deadline) Assert.Fail("docker events showed nothing within 30 s");
                 Ok(Debian, "network", "create", probe);
@@ -106,10 +106,10 @@ public sealed class DockerEventsCliTests(DockerFixture fixture) : DockerCliTestB
                 Thread.Sleep(200);
             }
             Assert.Equal(3, fx.Docker(Debian, "run", "--rm", "--name", name, image, "sh", "-c", "exit 3").Exit);
-            Eventually(() => Saw($"container destroy {name} "), "the destroy event on the live stream", 30);
+            Eventually(() => Saw($"container destroy {name}"), "the destroy event on the live stream", 30);
             string[] order;
             lock (seen) order = [.. seen.Where(l => l.Contains(name, StringComparison.Ordinal) && !l.Contains("resize", StringComparison.Ordinal))];
-            Assert.Equal([$"container create {name} ", $"container attach {name} ", $"container start {name} ", $"container die {name} 3", $"container destroy {name} "], order);
+            Assert.Equal([$"container create {name}", $"container attach {name}", $"container start {name}", $"container die {name} 3", $"container destroy {name}"], order);
         }
         finally
         {
