@@ -25,16 +25,17 @@ internal static class ContainerEndpoints
         containers.Store.Reserve(name, id);
         bool saved = false;
         ContainerRecord? record = null;
+        var volumes = services.VolumesRoot is null ? null : services.Volumes.Claim(id);
         try
         {
             var logPath = Path.Combine(containers.Store.DirectoryOf(id), id + "-json.log");
-            var result = ContainerDocument.Build(body, imageRef, image.Image.Config.Config, id, name, logPath, other => NamespaceOf(containers.Store, other, 0));
+            var result = ContainerDocument.Build(body, imageRef, image.Image.Config.Config, id, name, logPath, other => NamespaceOf(containers.Store, other, 0), volumes);
             ContainerCreateConfig config = body;
             record = new ContainerRecord
             {
                 Id = id, Name = name, Created = DateTime.UtcNow, Image = body.Image, ImageId = image.Id, Command = result.Command,
                 Config = Copy(config), HostConfig = body.HostConfig ?? new HostConfig(), LogPath = logPath,
-                StopSignal = body.StopSignal ?? image.Image.Config.Config?.StopSignal,
+                StopSignal = body.StopSignal ?? image.Image.Config.Config?.StopSignal, Volumes = volumes?.Volumes ?? [],
             };
             record.Config.Hostname = string.IsNullOrEmpty(body.Hostname) ? id[..12] : body.Hostname;
             // recorded as inspect reports it ("bridge" for the default), once, instead of rewritten on every inspect
@@ -50,6 +51,7 @@ internal static class ContainerEndpoints
         {
             if (saved && record is not null) containers.Store.Remove(record);
             else containers.Store.Release(name, id);
+            volumes?.Rollback();
             throw;
         }
     }
@@ -162,6 +164,7 @@ internal static class ContainerEndpoints
             }
             if (state == "stopped") record.RestartCount = 0;
             await system.StartAsync(CancellationToken.None);
+            containers.VolumesMounted(record);
             containers.Watch(record);
         }
         finally { gate.Release(); }
@@ -230,6 +233,7 @@ internal static class ContainerEndpoints
         {
             await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
             await system.StartAsync(CancellationToken.None);
+            containers.VolumesMounted(record);
             record.RestartCount++;
             containers.Store.Save(record);
             containers.Watch(record);
@@ -281,11 +285,11 @@ internal static class ContainerEndpoints
         finally { await events.DisposeAsync(); }
     }
 
-    /// <summary>DELETE /containers/{id}?force&amp;v.</summary>
+    /// <summary>DELETE /containers/{id}?force&amp;v (v: its anonymous volumes go too).</summary>
     public static async Task Delete(DockerServices services, HttpContext ctx)
     {
         var record = services.Containers.Store.Find(Id(ctx));
-        await services.Containers.RemoveAsync(record, Query.Bool(ctx, "force"), ctx.RequestAborted);
+        await services.Containers.RemoveAsync(record, Query.Bool(ctx, "force"), ctx.RequestAborted, removeVolumes: Query.Bool(ctx, "v"));
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

@@ -61,6 +61,12 @@ public static class DockerApi
         ("DELETE", "/networks/{id}", NetworkEndpoints.Delete),
         ("POST", "/networks/{id}/connect", NetworkEndpoints.Connect),
         ("POST", "/networks/{id}/disconnect", NetworkEndpoints.Disconnect),
+
+        ("GET", "/volumes", VolumeEndpoints.List),
+        ("POST", "/volumes/create", VolumeEndpoints.Create),
+        ("POST", "/volumes/prune", VolumeEndpoints.Prune),
+        ("GET", "/volumes/{name}", VolumeEndpoints.Inspect),
+        ("DELETE", "/volumes/{name}", VolumeEndpoints.Delete),
     ];
 
     /// <summary>Before serving: the Docker layer's records are reconciled with the compute systems (those whose system

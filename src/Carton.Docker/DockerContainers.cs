@@ -38,11 +38,25 @@ internal sealed class DockerContainers
             {
                 _services.Log?.Invoke("warning", "a Docker container's compute system is gone: its record is dropped", w => w.WriteString("id", record.Id));
                 Store.Remove(record);
+                if (_services.VolumesRoot is not null) _services.Volumes.Release(record, removeAnonymous: false);
                 continue;
             }
-            if (summary.State == "stopped" && record.HostConfig.AutoRemove) await RemoveAsync(record, force: true, ct);
+            if (summary.State == "stopped" && record.HostConfig.AutoRemove) await RemoveAsync(record, force: true, ct, removeVolumes: true);
             else if (summary.State is "running" or "paused") Watch(record);
         }
+        // the volumes' store at once: references from the records left, and creates cut short by a crash cleared
+        if (_services.VolumesRoot is not null) _ = _services.Volumes;
+    }
+
+    /// <summary>The container started: dockerd's "mount" event for each of its volumes (daemon/volumes_unix.go).</summary>
+    public void VolumesMounted(ContainerRecord record)
+    {
+        foreach (var v in record.Volumes)
+            _services.Events.Publish("volume", "mount", v.Name, new Dictionary<string, string>
+            {
+                ["driver"] = "local", ["container"] = record.Id, ["destination"] = v.Destination,
+                ["read/write"] = v.RW ? "true" : "false", ["propagation"] = "",
+            });
     }
 
     public SemaphoreSlim LockOf(string id) => _locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
@@ -92,8 +106,11 @@ internal sealed class DockerContainers
             {
                 await using var system = await Compute.OpenComputeSystemAsync(record.Id);
                 await system.WaitForExitAsync();
+                // dockerd's "unmount" at the container's cleanup after it stops (container.UnmountVolumes)
+                foreach (var v in record.Volumes)
+                    _services.Events.Publish("volume", "unmount", v.Name, new Dictionary<string, string> { ["driver"] = "local", ["container"] = record.Id });
                 if (record.HostConfig.AutoRemove && Store.TryFind(record.Id) is { } current)
-                    await RemoveAsync(current, force: true, CancellationToken.None);
+                    await RemoveAsync(current, force: true, CancellationToken.None, removeVolumes: true);
             }
             catch (Exception e) when (e is ComputeException or CartonException or IOException)
             {
@@ -108,8 +125,9 @@ internal sealed class DockerContainers
         _watches[record.Id] = task;
     }
 
-    /// <summary>Removes the system and the record (and log); <paramref name="force"/> kills a running one first.</summary>
-    public async Task RemoveAsync(ContainerRecord record, bool force, CancellationToken ct)
+    /// <summary>Removes the system and the record (and log); <paramref name="force"/> kills a running one first. Its
+    /// volume references go; with <paramref name="removeVolumes"/> (?v=1, AutoRemove) its anonymous volumes too.</summary>
+    public async Task RemoveAsync(ContainerRecord record, bool force, CancellationToken ct, bool removeVolumes = false)
     {
         var gate = LockOf(record.Id);
         await gate.WaitAsync(ct);
@@ -127,6 +145,7 @@ internal sealed class DockerContainers
             }
             catch (ComputeSystemNotFoundException) { }
             Store.Remove(record);
+            if (_services.VolumesRoot is not null) _services.Volumes.Release(record, removeVolumes);
             _services.Execs.ForgetContainer(record.Id);
             _removed.GetOrAdd(record.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }

@@ -140,6 +140,8 @@ public static class Program
                     Host = DockerHostFacts.Probe(init, images),
                     Log = JsonLog.Write,
                     Files = new ContainerFiles(),
+                    VolumesRoot = Path.Combine(images, "volumes"),
+                    VolumeMounts = new VolumeMounts(),
                     MaxHijackedStreams = dockerMaxStreams,
                     StateRoot = dockerRoot ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root))!, "docker"),
                 };

@@ -27,4 +27,6 @@ public sealed class ContainerRecord
     public string? StopSignal { get; set; }
     /// <summary>Endpoints made by /networks/{id}/connect (network name → endpoint id): the Docker layer's to delete.</summary>
     public Dictionary<string, string> ConnectedEndpoints { get; set; } = [];
+    /// <summary>The volumes the container mounts (named, anonymous and the image's): references that keep them.</summary>
+    public List<ContainerVolume> Volumes { get; set; } = [];
 }
