@@ -70,16 +70,16 @@ internal sealed partial class DockerVolumes
     public static void CheckName(string name, string field)
     {
         if (name.Length == 1)
-            throw DockerErrors.BadRequest("volume name is too short, names should be at least two alphanumeric characters", field);
+            throw DockerErrors.BadRequest($"invalid {field}: volume name is too short, names should be at least two alphanumeric characters", field);
         if (!ValidName().IsMatch(name))
-            throw DockerErrors.BadRequest($"\"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", field);
+            throw DockerErrors.BadRequest($"invalid {field}: \"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path", field);
     }
 
     /// <summary>Only the local driver (empty means it).</summary>
     public static void CheckDriver(string? driver, string field)
     {
         if (driver is { Length: > 0 } and not "local")
-            throw DockerErrors.BadRequest($"volume driver \"{driver}\" is not supported by carton: only local", field);
+            throw DockerErrors.BadRequest($"invalid {field}: volume driver \"{driver}\" is not supported by carton: only local", field);
     }
 
     /// <summary>The local driver's options as dockerd validates them (volume/local validateOpts), narrowed to what
@@ -89,14 +89,14 @@ internal sealed partial class DockerVolumes
         if (options.Count == 0) return;
         foreach (var key in options.Keys)
         {
-            if (key == "size") throw DockerErrors.BadRequest("invalid option: \"size\": quotas are not supported by carton", $"{field}.size");
-            if (key is not ("type" or "o" or "device")) throw DockerErrors.BadRequest($"invalid option: \"{key}\"", $"{field}.{key}");
+            if (key == "size") throw DockerErrors.BadRequest($"invalid {field}.size: quotas are not supported by carton", $"{field}.size");
+            if (key is not ("type" or "o" or "device")) throw DockerErrors.BadRequest($"invalid {field}: invalid option: \"{key}\"", $"{field}.{key}");
         }
         (string Option, string[] Needs)[] mandatory = [("device", ["type"]), ("type", ["device"]), ("o", ["device", "type"])];
         foreach (var (option, needs) in mandatory)
             if (options.ContainsKey(option))
                 foreach (var need in needs)
-                    if (!options.ContainsKey(need)) throw DockerErrors.BadRequest($"missing required option: \"{need}\"", $"{field}.{need}");
+                    if (!options.ContainsKey(need)) throw DockerErrors.BadRequest($"invalid {field}: missing required option: \"{need}\"", $"{field}.{need}");
         var type = options["type"];
         var o = options.GetValueOrDefault("o", "").Split(',', StringSplitOptions.TrimEntries);
         var device = options["device"];
@@ -106,12 +106,12 @@ internal sealed partial class DockerVolumes
                 break;
             case "none" or "" when o.Contains("bind") || o.Contains("rbind"):
                 if (!device.StartsWith('/') || !Directory.Exists(device))
-                    throw DockerErrors.BadRequest($"invalid option: device \"{device}\": a bind's device must be an existing absolute directory", $"{field}.device");
+                    throw DockerErrors.BadRequest($"invalid {field}.device: \"{device}\": a bind's device must be an existing absolute directory", $"{field}.device");
                 break;
             case "none" or "":
-                throw DockerErrors.BadRequest("invalid option: type none needs o=bind (carton mounts binds and tmpfs only)", $"{field}.o");
+                throw DockerErrors.BadRequest($"invalid {field}.o: type none needs o=bind (carton mounts binds and tmpfs only)", $"{field}.o");
             default:
-                throw DockerErrors.BadRequest($"invalid option: type \"{type}\" is not supported by carton: only tmpfs, and none with o=bind", $"{field}.type");
+                throw DockerErrors.BadRequest($"invalid {field}.type: \"{type}\" is not supported by carton: only tmpfs, and none with o=bind", $"{field}.type");
         }
         if (Mounts is null) throw DockerErrors.NotYet("local volumes with mount options (this daemon cannot mount)");
     }
@@ -331,7 +331,7 @@ internal sealed partial class DockerVolumes
                     try { mounts.Mount(o["device"], o["type"] is "" ? "none" : o["type"], o.GetValueOrDefault("o", ""), data); }
                     catch (Exception e) when (e is IOException or CartonException or UnauthorizedAccessException)
                     {
-                        throw DockerErrors.BadRequest($"error while mounting volume '{data}': {e.Message}", field);
+                        throw DockerErrors.BadRequest($"invalid {field}: error while mounting volume '{data}': {e.Message}", field);
                     }
                 }
             }
