@@ -179,7 +179,8 @@ internal static class ContainerDocument
             }
             options.Add(readOnly ? "ro" : "rw");
             if (!source.StartsWith('/'))
-                source = volumes!.Use(source, target, readOnly, parts.Length == 3 ? parts[2] : "", null, null, null, field);
+                source = volumes!.Use(source, target, readOnly, parts.Length == 3 ? parts[2] : "", null, null, null,
+                    noCopy: parts.Length == 3 && parts[2].Split(',').Contains("nocopy"), field);
             else if (!Path.Exists(source)) Directory.CreateDirectory(source);
             mounts.Add(new Mount { Destination = target, Type = "bind", Source = source, Options = options });
         }
@@ -220,7 +221,7 @@ internal static class ContainerDocument
                     if (m.VolumeOptions?.Subpath is { Length: > 0 })
                         throw DockerErrors.BadRequest("invalid mount config for type \"volume\": VolumeOptions.Subpath is not supported by carton", field + ".VolumeOptions.Subpath");
                     var data = volumes.Use(string.IsNullOrEmpty(m.Source) ? null : m.Source, m.Target, m.ReadOnly, "", m.VolumeOptions?.Labels,
-                        m.VolumeOptions?.DriverConfig?.Name, m.VolumeOptions?.DriverConfig?.Options, field + ".Source",
+                        m.VolumeOptions?.DriverConfig?.Name, m.VolumeOptions?.DriverConfig?.Options, m.VolumeOptions?.NoCopy == true, field + ".Source",
                         field + ".VolumeOptions.DriverConfig.Name", field + ".VolumeOptions.DriverConfig.Options");
                     mounts.Add(new Mount { Destination = m.Target, Type = "bind", Source = data, Options = ["rbind", m.ReadOnly ? "ro" : "rw"] });
                     break;
@@ -240,7 +241,7 @@ internal static class ContainerDocument
             if (!path.StartsWith('/')) throw DockerErrors.BadRequest($"invalid mount config: mount path must be absolute: \"{path}\"", field);
             var target = path.Length > 1 ? path.TrimEnd('/') : path;
             if (volumes is null || mounts.Any(m => (m.Destination ?? "").TrimEnd('/') == target.TrimEnd('/'))) continue;
-            var data = volumes.Use(null, target, false, "", null, null, null, field);
+            var data = volumes.Use(null, target, false, "", null, null, null, noCopy: false, field);
             mounts.Add(new Mount { Destination = target, Type = "bind", Source = data, Options = ["rbind", "rw"] });
         }
     }

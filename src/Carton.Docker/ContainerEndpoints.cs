@@ -45,6 +45,7 @@ internal static class ContainerEndpoints
             saved = true;
             // the create runs to its end even if the client leaves: a half-made container would be worse
             await using (await services.Compute.CreateComputeSystemAsync(id, result.Document, CancellationToken.None)) { }
+            if (volumes is { CopyUps.Count: > 0 }) await VolumeCopyUp.RunAsync(services, record, volumes.CopyUps, result.Warnings);
             await DockerJson.WriteAsync(ctx, new ContainerCreateResponse { Id = id, Warnings = result.Warnings }, DockerJsonContext.Wire.ContainerCreateResponse, StatusCodes.Status201Created);
         }
         catch

@@ -34,7 +34,9 @@ internal sealed partial class DockerVolumes
     {
         _services = services;
         Root = root;
-        Directory.CreateDirectory(root);
+        // as dockerd's volumes/ (0701): others may reach a volume's data by its path, not list the volumes
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(root);
+        else Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
         foreach (var dir in Directory.EnumerateDirectories(root))
         {
             var name = Path.GetFileName(dir);
@@ -311,10 +313,14 @@ internal sealed partial class DockerVolumes
         /// <summary>The volumes referenced, for the container's record.</summary>
         public List<ContainerVolume> Volumes { get; } = [];
 
+        /// <summary>The volumes to fill from the image once the container's root file system is there (dockerd's
+        /// copy-up: those not asked nocopy; only an empty one is filled).</summary>
+        public List<ContainerVolume> CopyUps { get; } = [];
+
         /// <summary>The volume <paramref name="name"/> (made if absent; anonymous when empty) for
         /// <paramref name="destination"/>: its data directory, to bind into the container.</summary>
         public string Use(string? name, string destination, bool readOnly, string mode, Dictionary<string, string>? labels,
-            string? driver, Dictionary<string, string>? options, string field, string? driverField = null, string? optionsField = null)
+            string? driver, Dictionary<string, string>? options, bool noCopy, string field, string? driverField = null, string? optionsField = null)
         {
             var (record, created) = owner.Create(name, driver, options, labels, field, driverField ?? field, optionsField ?? field);
             if (created) _made.Add(record.Name);
@@ -335,8 +341,10 @@ internal sealed partial class DockerVolumes
                     }
                 }
             }
-            Volumes.Add(new ContainerVolume { Name = record.Name, Source = owner.DataOf(record.Name), Destination = destination, RW = !readOnly, Mode = mode });
-            return owner.DataOf(record.Name);
+            var used = new ContainerVolume { Name = record.Name, Source = owner.DataOf(record.Name), Destination = destination, RW = !readOnly, Mode = mode };
+            Volumes.Add(used);
+            if (!noCopy) CopyUps.Add(used);
+            return used.Source;
         }
 
         /// <summary>The create failed: nothing of its volumes stays (references, mounts, volumes it made).</summary>
