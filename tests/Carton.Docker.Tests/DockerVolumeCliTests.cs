@@ -179,6 +179,30 @@ public sealed class DockerVolumeCliTests(DockerFixture fixture) : DockerCliTestB
     }
 
     [DockerTheory, CliData(Debian), CliData(New)]
+    public void CopyUp_FillsAnEmptyVolumeFromTheImage_UnlessNocopy(string cli)
+    {
+        var image = Image();
+        var copied = Unique("copy");
+        var nocopy = Unique("nocopy");
+        try
+        {
+            // busybox's /etc holds passwd and group: a new volume over it gets them (dockerd's copy-up)
+            Assert.Contains("root:x:0:0", Ok(cli, "run", "--rm", "--network", "none", "-v", $"{copied}:/etc", image, "cat", "/etc/passwd"));
+            Assert.True(File.Exists(Path.Combine(VolumeDir(copied), "_data", "passwd")), "passwd copied into the volume");
+            // a volume that is no longer empty is not filled again: a file removed stays removed
+            Ok(cli, "run", "--rm", "--network", "none", "-v", $"{copied}:/etc", image, "rm", "/etc/group");
+            Assert.NotEqual(0, fx.Docker(cli, "run", "--rm", "--network", "none", "-v", $"{copied}:/etc", image, "cat", "/etc/group").Exit);
+
+            Assert.Equal("", Ok(cli, "run", "--rm", "--network", "none", "-v", $"{nocopy}:/etc:nocopy", image, "ls", "/etc"));
+            Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(VolumeDir(nocopy), "_data")));
+        }
+        finally
+        {
+            RemoveVolumes(copied, nocopy);
+        }
+    }
+
+    [DockerTheory, CliData(Debian), CliData(New)]
     public void TmpfsVolume_IsMountedWhileUsed_AndSharedBetweenContainers(string cli)
     {
         var image = Image();
