@@ -161,6 +161,7 @@ internal static class ContainerDocument
             var parts = bind.Split(':');
             if (parts.Length is < 2 or > 3) throw DockerErrors.BadRequest($"invalid volume specification: '{bind}'", field);
             var (source, target) = (parts[0], parts[1]);
+            if (source.Length == 0) throw DockerErrors.BadRequest($"invalid volume specification: '{bind}': the source is empty", field);
             if (!source.StartsWith('/') && volumes is null)
                 throw DockerErrors.BadRequest($"invalid volume specification: '{bind}': named volumes are not supported here; give an absolute host path", field);
             if (!target.StartsWith('/')) throw DockerErrors.BadRequest($"invalid volume specification: '{bind}': invalid mount config: mount path must be absolute", field);

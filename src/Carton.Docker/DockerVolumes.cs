@@ -92,13 +92,13 @@ internal sealed partial class DockerVolumes
         foreach (var key in options.Keys)
         {
             if (key == "size") throw DockerErrors.BadRequest($"invalid {field}.size: quotas are not supported by carton", $"{field}.size");
-            if (key is not ("type" or "o" or "device")) throw DockerErrors.BadRequest($"invalid {field}: invalid option: \"{key}\"", $"{field}.{key}");
+            if (key is not ("type" or "o" or "device")) throw DockerErrors.BadRequest($"invalid {field}.{key}: invalid option: \"{key}\"", $"{field}.{key}");
         }
         (string Option, string[] Needs)[] mandatory = [("device", ["type"]), ("type", ["device"]), ("o", ["device", "type"])];
         foreach (var (option, needs) in mandatory)
             if (options.ContainsKey(option))
                 foreach (var need in needs)
-                    if (!options.ContainsKey(need)) throw DockerErrors.BadRequest($"invalid {field}: missing required option: \"{need}\"", $"{field}.{need}");
+                    if (!options.ContainsKey(need)) throw DockerErrors.BadRequest($"invalid {field}.{need}: missing required option: \"{need}\"", $"{field}.{need}");
         var type = options["type"];
         var o = options.GetValueOrDefault("o", "").Split(',', StringSplitOptions.TrimEntries);
         var device = options["device"];
