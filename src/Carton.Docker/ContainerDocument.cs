@@ -30,8 +30,10 @@ internal static class ContainerDocument
     /// <param name="id">The new container's id.</param>
     /// <param name="logPath">The json-file log.</param>
     /// <param name="namespaceOf">The network namespace id of another container (for NetworkMode container:ID).</param>
+    /// <param name="volumes">The container's claim on volumes (named and anonymous ones are made and referenced through
+    /// it); null: volumes are refused and the image's VOLUMEs get none (a translation without side effects: fuzzing).</param>
     public static Result Build(ContainerCreateBody body, string imageRef, Carton.Images.Model.ContainerConfig? imageConfig,
-        string id, string name, string logPath, Func<string, string> namespaceOf)
+        string id, string name, string logPath, Func<string, string> namespaceOf, DockerVolumes.VolumeClaim? volumes = null)
     {
         var host = body.HostConfig ?? new HostConfig();
         var warnings = new List<string>();
@@ -71,8 +73,8 @@ internal static class ContainerDocument
         if (host.ReadonlyRootfs) spec.Root = new Root { Readonly = true };
 
         var mounts = new List<Mount>();
-        Binds(host, mounts);
-        Mounts(host, mounts);
+        Binds(host, mounts, volumes);
+        Mounts(host, mounts, volumes);
         foreach (var (target, options) in host.Tmpfs ?? [])
         {
             if (!target.StartsWith('/')) throw DockerErrors.BadRequest($"invalid mount config for type \"tmpfs\": invalid mount path: '{target}' mount path must be absolute", "HostConfig.Tmpfs");
@@ -81,6 +83,7 @@ internal static class ContainerDocument
             opts.AddRange((options ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             mounts.Add(new Mount { Destination = target, Type = "tmpfs", Source = "tmpfs", Options = opts });
         }
+        ImageVolumes(body, imageConfig, mounts, volumes);
         var duplicate = mounts.GroupBy(m => m.Destination).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw DockerErrors.BadRequest($"Duplicate mount point: {duplicate.Key}", "HostConfig.Mounts");
         if (mounts.Count > 0) spec.Mounts = mounts;
@@ -149,8 +152,9 @@ internal static class ContainerDocument
         return upper.StartsWith("CAP_", StringComparison.Ordinal) ? upper : "CAP_" + upper;
     }
 
-    /// <summary>HostConfig.Binds: "SOURCE:TARGET[:OPTIONS]" with an absolute source (a missing one is made, as dockerd does).</summary>
-    private static void Binds(HostConfig host, List<Mount> mounts)
+    /// <summary>HostConfig.Binds: "SOURCE:TARGET[:OPTIONS]" with an absolute source (a missing one is made, as dockerd
+    /// does), or a volume's name (made when there is none, as dockerd does).</summary>
+    private static void Binds(HostConfig host, List<Mount> mounts, DockerVolumes.VolumeClaim? volumes)
     {
         int i = 0;
         foreach (var bind in host.Binds ?? [])
@@ -159,8 +163,9 @@ internal static class ContainerDocument
             var parts = bind.Split(':');
             if (parts.Length is < 2 or > 3) throw DockerErrors.BadRequest($"invalid volume specification: '{bind}'", field);
             var (source, target) = (parts[0], parts[1]);
-            if (!source.StartsWith('/'))
-                throw DockerErrors.BadRequest($"invalid volume specification: '{bind}': named volumes are not supported by carton yet (a later issue's); give an absolute host path", field);
+            if (source.Length == 0) throw DockerErrors.BadRequest($"invalid volume specification: '{bind}': the source is empty", field);
+            if (!source.StartsWith('/') && volumes is null)
+                throw DockerErrors.BadRequest($"invalid volume specification: '{bind}': named volumes are not supported here; give an absolute host path", field);
             if (!target.StartsWith('/')) throw DockerErrors.BadRequest($"invalid volume specification: '{bind}': invalid mount config: mount path must be absolute", field);
             List<string> options = ["rbind"];
             bool readOnly = false;
@@ -176,13 +181,17 @@ internal static class ContainerDocument
                 }
             }
             options.Add(readOnly ? "ro" : "rw");
-            if (!Path.Exists(source)) Directory.CreateDirectory(source);
+            if (!source.StartsWith('/'))
+                source = volumes!.Use(source, target, readOnly, parts.Length == 3 ? parts[2] : "", null, null, null,
+                    noCopy: parts.Length == 3 && parts[2].Split(',').Contains("nocopy"), field);
+            else if (!Path.Exists(source)) Directory.CreateDirectory(source);
             mounts.Add(new Mount { Destination = target, Type = "bind", Source = source, Options = options });
         }
     }
 
-    /// <summary>HostConfig.Mounts: bind (the source must exist) and tmpfs.</summary>
-    private static void Mounts(HostConfig host, List<Mount> mounts)
+    /// <summary>HostConfig.Mounts: bind (the source must exist), tmpfs, and volume (by name, made if absent; anonymous
+    /// without one).</summary>
+    private static void Mounts(HostConfig host, List<Mount> mounts, DockerVolumes.VolumeClaim? volumes)
     {
         int i = 0;
         foreach (var m in host.Mounts ?? [])
@@ -209,10 +218,34 @@ internal static class ContainerDocument
                     mounts.Add(new Mount { Destination = m.Target, Type = "tmpfs", Source = "tmpfs", Options = t });
                     break;
                 case "volume":
-                    throw DockerErrors.BadRequest("invalid mount config: mounts of type \"volume\" are not supported by carton yet (a later issue's)", field + ".Type");
+                    if (volumes is null) throw DockerErrors.BadRequest("invalid mount config: mounts of type \"volume\" are not supported here", field + ".Type");
+                    if (m.BindOptions is not null) throw DockerErrors.BadRequest("invalid mount config for type \"volume\": BindOptions must not be specified", field + ".BindOptions");
+                    if (m.TmpfsOptions is not null) throw DockerErrors.BadRequest("invalid mount config for type \"volume\": TmpfsOptions must not be specified", field + ".TmpfsOptions");
+                    if (m.VolumeOptions?.Subpath is { Length: > 0 })
+                        throw DockerErrors.BadRequest("invalid mount config for type \"volume\": VolumeOptions.Subpath is not supported by carton", field + ".VolumeOptions.Subpath");
+                    var data = volumes.Use(string.IsNullOrEmpty(m.Source) ? null : m.Source, m.Target, m.ReadOnly, "", m.VolumeOptions?.Labels,
+                        m.VolumeOptions?.DriverConfig?.Name, m.VolumeOptions?.DriverConfig?.Options, m.VolumeOptions?.NoCopy == true, field + ".Source",
+                        field + ".VolumeOptions.DriverConfig.Name", field + ".VolumeOptions.DriverConfig.Options");
+                    mounts.Add(new Mount { Destination = m.Target, Type = "bind", Source = data, Options = ["rbind", m.ReadOnly ? "ro" : "rw"] });
+                    break;
                 default:
                     throw DockerErrors.BadRequest($"invalid mount config: mount type unknown: \"{m.Type}\"", field + ".Type");
             }
+        }
+    }
+
+    /// <summary>Config.Volumes (`docker run -v /path`) and the image's VOLUMEs: an anonymous volume for each path
+    /// nothing else is mounted on, as dockerd makes them.</summary>
+    private static void ImageVolumes(ContainerCreateBody body, Carton.Images.Model.ContainerConfig? imageConfig, List<Mount> mounts, DockerVolumes.VolumeClaim? volumes)
+    {
+        foreach (var (path, field) in (body.Volumes?.Keys ?? Enumerable.Empty<string>()).Select(p => (p, "Volumes"))
+                     .Concat((imageConfig?.Volumes?.Keys ?? Enumerable.Empty<string>()).Select(p => (p, "the image's Volumes"))))
+        {
+            if (!path.StartsWith('/')) throw DockerErrors.BadRequest($"invalid mount config: mount path must be absolute: \"{path}\"", field);
+            var target = path.Length > 1 ? path.TrimEnd('/') : path;
+            if (volumes is null || mounts.Any(m => (m.Destination ?? "").TrimEnd('/') == target.TrimEnd('/'))) continue;
+            var data = volumes.Use(null, target, false, "", null, null, null, noCopy: false, field);
+            mounts.Add(new Mount { Destination = target, Type = "bind", Source = data, Options = ["rbind", "rw"] });
         }
     }
 

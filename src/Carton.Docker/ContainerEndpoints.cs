@@ -25,10 +25,11 @@ internal static class ContainerEndpoints
         containers.Store.Reserve(name, id);
         bool saved = false;
         ContainerRecord? record = null;
+        var volumes = services.VolumesRoot is null ? null : services.Volumes.Claim(id);
         try
         {
             var logPath = Path.Combine(containers.Store.DirectoryOf(id), id + "-json.log");
-            var result = ContainerDocument.Build(body, imageRef, image.Image.Config.Config, id, name, logPath, other => NamespaceOf(containers.Store, other, 0));
+            var result = ContainerDocument.Build(body, imageRef, image.Image.Config.Config, id, name, logPath, other => NamespaceOf(containers.Store, other, 0), volumes);
             ContainerCreateConfig config = body;
             // the image's HEALTHCHECK under the client's (validated above as given; the image's is the image's)
             body.Healthcheck = HealthMonitor.Merge(body.Healthcheck, image.Image.Config.Config?.Healthcheck);
@@ -36,7 +37,7 @@ internal static class ContainerEndpoints
             {
                 Id = id, Name = name, Created = DateTime.UtcNow, Image = body.Image, ImageId = image.Id, Command = result.Command,
                 Config = Copy(config), HostConfig = body.HostConfig ?? new HostConfig(), LogPath = logPath,
-                StopSignal = body.StopSignal ?? image.Image.Config.Config?.StopSignal,
+                StopSignal = body.StopSignal ?? image.Image.Config.Config?.StopSignal, Volumes = volumes?.Volumes ?? [],
             };
             record.Config.Hostname = string.IsNullOrEmpty(body.Hostname) ? id[..12] : body.Hostname;
             // recorded as inspect reports it ("bridge" for the default), once, instead of rewritten on every inspect
@@ -46,6 +47,7 @@ internal static class ContainerEndpoints
             saved = true;
             // the create runs to its end even if the client leaves: a half-made container would be worse
             await using (await services.Compute.CreateComputeSystemAsync(id, result.Document, CancellationToken.None)) { }
+            if (volumes is { CopyUps.Count: > 0 }) await VolumeCopyUp.RunAsync(services, record, volumes.CopyUps, result.Warnings);
             services.Events.Container(record, "create");
             await DockerJson.WriteAsync(ctx, new ContainerCreateResponse { Id = id, Warnings = result.Warnings }, DockerJsonContext.Wire.ContainerCreateResponse, StatusCodes.Status201Created);
         }
@@ -53,6 +55,7 @@ internal static class ContainerEndpoints
         {
             if (saved && record is not null) containers.Store.Remove(record);
             else containers.Store.Release(name, id);
+            volumes?.Rollback();
             throw;
         }
     }
@@ -171,6 +174,7 @@ internal static class ContainerEndpoints
             }
             containers.ResetForStart(record);
             await containers.StartSystemAsync(system, record.Id);
+            containers.VolumesMounted(record);
             await ContainerUpdate.ApplyPendingAsync(services, record, system);
             services.Events.Container(record, "start");
             containers.Watch(record);
@@ -263,6 +267,7 @@ internal static class ContainerEndpoints
             // dockerd's containerRestart starts with a reset restart manager: the count back to 0
             containers.ResetForStart(record);
             await containers.StartSystemAsync(system, record.Id);
+            containers.VolumesMounted(record);
             await ContainerUpdate.ApplyPendingAsync(services, record, system);
             services.Events.Container(record, "start");
             services.Events.Container(record, "restart");
@@ -315,11 +320,11 @@ internal static class ContainerEndpoints
         finally { await events.DisposeAsync(); }
     }
 
-    /// <summary>DELETE /containers/{id}?force&amp;v.</summary>
+    /// <summary>DELETE /containers/{id}?force&amp;v (v: its anonymous volumes go too).</summary>
     public static async Task Delete(DockerServices services, HttpContext ctx)
     {
         var record = services.Containers.Store.Find(Id(ctx));
-        await services.Containers.RemoveAsync(record, Query.Bool(ctx, "force"), ctx.RequestAborted);
+        await services.Containers.RemoveAsync(record, Query.Bool(ctx, "force"), ctx.RequestAborted, removeVolumes: Query.Bool(ctx, "v"));
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 

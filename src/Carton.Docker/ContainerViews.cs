@@ -73,12 +73,15 @@ internal static class ContainerViews
         foreach (var bind in r.HostConfig.Binds ?? [])
         {
             var parts = bind.Split(':');
-            if (parts.Length < 2) continue;
+            if (parts.Length < 2 || !parts[0].StartsWith('/')) continue; // a volume's: from r.Volumes below
             var mode = parts.Length == 3 ? parts[2] : "";
             list.Add(new MountPoint { Type = "bind", Source = parts[0], Destination = parts[1], Mode = mode, RW = !mode.Split(',').Contains("ro"), Propagation = "rprivate" });
         }
         foreach (var m in r.HostConfig.Mounts ?? [])
-            list.Add(new MountPoint { Type = m.Type ?? "", Source = m.Source ?? "", Destination = m.Target ?? "", RW = !m.ReadOnly, Propagation = m.Type == "bind" ? "rprivate" : "" });
+            if (m.Type != "volume")
+                list.Add(new MountPoint { Type = m.Type ?? "", Source = m.Source ?? "", Destination = m.Target ?? "", RW = !m.ReadOnly, Propagation = m.Type == "bind" ? "rprivate" : "" });
+        foreach (var v in r.Volumes)
+            list.Add(new MountPoint { Type = "volume", Name = v.Name, Source = v.Source, Destination = v.Destination, Driver = "local", Mode = v.Mode, RW = v.RW, Propagation = "" });
         return list;
     }
 

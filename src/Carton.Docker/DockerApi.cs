@@ -75,6 +75,11 @@ public static class DockerApi
         ("GET", "/containers/{id}/changes", ContainerChangesEndpoint.Handle),
         ("GET", "/containers/{id}/stats", ContainerStats.Handle),
         ("GET", "/system/df", SystemDiskUsageEndpoint.Handle),
+        ("GET", "/volumes", VolumeEndpoints.List),
+        ("POST", "/volumes/create", VolumeEndpoints.Create),
+        ("POST", "/volumes/prune", VolumeEndpoints.Prune),
+        ("GET", "/volumes/{name}", VolumeEndpoints.Inspect),
+        ("DELETE", "/volumes/{name}", VolumeEndpoints.Delete),
     ];
 
     /// <summary>Before serving: the Docker layer's records are reconciled with the compute systems (those whose system

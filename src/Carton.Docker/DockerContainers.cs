@@ -50,14 +50,28 @@ internal sealed class DockerContainers
             {
                 _services.Log?.Invoke("warning", "a Docker container's compute system is gone: its record is dropped", w => w.WriteString("id", record.Id));
                 Store.Remove(record);
+                if (_services.VolumesRoot is not null) _services.Volumes.Release(record, removeAnonymous: false);
                 continue;
             }
             // "stopped" is a system that has run (a created one never has: dockerd's HasBeenStartedBefore)
             if (summary.State == "stopped" && RestartManager.Restarts(record.HostConfig.RestartPolicy, record.RestartCount, summary.ExitCode ?? -1, record.HasBeenManuallyStopped))
                 await StartAgainAsync(record, ct);
-            else if (summary.State == "stopped" && record.HostConfig.AutoRemove) await RemoveAsync(record, force: true, ct);
+            else if (summary.State == "stopped" && record.HostConfig.AutoRemove) await RemoveAsync(record, force: true, ct, removeVolumes: true);
             else if (summary.State is "running" or "paused") Watch(record);
         }
+        // the volumes' store at once: references from the records left, and creates cut short by a crash cleared
+        if (_services.VolumesRoot is not null) _ = _services.Volumes;
+    }
+
+    /// <summary>The container started: dockerd's "mount" event for each of its volumes (daemon/volumes_unix.go).</summary>
+    public void VolumesMounted(ContainerRecord record)
+    {
+        foreach (var v in record.Volumes)
+            _services.Events.Publish("volume", "mount", v.Name, new Dictionary<string, string>
+            {
+                ["driver"] = "local", ["container"] = record.Id, ["destination"] = v.Destination,
+                ["read/write"] = v.RW ? "true" : "false", ["propagation"] = "",
+            });
     }
 
     /// <summary>A start by the daemon at its own start (dockerd's containerStart with a reset restart manager).</summary>
@@ -68,6 +82,7 @@ internal sealed class DockerContainers
             await using var system = await Compute.OpenComputeSystemAsync(record.Id, ct);
             ResetForStart(record);
             await StartSystemAsync(system, record.Id);
+            VolumesMounted(record);
             await ContainerUpdate.ApplyPendingAsync(_services, record, system);
             _services.Events.Container(record, "start");
             Watch(record);
@@ -240,10 +255,13 @@ internal sealed class DockerContainers
                 }
                 _services.Events.Container(record, "die", ("exitCode", code.ToString(CultureInfo.InvariantCulture)),
                     ("execDuration", ((long)ran.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
+                // dockerd's "unmount" at the container's cleanup after it stops (container.UnmountVolumes)
+                foreach (var v in record.Volumes)
+                    _services.Events.Publish("volume", "unmount", v.Name, new Dictionary<string, string> { ["driver"] = "local", ["container"] = record.Id });
                 if (delay is null)
                 {
                     if (record.HostConfig.AutoRemove && Store.TryFind(record.Id) is { } current)
-                        await RemoveAsync(current, force: true, CancellationToken.None);
+                        await RemoveAsync(current, force: true, CancellationToken.None, removeVolumes: true);
                     return;
                 }
                 if (!await RestartAfterAsync(record, token, manager, delay.Value)) return;
@@ -277,6 +295,7 @@ internal sealed class DockerContainers
             await using var system = await Compute.OpenComputeSystemAsync(record.Id);
             if ((await system.GetPropertiesAsync()).Summary.State != "stopped") return false;
             await StartSystemAsync(system, record.Id);
+            VolumesMounted(record);
             await ContainerUpdate.ApplyPendingAsync(_services, record, system);
             _services.Events.Container(record, "start");
             return true;
@@ -315,8 +334,9 @@ internal sealed class DockerContainers
         }, CancellationToken.None);
     }
 
-    /// <summary>Removes the system and the record (and log); <paramref name="force"/> kills a running one first.</summary>
-    public async Task RemoveAsync(ContainerRecord record, bool force, CancellationToken ct)
+    /// <summary>Removes the system and the record (and log); <paramref name="force"/> kills a running one first. Its
+    /// volume references go; with <paramref name="removeVolumes"/> (?v=1, AutoRemove) its anonymous volumes too.</summary>
+    public async Task RemoveAsync(ContainerRecord record, bool force, CancellationToken ct, bool removeVolumes = false)
     {
         var gate = LockOf(record.Id);
         await gate.WaitAsync(ct);
@@ -337,6 +357,7 @@ internal sealed class DockerContainers
             if (_restartManagers.TryRemove(record.Id, out var manager)) manager.Cancel();
             _restarting.TryRemove(record.Id, out _);
             _health.TryRemove(record.Id, out _);
+            if (_services.VolumesRoot is not null) _services.Volumes.Release(record, removeVolumes);
             _services.Execs.ForgetContainer(record.Id);
             _services.Events.Container(record, "destroy");
             _removed.GetOrAdd(record.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();

@@ -38,6 +38,12 @@ public sealed class DockerServices
     /// <summary>Containers' writable layers and the image sweep (changes, SizeRw, image prune); null: not offered.</summary>
     public IContainerStorage? Storage { get; init; }
 
+    /// <summary>Where Docker's volumes live (the image root's volumes/: persistent, as images are); null: no volumes.</summary>
+    public string? VolumesRoot { get; init; }
+
+    /// <summary>Mounts the local volumes that have options (tmpfs, bind); null: such volumes are refused.</summary>
+    public IVolumeMounts? VolumeMounts { get; init; }
+
     /// <summary>At most this many hijacked streams (attach, exec) at once; more get 503.</summary>
     public int MaxHijackedStreams { get; init; } = 256;
 
@@ -47,9 +53,14 @@ public sealed class DockerServices
 
     private DockerContainers? _containers;
     private ExecStore? _execs;
+    private DockerVolumes? _volumes;
 
     /// <summary>The containers (made on first use, over <see cref="StateRoot"/>).</summary>
     internal DockerContainers Containers => LazyInitializer.EnsureInitialized(ref _containers, () => new DockerContainers(this));
+
+    /// <summary>The volumes (made on first use, over <see cref="VolumesRoot"/>, with the containers' references).</summary>
+    internal DockerVolumes Volumes => LazyInitializer.EnsureInitialized(ref _volumes, () =>
+        new DockerVolumes(this, VolumesRoot ?? throw DockerErrors.NotYet("volumes (the daemon was given no volumes root)"), Containers.Store.All));
 
     /// <summary>The exec instances (in memory, as dockerd keeps them).</summary>
     internal ExecStore Execs => LazyInitializer.EnsureInitialized(ref _execs, () => new ExecStore());

@@ -6,7 +6,8 @@ namespace Carton.Docker;
 /// <summary>
 /// GET /system/df: the images (Size, SharedSize: the bytes of layers another image has too, Containers: how many
 /// containers use it), the containers with their writable layer's bytes (SizeRw) and SizeRootFs, and LayersSize:
-/// the distinct layers' bytes as stored (compressed, as image ls counts them). Volumes and BuildCache are empty.
+/// the distinct layers' bytes as stored (compressed, as image ls counts them); the volumes with their size and
+/// reference count. BuildCache is empty.
 /// </summary>
 internal static class SystemDiskUsageEndpoint
 {
@@ -47,6 +48,8 @@ internal static class SystemDiskUsageEndpoint
             summary.SizeRootFs = rw + (images.FirstOrDefault(i => i.Id == record.ImageId)?.Size ?? 0);
             usage.Containers.Add(summary);
         }
+        // each volume with its UsageData (size, containers referencing it), as dockerd's df gives them
+        if (services.VolumesRoot is not null) usage.Volumes.AddRange(services.Volumes.Usage().Select(u => u.Volume));
         await DockerJson.WriteAsync(ctx, usage, DockerJsonContext.Wire.SystemDiskUsage);
     }
 }

@@ -141,6 +141,8 @@ public static class Program
                     Log = JsonLog.Write,
                     Files = new ContainerFiles(),
                     Storage = new ContainerStorage(imageStore),
+                    VolumesRoot = Path.Combine(images, "volumes"),
+                    VolumeMounts = new VolumeMounts(),
                     MaxHijackedStreams = dockerMaxStreams,
                     StateRoot = dockerRoot ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root))!, "docker"),
                 };

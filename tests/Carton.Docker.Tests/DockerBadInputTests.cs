@@ -67,7 +67,7 @@ public sealed class DockerBadInputTests(DockerFixture fx)
             ($$$$"""{"Image": "{{{{image}}}}", "HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": "eighty"}]}}}""", null, "400", "invalid port specification"),
             ($$$$"""{"Image": "{{{{image}}}}", "HostConfig": {"PortBindings": {"99999/tcp": [{}]}}}""", null, "400", "invalid port specification: \"99999/tcp\""),
             ($$$"""{"Image": "{{{image}}}", "HostConfig": {"CapAdd": ["CAP_NOPE"]}}""", null, "400", "unknown capability: \"CAP_NOPE\""),
-            ($$$"""{"Image": "{{{image}}}", "HostConfig": {"Binds": ["relative:/x"]}}""", null, "400", "named volumes are not supported"),
+            ($$$"""{"Image": "{{{image}}}", "HostConfig": {"Binds": ["b@d:/x"]}}""", null, "400", "invalid HostConfig.Binds[0]: \"b@d\" includes invalid characters"),
             ($$$"""{"Image": "{{{image}}}", "HostConfig": {"Mounts": [{"Type": "bind", "Source": "/no/such/dir", "Target": "/x"}]}}""", null, "400", "bind source path does not exist: /no/such/dir"),
             ($$$"""{"Image": "{{{image}}}", "HostConfig": {"NetworkMode": "container:nothing-here"}}""", null, "404", "No such container: nothing-here"),
             ($$$"""{"Image": "{{{image}}}", "HostConfig": {"Memory": 1024}}""", null, "400", "Minimum memory limit allowed is 6MB"),

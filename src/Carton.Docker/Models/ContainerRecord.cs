@@ -33,4 +33,7 @@ public sealed class ContainerRecord
     public Dictionary<string, string> ConnectedEndpoints { get; set; } = [];
     /// <summary>An /update changed the limits while the container was stopped: its next start applies them.</summary>
     public bool ResourcesPending { get; set; }
+
+    /// <summary>The volumes the container mounts (named, anonymous and the image's): references that keep them.</summary>
+    public List<ContainerVolume> Volumes { get; set; } = [];
 }

@@ -45,6 +45,11 @@ namespace Carton.Docker.Models;
 [JsonSerializable(typeof(ContainerStatsResponse))]
 [JsonSerializable(typeof(ContainerTopResponse))]
 [JsonSerializable(typeof(SystemDiskUsage))]
+[JsonSerializable(typeof(Volume))]
+[JsonSerializable(typeof(VolumeListResponse))]
+[JsonSerializable(typeof(VolumeCreateRequest))]
+[JsonSerializable(typeof(VolumePruneResponse))]
+[JsonSerializable(typeof(VolumeRecord))]
 public sealed partial class DockerJsonContext : JsonSerializerContext
 {
     /// <summary>What goes on the wire: quotes and non-ASCII in messages stay readable ("invalid filter 'x'", not

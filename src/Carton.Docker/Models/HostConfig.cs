@@ -3,7 +3,7 @@ namespace Carton.Docker.Models;
 /// <summary>A container's HostConfig (swagger HostConfig): the fields Carton acts on, and those it reports as given.</summary>
 public sealed class HostConfig
 {
-    /// <summary>"host-path:container-path[:options]" (ro, rw; named volumes are a later issue's).</summary>
+    /// <summary>"source:container-path[:options]": an absolute host path, or a volume's name (ro, rw, nocopy).</summary>
     public List<string>? Binds { get; set; }
     public LogConfig? LogConfig { get; set; }
     /// <summary>default, bridge, host, none, container:ID or a network's name.</summary>
@@ -77,7 +77,7 @@ public sealed class LogConfig
     public Dictionary<string, string>? Config { get; set; }
 }
 
-/// <summary>HostConfig.Mounts[]: bind and tmpfs.</summary>
+/// <summary>HostConfig.Mounts[]: bind, tmpfs and volume.</summary>
 public sealed class MountSpec
 {
     public string? Type { get; set; }
@@ -86,6 +86,23 @@ public sealed class MountSpec
     public bool ReadOnly { get; set; }
     public MountBindOptions? BindOptions { get; set; }
     public MountTmpfsOptions? TmpfsOptions { get; set; }
+    public MountVolumeOptions? VolumeOptions { get; set; }
+}
+
+/// <summary>Mounts[].VolumeOptions: for a volume the mount creates, its labels and driver; NoCopy skips the copy-up.</summary>
+public sealed class MountVolumeOptions
+{
+    public bool NoCopy { get; set; }
+    public Dictionary<string, string>? Labels { get; set; }
+    public MountVolumeDriver? DriverConfig { get; set; }
+    public string? Subpath { get; set; }
+}
+
+/// <summary>Mounts[].VolumeOptions.DriverConfig.</summary>
+public sealed class MountVolumeDriver
+{
+    public string? Name { get; set; }
+    public Dictionary<string, string>? Options { get; set; }
 }
 
 /// <summary>Mounts[].BindOptions.</summary>

@@ -7,7 +7,7 @@ public sealed class SystemDiskUsage
     public List<ImageSummary> Images { get; set; } = [];
     public List<ContainerSummary> Containers { get; set; } = [];
     /// <summary>Empty until Carton has volumes.</summary>
-    public List<Dictionary<string, string>> Volumes { get; set; } = [];
+    public List<Volume> Volumes { get; set; } = [];
     /// <summary>Carton does not build: always empty.</summary>
     public List<Dictionary<string, string>> BuildCache { get; set; } = [];
 }
