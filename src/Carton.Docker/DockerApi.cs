@@ -52,7 +52,7 @@ public static class DockerApi
         // another request on a kept-alive connection, which no client does
         ("POST", "/containers/{id}/attach", NotFirst),
         ("POST", "/containers/{id}/exec", ExecEndpoints.Create),
-        ("POST", "/exec/{id}/start", NotFirst),
+        ("POST", "/exec/{id}/start", ExecEndpoints.StartDetached),
         ("GET", "/exec/{id}/json", ExecEndpoints.Inspect),
         ("POST", "/exec/{id}/resize", ExecEndpoints.Resize),
 

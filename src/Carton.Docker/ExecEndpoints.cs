@@ -81,18 +81,40 @@ internal static class ExecEndpoints
         ctx.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    /// <summary>POST /exec/{id}/start, hijacked (or a plain 200 with Detach): runs the process, relays its stdio,
-    /// and closes the connection once it has exited and its output is drained.</summary>
-    public static async Task StartAsync(DockerServices services, HijackedRequest request, CancellationToken ct)
+    /// <summary>The body of POST /exec/{id}/start (empty: the defaults).</summary>
+    private static ExecStartConfig ParseStart(byte[] body)
     {
-        ExecStartConfig start;
         try
         {
-            start = request.Body.Length == 0 ? new ExecStartConfig()
-                : JsonSerializer.Deserialize(request.Body, DockerJsonContext.Default.ExecStartConfig) ?? new ExecStartConfig();
+            return body.Length == 0 ? new ExecStartConfig()
+                : JsonSerializer.Deserialize(body, DockerJsonContext.Default.ExecStartConfig) ?? new ExecStartConfig();
         }
         catch (JsonException e) { throw DockerErrors.BadRequest($"malformed JSON in the request body: {e.Message}", e.Path ?? "$"); }
-        var exec = services.Execs.Find(request.Id);
+    }
+
+    /// <summary>POST /exec/{id}/start that reached Kestrel: a request on a kept-alive connection, which is how the
+    /// docker CLI sends `docker exec -d` (Detach: nothing to hijack). A detached start runs here; an attached one
+    /// must open its own connection.</summary>
+    public static async Task StartDetached(DockerServices services, HttpContext ctx)
+    {
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        var start = ParseStart(buffer.ToArray());
+        if (!start.Detach)
+            throw DockerErrors.BadRequest("attach and exec start take over their connection: send them as the first request of a new connection");
+        var id = (string)ctx.Request.RouteValues["id"]!;
+        var (system, process, exited, _) = await StartProcessAsync(services, id, start, ctx.RequestAborted);
+        await using var systemHandle = system;
+        _ = exited.ContinueWith(_ => process.DisposeAsync().AsTask(), TaskScheduler.Default);
+        ctx.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    /// <summary>Marks the exec instance started (once), creates its process in the container and watches its exit.
+    /// The system's handle is the caller's to dispose (the attached path keeps it while it relays).</summary>
+    private static async Task<(IComputeSystem System, IComputeProcess Process, Task<int> Exited, bool Tty)> StartProcessAsync(
+        DockerServices services, string execId, ExecStartConfig start, CancellationToken ct)
+    {
+        var exec = services.Execs.Find(execId);
         lock (exec)
         {
             if (exec.Started) throw DockerErrors.Conflict($"Exec {exec.Id} has already been started (an exec instance runs once)");
@@ -101,7 +123,22 @@ internal static class ExecEndpoints
         var record = services.Containers.Store.Find(exec.ContainerId);
         var c = exec.Config;
         bool tty = c.Tty || start.Tty;
-        await using var system = await services.Containers.SystemAsync(record, ct);
+        var system = await services.Containers.SystemAsync(record, ct);
+        try
+        {
+            return await StartProcessAsync(services, exec, record, system, start, tty, ct);
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<(IComputeSystem System, IComputeProcess Process, Task<int> Exited, bool Tty)> StartProcessAsync(
+        DockerServices services, ExecInstance exec, ContainerRecord record, IComputeSystem system, ExecStartConfig start, bool tty, CancellationToken ct)
+    {
+        var c = exec.Config;
         var props = await system.GetPropertiesAsync(ct);
         if (props.Summary.State != "running") throw DockerErrors.NotRunning(record.Id);
         var size = start.ConsoleSize ?? c.ConsoleSize;
@@ -128,6 +165,16 @@ internal static class ExecEndpoints
             services.Events.Container(record, "exec_die", ("execID", exec.Id), ("exitCode", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return code;
         }, CancellationToken.None);
+        return (system, process, exited, tty);
+    }
+
+    /// <summary>POST /exec/{id}/start, hijacked (or a plain 200 with Detach): runs the process, relays its stdio,
+    /// and closes the connection once it has exited and its output is drained.</summary>
+    public static async Task StartAsync(DockerServices services, HijackedRequest request, CancellationToken ct)
+    {
+        var start = ParseStart(request.Body);
+        var (system, process, exited, tty) = await StartProcessAsync(services, request.Id, start, ct);
+        await using var systemHandle = system;
         if (start.Detach)
         {
             await request.RespondAsync(200, "OK", null, ct);

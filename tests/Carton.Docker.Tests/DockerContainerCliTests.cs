@@ -211,6 +211,25 @@ public sealed class DockerContainerCliTests(DockerFixture fixture) : DockerCliTe
         }
     }
 
+    /// <summary>`docker exec -d` sends its start on the connection that made the exec (kept alive): served there,
+    /// not refused as a hijack that came second.</summary>
+    [DockerTheory, CliData(Debian), CliData(New)]
+    public void ExecDetached_RunsInTheBackground(string cli)
+    {
+        var image = Image();
+        var name = Unique("execd");
+        try
+        {
+            Ok(cli, "run", "-d", "--name", name, image, "sleep", "300");
+            Ok(cli, "exec", "-d", name, "sh", "-c", "sleep 0.2; echo done > /tmp/detached");
+            Eventually(() => fx.Docker(cli, "exec", name, "cat", "/tmp/detached").Out == "done\n", "the detached exec's file", 20);
+        }
+        finally
+        {
+            Remove(name);
+        }
+    }
+
     [DockerTheory, CliData(Debian), CliData(New)]
     public void Cp_HostToContainer_AndContainerDirectoryToHost(string cli)
     {
