@@ -92,6 +92,9 @@ print(f"image ls with {sys.argv[2]} images (means ± σ over {len(r[0]['times'])
 for x in r:
     print(f"  {x['command']:<32} {x['mean']*1000:7.1f} ± {x['stddev']*1000:5.1f} ms   {x['mean']/umoci['mean']:.2f} × umoci")
 table = r[0]
-print(f"goal (issue 16): carton image ls under 50 ms with 500 images: {'met' if table['mean'] < 0.050 else 'NOT met'} ({table['mean']*1000:.1f} ms)")
+if sys.argv[2] == "500":
+    print(f"goal (issue 16): carton image ls under 50 ms with 500 images: {'met' if table['mean'] < 0.050 else 'NOT met'} ({table['mean']*1000:.1f} ms)")
+else:
+    print(f"goal (issue 16) is for 500 images: no verdict with {sys.argv[2]}")
 EOF
 cat "$results/$name-summary.txt"
