@@ -15,10 +15,11 @@ public static class ForegroundProcess
     /// <summary>A socketpair standing in for --console-socket: carton receives the pty master on the first end.</summary>
     public static (int Own, int Peer) ConsolePair() => SocketPair.Create("socketpair for the terminal");
 
-    /// <summary>Waits for <paramref name="pid"/> (a child of carton) and returns its exit code, 128+N for signal N.</summary>
-    public static int Wait(int pid, int master)
+    /// <summary>Waits for <paramref name="pid"/> (a child of carton) and returns its exit code, 128+N for signal N.
+    /// Signals are forwarded meanwhile unless the caller already does (<paramref name="forwardSignals"/> false).</summary>
+    public static int Wait(int pid, int master, bool forwardSignals = true)
     {
-        using var forward = ForwardSignals(pid);
+        using var forward = forwardSignals ? ForwardSignals(pid) : null;
         using var raw = master >= 0 ? HostTerminal.MakeRaw(master) : null;
         if (master >= 0) Relay.Start(master);
         var status = ChildProcess.Wait(pid, $"wait for container process {pid}");
@@ -27,7 +28,7 @@ public static class ForegroundProcess
     }
 
     /// <summary>Signals a foreground `run` receives go to the container's process instead (runc's signal proxy).</summary>
-    private static IDisposable ForwardSignals(int pid)
+    public static IDisposable ForwardSignals(int pid)
     {
         var regs = new List<PosixSignalRegistration>();
         foreach (var (sig, num) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3) })

@@ -38,6 +38,10 @@ public static unsafe class RunCommand
             if (peer >= 0) FileDescriptor.Close(peer);
             int master = ownConsole >= 0 ? FdPassing.Receive(ownConsole, out _) : -1;
             if (ownConsole >= 0) FileDescriptor.Close(ownConsole);
+            // The signal proxy is in place before the start, as runc's: the container can run (and print) before
+            // Wait is reached, and a SIGINT in between killed carton itself, leaving the container orphaned
+            // (ForegroundRunTests.SigintToRuntime failed so once in CI).
+            using var forward = detached ? null : ForegroundProcess.ForwardSignals(record.Pid);
             try
             {
                 life.Start(id);
@@ -49,7 +53,7 @@ public static unsafe class RunCommand
             }
             if (detached) return 0;
 
-            int code = ForegroundProcess.Wait(record.Pid, master);
+            int code = ForegroundProcess.Wait(record.Pid, master, forwardSignals: false);
             if (!parse.GetValue(keep)) TryDelete(life, id);
             return code;
         }));
