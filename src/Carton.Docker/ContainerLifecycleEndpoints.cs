@@ -7,28 +7,28 @@ namespace Carton.Docker;
 internal static class ContainerLifecycleEndpoints
 {
     /// <summary>POST /containers/{id}/pause: the cgroup freezer over every process of the container.</summary>
-    public static async Task Pause(DockerServices services, HttpContext ctx)
-    {
-        var containers = services.Containers;
-        var record = containers.Store.Find(ContainerEndpoints.Id(ctx));
-        var gate = containers.LockOf(record.Id);
-        await gate.WaitAsync(ctx.RequestAborted);
-        try
+    public static Task Pause(DockerServices services, HttpContext ctx) =>
+        UnderLockAsync(services, ctx, "pause", async (record, system, state) =>
         {
-            await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
-            var state = (await system.GetPropertiesAsync(ctx.RequestAborted)).Summary.State;
             if (state == "paused") throw DockerErrors.Conflict($"Container {record.Id} is already paused");
             if (state != "running") throw DockerErrors.NotRunning(record.Id);
             try { await system.PauseAsync(CancellationToken.None); }
             catch (InvalidComputeSystemStateException) { throw DockerErrors.NotRunning(record.Id); }
-        }
-        finally { gate.Release(); }
-        services.Events.Container(record, "pause");
-        ctx.Response.StatusCode = StatusCodes.Status204NoContent;
-    }
+        });
 
     /// <summary>POST /containers/{id}/unpause: thaws a paused container.</summary>
-    public static async Task Unpause(DockerServices services, HttpContext ctx)
+    public static Task Unpause(DockerServices services, HttpContext ctx) =>
+        UnderLockAsync(services, ctx, "unpause", async (record, system, state) =>
+        {
+            if (state != "paused") throw DockerErrors.Conflict($"Container {record.Id} is not paused");
+            try { await system.ResumeAsync(CancellationToken.None); }
+            catch (InvalidComputeSystemStateException) { throw DockerErrors.Conflict($"Container {record.Id} is not paused"); }
+        });
+
+    /// <summary>Pause and unpause: <paramref name="act"/> on the container's system and its state, under the
+    /// container's lock; then the event and 204.</summary>
+    private static async Task UnderLockAsync(DockerServices services, HttpContext ctx, string action,
+        Func<Models.ContainerRecord, IComputeSystem, string, Task> act)
     {
         var containers = services.Containers;
         var record = containers.Store.Find(ContainerEndpoints.Id(ctx));
@@ -38,12 +38,10 @@ internal static class ContainerLifecycleEndpoints
         {
             await using var system = await containers.SystemAsync(record, ctx.RequestAborted);
             var state = (await system.GetPropertiesAsync(ctx.RequestAborted)).Summary.State;
-            if (state != "paused") throw DockerErrors.Conflict($"Container {record.Id} is not paused");
-            try { await system.ResumeAsync(CancellationToken.None); }
-            catch (InvalidComputeSystemStateException) { throw DockerErrors.Conflict($"Container {record.Id} is not paused"); }
+            await act(record, system, state);
         }
         finally { gate.Release(); }
-        services.Events.Container(record, "unpause");
+        services.Events.Container(record, action);
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
