@@ -16,10 +16,9 @@ public static class ForegroundProcess
     public static (int Own, int Peer) ConsolePair() => SocketPair.Create("socketpair for the terminal");
 
     /// <summary>Waits for <paramref name="pid"/> (a child of carton) and returns its exit code, 128+N for signal N.
-    /// Signals are forwarded meanwhile unless the caller already does (<paramref name="forwardSignals"/> false).</summary>
-    public static int Wait(int pid, int master, bool forwardSignals = true)
+    /// The caller forwards signals meanwhile (<see cref="SignalProxy"/>, set up before the process starts).</summary>
+    public static int Wait(int pid, int master)
     {
-        using var forward = forwardSignals ? ForwardSignals(pid) : null;
         using var raw = master >= 0 ? HostTerminal.MakeRaw(master) : null;
         if (master >= 0) Relay.Start(master);
         var status = ChildProcess.Wait(pid, $"wait for container process {pid}");
@@ -28,23 +27,11 @@ public static class ForegroundProcess
     }
 
     /// <summary>Signals a foreground `run` receives go to the container's process instead (runc's signal proxy).</summary>
-    public static IDisposable ForwardSignals(int pid)
+    public static SignalProxy ForwardSignals(int pid)
     {
-        var regs = new List<PosixSignalRegistration>();
-        foreach (var (sig, num) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3) })
-        {
-            regs.Add(PosixSignalRegistration.Create(sig, ctx =>
-            {
-                ctx.Cancel = true;
-                ProcessSignal.TrySend(pid, num);
-            }));
-        }
-        return new Registrations(regs);
-    }
-
-    private sealed class Registrations(List<PosixSignalRegistration> regs) : IDisposable
-    {
-        public void Dispose() { foreach (var r in regs) r.Dispose(); }
+        var proxy = SignalProxy.Start();
+        proxy.Target(pid);
+        return proxy;
     }
 
     /// <summary>

@@ -48,6 +48,8 @@ public static class ExecCommand
             int own = -1, peer = -1;
             if (proc.Terminal == true && !detached && parse.GetValue(consoleSocket) is null)
                 (own, peer) = ForegroundProcess.ConsolePair();
+            // the proxy before the exec: the process runs before its pid comes back (SignalProxy says why)
+            using var proxy = detached ? null : SignalProxy.Start();
             int pid;
             try
             {
@@ -64,6 +66,7 @@ public static class ExecCommand
             int master = own >= 0 ? FdPassing.Receive(own, out _) : -1;
             if (own >= 0) FileDescriptor.Close(own);
             if (detached) return 0;
+            proxy!.Target(pid);
             Carton.Linux.FaultPoints.Reach(Carton.Linux.FaultPoints.ExecBeforeWait);
             return ForegroundProcess.Wait(pid, master);
         }));

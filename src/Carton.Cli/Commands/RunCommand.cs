@@ -53,7 +53,7 @@ public static unsafe class RunCommand
             }
             if (detached) return 0;
 
-            int code = ForegroundProcess.Wait(record.Pid, master, forwardSignals: false);
+            int code = ForegroundProcess.Wait(record.Pid, master);
             if (!parse.GetValue(keep)) TryDelete(life, id);
             return code;
         }));
