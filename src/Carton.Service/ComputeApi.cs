@@ -28,13 +28,12 @@ public static class ComputeApi
         // IComputeService
         app.MapPost("/v1/systems", async ctx =>
         {
-            using var doc = await ReadJsonDocument(ctx);
-            var (id, document) = SystemCreateBody.Parse(doc.RootElement);
+            var (id, document) = SystemCreateBody.Parse(await JsonBody.ReadBytesAsync(ctx));
             var system = await registry.CreateAsync(id, document, ctx.RequestAborted);
             var summary = await Summary(registry, system, ctx.RequestAborted);
             ctx.Response.StatusCode = StatusCodes.Status201Created;
             ctx.Response.Headers.Location = "/v1/systems/" + Uri.EscapeDataString(system.Id);
-            await WriteJson(ctx, summary, ComputeJsonContext.Default.ComputeSystemSummary);
+            await JsonBody.WriteAsync(ctx, summary, ComputeJsonContext.Default.ComputeSystemSummary);
         });
 
         app.MapGet("/v1/systems", async ctx =>
@@ -51,14 +50,14 @@ public static class ComputeApi
             var list = new List<ComputeSystemSummary>();
             await foreach (var s in registry.Service.EnumerateComputeSystemsAsync(query, ctx.RequestAborted))
                 list.Add(s);
-            await WriteJson(ctx, list, ComputeJsonContext.Default.ListComputeSystemSummary);
+            await JsonBody.WriteAsync(ctx, list, ComputeJsonContext.Default.ListComputeSystemSummary);
         });
 
         // IComputeSystem
         app.MapGet("/v1/systems/{id}", async ctx =>
         {
             var system = await System(registry, ctx);
-            await WriteJson(ctx, await system.GetPropertiesAsync(ctx.RequestAborted), ComputeJsonContext.Default.ComputeSystemProperties);
+            await JsonBody.WriteAsync(ctx, await system.GetPropertiesAsync(ctx.RequestAborted), ComputeJsonContext.Default.ComputeSystemProperties);
         });
         app.MapPost("/v1/systems/{id}/start", ctx => NoContent(registry, ctx, (s, ct) => s.StartAsync(ct)));
         app.MapPost("/v1/systems/{id}/pause", ctx => NoContent(registry, ctx, (s, ct) => s.PauseAsync(ct)));
@@ -89,7 +88,7 @@ public static class ComputeApi
         app.MapPost("/v1/systems/{id}/resources", async ctx =>
         {
             var system = await System(registry, ctx);
-            var resources = ResourcesBody.Parse(await ReadBytes(ctx));
+            var resources = ResourcesBody.Parse(await JsonBody.ReadBytesAsync(ctx));
             await system.UpdateResourcesAsync(resources, ctx.RequestAborted);
             ctx.Response.StatusCode = StatusCodes.Status204NoContent;
         });
@@ -130,7 +129,7 @@ public static class ComputeApi
         app.MapPost("/v1/systems/{id}/processes", async ctx =>
         {
             var system = await System(registry, ctx);
-            var parameters = await ReadJson(ctx, ComputeJsonContext.Default.ProcessParameters);
+            var parameters = await JsonBody.ReadAsync(ctx, ComputeJsonContext.Default.ProcessParameters);
             var process = await system.CreateProcessAsync(parameters, ctx.RequestAborted);
             registry.AddProcess(system.Id, process);
             ctx.Response.StatusCode = StatusCodes.Status201Created;
@@ -304,44 +303,6 @@ public static class ComputeApi
             }
             gate.Release();
         }
-    }
-
-    private static async Task<JsonDocument> ReadJsonDocument(HttpContext ctx)
-    {
-        try
-        {
-            return await JsonDocument.ParseAsync(ctx.Request.Body, default, ctx.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidComputeDocumentException("$", e.Message);
-        }
-    }
-
-    private static async Task<byte[]> ReadBytes(HttpContext ctx)
-    {
-        using var buffer = new MemoryStream();
-        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
-        return buffer.ToArray();
-    }
-
-    private static async Task<T> ReadJson<T>(HttpContext ctx, JsonTypeInfo<T> type)
-    {
-        try
-        {
-            return await JsonSerializer.DeserializeAsync(ctx.Request.Body, type, ctx.RequestAborted)
-                   ?? throw new InvalidComputeDocumentException("$", "a JSON object is required");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidComputeDocumentException(e.Path ?? "$", e.Message);
-        }
-    }
-
-    private static async Task WriteJson<T>(HttpContext ctx, T value, JsonTypeInfo<T> type)
-    {
-        ctx.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, value, type, ctx.RequestAborted);
     }
 
     private static Task WriteExitCode(HttpContext ctx, int exitCode) => WriteObject(ctx, w => w.WriteNumber("exitCode", exitCode));

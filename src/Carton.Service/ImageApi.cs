@@ -34,7 +34,7 @@ public static class ImageApi
     [
         ("POST", "/v1/images/pull", Pull),
         ("GET", "/v1/images", async (store, ctx, _) =>
-            await WriteJson(ctx, [.. store.List().Select(r => new ImageSummary
+            await JsonBody.WriteAsync(ctx, [.. store.List().Select(r => new ImageSummary
             {
                 Name = r.Name, Digest = r.Target.Digest, MediaType = r.Target.MediaType, Size = r.Target.Size,
             })], Wire.ListImageSummary)),
@@ -43,22 +43,22 @@ public static class ImageApi
             var name = Reference(ctx);
             var platform = ctx.Request.Query.TryGetValue("platform", out var p) && p.Count > 0 && p[0] is { } text
                 ? ImagePlatformText.Parse(text, "platform") : null;
-            await WriteJson(ctx, ImageDetails.Of(store.Inspect(name, platform)), Wire.ImageDetails);
+            await JsonBody.WriteAsync(ctx, ImageDetails.Of(store.Inspect(name, platform)), Wire.ImageDetails);
         }),
         ("POST", "/v1/images/{ref}/tag", async (store, ctx, _) =>
         {
             var source = Reference(ctx);
-            var body = await ReadJson(ctx, ImageApiJsonContext.Default.ImageTagRequest);
+            var body = await JsonBody.ReadAsync(ctx, ImageApiJsonContext.Default.ImageTagRequest);
             var target = ParseReference(body.Target, "$.target");
             var name = await store.TagAsync(source, target, ctx.RequestAborted);
-            await WriteJson(ctx, new ImageTagResult { Name = name }, Wire.ImageTagResult);
+            await JsonBody.WriteAsync(ctx, new ImageTagResult { Name = name }, Wire.ImageTagResult);
         }),
         ("POST", "/v1/images/{ref}/push", Push),
         ("POST", "/v1/images/prune", async (store, ctx, _) =>
         {
-            var request = await ReadJson(ctx, ImageApiJsonContext.Default.ImagePruneRequest, () => new ImagePruneRequest());
+            var request = await JsonBody.ReadAsync(ctx, ImageApiJsonContext.Default.ImagePruneRequest, () => new ImagePruneRequest());
             var result = await Carton.Images.Linux.Maintenance.ImagePruner.PruneAsync(store, request.All, ctx.RequestAborted);
-            await WriteJson(ctx, new ImagePruneResponse
+            await JsonBody.WriteAsync(ctx, new ImagePruneResponse
             {
                 RemovedNames = [.. result.RemovedNames],
                 RemovedBlobs = [.. result.RemovedBlobs.Select(b => new ImagePrunedItem { Id = b.Digest.ToString(), Size = b.Size })],
@@ -95,7 +95,7 @@ public static class ImageApi
     /// </summary>
     private static async Task Pull(ImageStore store, HttpContext ctx, CancellationToken stopping)
     {
-        var request = await ReadJson(ctx, ImageApiJsonContext.Default.ImagePullRequest);
+        var request = await JsonBody.ReadAsync(ctx, ImageApiJsonContext.Default.ImagePullRequest);
         var reference = ParseReference(request.Reference, "$.reference");
         var options = new RegistryOptions
         {
@@ -114,7 +114,7 @@ public static class ImageApi
     private static async Task Push(ImageStore store, HttpContext ctx, CancellationToken stopping)
     {
         var reference = Reference(ctx);
-        var request = await ReadJson(ctx, ImageApiJsonContext.Default.ImagePushRequest, () => new ImagePushRequest());
+        var request = await JsonBody.ReadAsync(ctx, ImageApiJsonContext.Default.ImagePushRequest, () => new ImagePushRequest());
         var options = new RegistryOptions { Credentials = Credentials(request.Credentials) };
         if (store.Get(reference) is null)
             throw new CartonException(ErrorKind.NotFound, $"image {reference}: no such image in {store.Root} (pull, import or tag it first)");
@@ -230,44 +230,5 @@ public static class ImageApi
         }
     }
 
-    /// <summary>A body that may be absent (push and prune take options only): <paramref name="empty"/>'s value then.</summary>
-    private static async Task<T> ReadJson<T>(HttpContext ctx, JsonTypeInfo<T> type, Func<T> empty)
-    {
-        using var buffer = new MemoryStream();
-        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
-        if (buffer.Length == 0) return empty();
-        try
-        {
-            return JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), type) ?? empty();
-        }
-        catch (JsonException e)
-        {
-            throw Invalid(e.Path ?? "$", e.Message);
-        }
-    }
-
-    private static async Task<T> ReadJson<T>(HttpContext ctx, JsonTypeInfo<T> type)
-    {
-        try
-        {
-            return await JsonSerializer.DeserializeAsync(ctx.Request.Body, type, ctx.RequestAborted)
-                   ?? throw Invalid("$", "a JSON object is required");
-        }
-        catch (JsonException e)
-        {
-            throw Invalid(e.Path ?? "$", e.Message);
-        }
-    }
-
-    private static CartonException Invalid(string path, string reason) =>
-        new(ErrorKind.InvalidDocument, $"{path}: {reason}", jsonPath: path, reason: reason);
-
-    private static async Task WriteJson<T>(HttpContext ctx, T value, JsonTypeInfo<T> type)
-    {
-        // serialized whole before the first byte goes out: a failure is still an error body with its status
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
-        ctx.Response.ContentType = "application/json";
-        ctx.Response.ContentLength = bytes.Length;
-        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
-    }
+    private static CartonException Invalid(string path, string reason) => JsonBody.Invalid(path, reason);
 }

@@ -24,14 +24,14 @@ public static class NetworkApi
         // networks
         ("POST", "/v1/networks", async (n, ctx) =>
         {
-            var options = await ReadJson(ctx, NetworkJsonContext.Default.NetworkCreateOptions);
+            var options = await JsonBody.ReadAsync(ctx, NetworkJsonContext.Default.NetworkCreateOptions);
             var network = await n.CreateNetworkAsync(options, ctx.RequestAborted);
             await Created(ctx, "/v1/networks/" + Uri.EscapeDataString(network.Name), network, Wire.NetworkInfo);
         }),
         ("GET", "/v1/networks", async (n, ctx) =>
-            await WriteJson(ctx, [.. await n.ListNetworksAsync(ctx.RequestAborted)], Wire.ListNetworkInfo)),
+            await JsonBody.WriteAsync(ctx, [.. await n.ListNetworksAsync(ctx.RequestAborted)], Wire.ListNetworkInfo)),
         ("GET", "/v1/networks/{name}", async (n, ctx) =>
-            await WriteJson(ctx, await n.InspectNetworkAsync(Route(ctx, "name"), ctx.RequestAborted), Wire.NetworkInfo)),
+            await JsonBody.WriteAsync(ctx, await n.InspectNetworkAsync(Route(ctx, "name"), ctx.RequestAborted), Wire.NetworkInfo)),
         ("DELETE", "/v1/networks/{name}", async (n, ctx) =>
         {
             await n.DeleteNetworkAsync(Route(ctx, "name"), ctx.RequestAborted);
@@ -41,24 +41,24 @@ public static class NetworkApi
         // endpoints
         ("POST", "/v1/endpoints", async (n, ctx) =>
         {
-            var options = await ReadJson(ctx, NetworkJsonContext.Default.EndpointCreateOptions);
+            var options = await JsonBody.ReadAsync(ctx, NetworkJsonContext.Default.EndpointCreateOptions);
             var endpoint = await n.CreateEndpointAsync(options, ctx.RequestAborted);
             await Created(ctx, "/v1/endpoints/" + Uri.EscapeDataString(endpoint.Id), endpoint, Wire.EndpointInfo);
         }),
         ("GET", "/v1/endpoints", async (n, ctx) =>
         {
             string? network = ctx.Request.Query.TryGetValue("network", out var v) && v.Count > 0 ? v[0] : null;
-            await WriteJson(ctx, [.. await n.ListEndpointsAsync(network, ctx.RequestAborted)], Wire.ListEndpointInfo);
+            await JsonBody.WriteAsync(ctx, [.. await n.ListEndpointsAsync(network, ctx.RequestAborted)], Wire.ListEndpointInfo);
         }),
         ("GET", "/v1/endpoints/{id}", async (n, ctx) =>
-            await WriteJson(ctx, await n.InspectEndpointAsync(Route(ctx, "id"), ctx.RequestAborted), Wire.EndpointInfo)),
+            await JsonBody.WriteAsync(ctx, await n.InspectEndpointAsync(Route(ctx, "id"), ctx.RequestAborted), Wire.EndpointInfo)),
         ("POST", "/v1/endpoints/{id}/attach", async (n, ctx) =>
         {
             var ns = await ReadNamespaceMember(ctx);
-            await WriteJson(ctx, await n.AttachEndpointAsync(Route(ctx, "id"), ns, ctx.RequestAborted), Wire.EndpointInfo);
+            await JsonBody.WriteAsync(ctx, await n.AttachEndpointAsync(Route(ctx, "id"), ns, ctx.RequestAborted), Wire.EndpointInfo);
         }),
         ("POST", "/v1/endpoints/{id}/detach", async (n, ctx) =>
-            await WriteJson(ctx, await n.DetachEndpointAsync(Route(ctx, "id"), ctx.RequestAborted), Wire.EndpointInfo)),
+            await JsonBody.WriteAsync(ctx, await n.DetachEndpointAsync(Route(ctx, "id"), ctx.RequestAborted), Wire.EndpointInfo)),
         ("DELETE", "/v1/endpoints/{id}", async (n, ctx) =>
         {
             await n.DeleteEndpointAsync(Route(ctx, "id"), ctx.RequestAborted);
@@ -68,14 +68,14 @@ public static class NetworkApi
         // namespaces
         ("POST", "/v1/namespaces", async (n, ctx) =>
         {
-            var options = await ReadJson(ctx, NetworkJsonContext.Default.NamespaceCreateOptions);
+            var options = await JsonBody.ReadAsync(ctx, NetworkJsonContext.Default.NamespaceCreateOptions);
             var ns = await n.CreateNamespaceAsync(options, ctx.RequestAborted);
             await Created(ctx, "/v1/namespaces/" + Uri.EscapeDataString(ns.Id), ns, Wire.NamespaceInfo);
         }),
         ("GET", "/v1/namespaces", async (n, ctx) =>
-            await WriteJson(ctx, [.. await n.ListNamespacesAsync(ctx.RequestAborted)], Wire.ListNamespaceInfo)),
+            await JsonBody.WriteAsync(ctx, [.. await n.ListNamespacesAsync(ctx.RequestAborted)], Wire.ListNamespaceInfo)),
         ("GET", "/v1/namespaces/{id}", async (n, ctx) =>
-            await WriteJson(ctx, await n.InspectNamespaceAsync(Route(ctx, "id"), ctx.RequestAborted), Wire.NamespaceInfo)),
+            await JsonBody.WriteAsync(ctx, await n.InspectNamespaceAsync(Route(ctx, "id"), ctx.RequestAborted), Wire.NamespaceInfo)),
         ("DELETE", "/v1/namespaces/{id}", async (n, ctx) =>
         {
             await n.DeleteNamespaceAsync(Route(ctx, "id"), ctx.RequestAborted);
@@ -99,16 +99,7 @@ public static class NetworkApi
     /// <summary>The body of attach: <c>{"namespace":"ID"}</c>.</summary>
     private static async Task<string> ReadNamespaceMember(HttpContext ctx)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = await JsonDocument.ParseAsync(ctx.Request.Body, default, ctx.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            throw Invalid("$", e.Message);
-        }
-        using (doc)
+        using (var doc = await JsonBody.ReadDocumentAsync(ctx))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw Invalid("$", "a JSON object {\"namespace\":\"ID\"} is required");
@@ -118,35 +109,13 @@ public static class NetworkApi
         }
     }
 
-    private static async Task<T> ReadJson<T>(HttpContext ctx, JsonTypeInfo<T> type)
-    {
-        try
-        {
-            return await JsonSerializer.DeserializeAsync(ctx.Request.Body, type, ctx.RequestAborted)
-                   ?? throw Invalid("$", "a JSON object is required");
-        }
-        catch (JsonException e)
-        {
-            throw Invalid(e.Path ?? "$", e.Message);
-        }
-    }
-
-    private static CartonException Invalid(string path, string reason) =>
-        new(ErrorKind.InvalidDocument, $"{path}: {reason}", jsonPath: path, reason: reason);
+    private static CartonException Invalid(string path, string reason) => JsonBody.Invalid(path, reason);
 
     private static async Task Created<T>(HttpContext ctx, string location, T value, JsonTypeInfo<T> type)
     {
         ctx.Response.StatusCode = StatusCodes.Status201Created;
         ctx.Response.Headers.Location = location;
-        await WriteJson(ctx, value, type);
+        await JsonBody.WriteAsync(ctx, value, type);
     }
 
-    private static async Task WriteJson<T>(HttpContext ctx, T value, JsonTypeInfo<T> type)
-    {
-        // serialized whole before the first byte goes out: a failure is still an error body with its status
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
-        ctx.Response.ContentType = "application/json";
-        ctx.Response.ContentLength = bytes.Length;
-        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
-    }
 }

@@ -246,11 +246,14 @@ public class DaemonFixture : IAsyncLifetime
     }
 
     /// <summary>A raw HTTP/1.1 exchange over the socket (for what the client library does not expose).</summary>
-    public async Task<string> RawAsync(string request)
+    public Task<string> RawAsync(string request) => RawAsync(Encoding.ASCII.GetBytes(request));
+
+    /// <summary>A raw request given as bytes (a body that is not UTF-8).</summary>
+    public async Task<string> RawAsync(byte[] request)
     {
         using var s = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await s.ConnectAsync(new UnixDomainSocketEndPoint(Socket));
-        try { await s.SendAsync(Encoding.ASCII.GetBytes(request)); }
+        try { await s.SendAsync(request); }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.Shutdown or SocketError.ConnectionReset or SocketError.ConnectionAborted || e.NativeErrorCode == 32 /* EPIPE */)
         {
             // The daemon may answer and close before it has read the whole request (a body over the limit): what it
