@@ -156,10 +156,12 @@ internal static class ImageEndpoints
         try
         {
             reference = ImageReference.Parse(from);
-            // ?tag wins over a tag in fromImage; a digest in either pins the content
+            // ?tag wins over a tag in fromImage; a digest in either pins the content. `docker pull REPO@DIGEST` sends
+            // fromImage=REPO&tag=DIGEST: the image is then named by its digest alone, as dockerd names it (not
+            // REPO:latest, the tag Parse gives a bare REPO)
             if (reference.Digest is null && !string.IsNullOrEmpty(tag))
                 reference = tag.Contains(':', StringComparison.Ordinal)
-                    ? reference.WithDigest(Digest.Parse(tag, "tag"))
+                    ? ImageReference.Parse($"{reference.Name}@{Digest.Parse(tag, "tag")}")
                     : reference.WithTag(tag);
         }
         catch (CartonException e) when (e.Kind == ErrorKind.InvalidDocument)

@@ -116,6 +116,35 @@ public sealed class DockerCliTests(DockerFixture fx)
         Assert.Contains($"No such image: {image}", gone.Err + gone.Out);
     }
 
+    /// <summary>`docker pull REPO@DIGEST` names the image by its digest alone (dockerd's RepoDigests, no tag): removing
+    /// REPO:latest leaves it. Before the fix the digest pull was recorded as REPO:latest, and the rmi took the image.</summary>
+    [DockerFact]
+    public void PullByDigest_NamesTheImageByItsDigestAlone()
+    {
+        var repo = fx.BusyboxRepository;
+        Assert.Equal(0, fx.Docker(Debian, "pull", repo + ":latest").Exit);
+        var digest = fx.Docker(Debian, "image", "inspect", "--format", "{{index .RepoDigests 0}}", repo + ":latest").Out.Trim();
+        Assert.StartsWith(repo + "@sha256:", digest);
+        try
+        {
+            Assert.Equal(0, fx.Docker(Debian, "rmi", repo + ":latest").Exit);
+            foreach (var cli in new[] { Debian, New })
+            {
+                var pull = fx.Docker(cli, "pull", digest);
+                Assert.True(pull.Exit == 0, pull.Err + pull.Out);
+                var tags = fx.Docker(cli, "image", "inspect", "--format", "{{json .RepoTags}} {{json .RepoDigests}}", digest);
+                Assert.True(tags.Exit == 0, tags.Err);
+                Assert.Equal($"[] [\"{digest}\"]", tags.Out.Trim());
+                Assert.NotEqual(0, fx.Docker(cli, "image", "inspect", repo + ":latest").Exit);
+                Assert.Equal(0, fx.Docker(cli, "rmi", digest).Exit);
+            }
+        }
+        finally
+        {
+            fx.Docker(Debian, "rmi", digest);
+        }
+    }
+
     [DockerFact]
     public void Pull_UnknownRepository_FailsWithTheRegistrysReason()
     {
