@@ -97,6 +97,9 @@ internal static class ImageArchiveEndpoints
         // an image archive may be large: this request, alone, reads past the JSON bodies' limit
         if (ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = null;
+        // the importer tells compressed tars from plain ones by reading the first bytes synchronously (LayerStream.Sniff)
+        if (ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } control)
+            control.AllowSynchronousIO = true;
         var store = services.Images;
         var stream = new JsonMessageStream(ctx);
         var before = store.Content.List().ToHashSet();
