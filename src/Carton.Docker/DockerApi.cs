@@ -23,16 +23,23 @@ public static class DockerApi
         ("HEAD", "/_ping", SystemEndpoints.Ping),
         ("GET", "/version", SystemEndpoints.Version),
         ("GET", "/info", SystemEndpoints.Info),
-        ("POST", "/auth", Auth),
+        ("POST", "/auth", AuthEndpoint.Handle),
         ("GET", "/events", Events.EventEndpoints.Stream),
 
         ("GET", "/images/json", ImageEndpoints.List),
         ("POST", "/images/create", ImageEndpoints.Create),
+        ("GET", "/images/get", ImageArchiveEndpoints.SaveMany),
+        ("POST", "/images/load", ImageArchiveEndpoints.Load),
         // Image names hold '/' ("127.0.0.1:5000/busybox"), and dockerd's routes put the name before a suffix
-        // (/images/{name}/json): a catch-all cannot, so these three parse the rest of the path themselves.
-        ("GET", "/images/{**rest}", (s, ctx) => WithName(ctx, "/json", name => ImageEndpoints.Inspect(s, ctx, name))),
-        ("POST", "/images/{**rest}", (s, ctx) => WithName(ctx, "/tag", name => ImageEndpoints.Tag(s, ctx, name))),
-        ("DELETE", "/images/{**rest}", (s, ctx) => WithName(ctx, "", name => ImageEndpoints.Delete(s, ctx, name))),
+        // (/images/{name}/json): a catch-all cannot, so these three parse the rest of the path themselves, by suffix.
+        ("GET", "/images/{**rest}", (s, ctx) => WithName(ctx,
+            ("/json", name => ImageEndpoints.Inspect(s, ctx, name)),
+            ("/get", name => ImageArchiveEndpoints.Save(s, ctx, [name])),
+            ("/history", name => ImageHistoryEndpoint.Handle(s, ctx, name)))),
+        ("POST", "/images/{**rest}", (s, ctx) => WithName(ctx,
+            ("/tag", name => ImageEndpoints.Tag(s, ctx, name)),
+            ("/push", name => ImagePushEndpoint.Push(s, ctx, name)))),
+        ("DELETE", "/images/{**rest}", (s, ctx) => WithName(ctx, ("", name => ImageEndpoints.Delete(s, ctx, name)))),
 
         ("POST", "/containers/create", ContainerEndpoints.Create),
         ("GET", "/containers/json", ContainerEndpoints.List),
@@ -71,6 +78,7 @@ public static class DockerApi
         ("POST", "/containers/prune", PruneEndpoints.Containers),
         ("POST", "/networks/prune", PruneEndpoints.Networks),
         ("POST", "/images/prune", PruneEndpoints.Images),
+        ("POST", "/build/prune", PruneEndpoints.BuildCache),
         ("GET", "/containers/{id}/top", ContainerTop.Handle),
         ("GET", "/containers/{id}/changes", ContainerChangesEndpoint.Handle),
         ("GET", "/containers/{id}/stats", ContainerStats.Handle),
@@ -112,24 +120,18 @@ public static class DockerApi
         app.MapFallback("{**path}", ctx => throw new CartonException(ErrorKind.NotFound, "page not found"));
     }
 
-    /// <summary>POST /auth (docker login): the body is read and checked, but logging in is not built yet.</summary>
-    private static async Task Auth(DockerServices services, HttpContext ctx)
-    {
-        _ = await DockerJson.ReadAsync(ctx, DockerJsonContext.Default.AuthConfig);
-        throw DockerErrors.NotYet("docker login (POST /auth); pass credentials with the pull instead (X-Registry-Auth)");
-    }
-
-    /// <summary>The image name of /images/NAME[SUFFIX]; 404 "page not found" when the path does not end with the suffix.</summary>
-    private static Task WithName(HttpContext ctx, string suffix, Func<string, Task> handle)
+    /// <summary>The image name of /images/NAME[SUFFIX], to the handler of the suffix the path ends with (an empty
+    /// suffix takes the whole rest); 404 "page not found" when none does.</summary>
+    private static Task WithName(HttpContext ctx, params (string Suffix, Func<string, Task> Handle)[] routes)
     {
         var rest = (string?)ctx.Request.RouteValues["rest"] ?? "";
-        if (suffix.Length > 0)
+        foreach (var (suffix, handle) in routes)
         {
-            if (!rest.EndsWith(suffix, StringComparison.Ordinal) || rest.Length == suffix.Length)
-                throw new CartonException(ErrorKind.NotFound, "page not found");
-            rest = rest[..^suffix.Length];
+            if (suffix.Length > 0 && (!rest.EndsWith(suffix, StringComparison.Ordinal) || rest.Length == suffix.Length)) continue;
+            var name = rest[..^suffix.Length];
+            if (name.Length == 0) break;
+            return handle(name);
         }
-        if (rest.Length == 0) throw new CartonException(ErrorKind.NotFound, "page not found");
-        return handle(rest);
+        throw new CartonException(ErrorKind.NotFound, "page not found");
     }
 }

@@ -233,7 +233,7 @@ internal static class ImageEndpoints
         return eq < 0 ? labels.ContainsKey(filter) : labels.TryGetValue(filter[..eq], out var v) && v == filter[(eq + 1)..];
     }
 
-    private static Platform ParsePlatform(string text)
+    internal static Platform ParsePlatform(string text)
     {
         var parts = text.Split('/');
         if (parts.Length is < 1 or > 3 || parts.Any(p => p.Length == 0))

@@ -111,4 +111,15 @@ internal static class PruneEndpoints
 
     private static Dictionary<string, string> Reclaimed(long bytes) =>
         new() { ["reclaimed"] = bytes.ToString(CultureInfo.InvariantCulture) };
+
+    /// <summary>
+    /// POST /build/prune, which `docker system prune` calls (both CLIs, for API 1.31 and later): Carton has no builder
+    /// and so no build cache, and answers that nothing was deleted. The filters are checked as dockerd's builder
+    /// checks their names (400 for another).
+    /// </summary>
+    public static Task BuildCache(DockerServices services, HttpContext ctx)
+    {
+        _ = DockerFilters.Parse(ctx, "until", "id", "parent", "type", "description", "inuse", "shared", "private", "mutable", "immutable");
+        return DockerJson.WriteAsync(ctx, new BuildCachePruneResponse(), DockerJsonContext.Wire.BuildCachePruneResponse);
+    }
 }

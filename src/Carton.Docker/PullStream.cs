@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using Carton.Docker.Models;
@@ -97,7 +96,7 @@ internal sealed class PullStream : IProgress<PullProgress>
                 {
                     Status = "Downloading", Id = id,
                     ProgressDetail = new ProgressDetail { Current = p.BytesDone, Total = p.Total },
-                    Progress = Bar(p.BytesDone, p.Total),
+                    Progress = ProgressBar.Format(p.BytesDone, p.Total),
                 };
             case PullState.Verifying:
                 return new JsonMessage { Status = "Verifying Checksum", Id = id, ProgressDetail = new ProgressDetail() };
@@ -135,22 +134,4 @@ internal sealed class PullStream : IProgress<PullProgress>
     }
 
     private static string Short(Digest digest) => digest.Encoded[..12];
-
-    /// <summary>Docker's bar: "[=====>      ]  1.2MB/2.5MB".</summary>
-    private static string Bar(long done, long total)
-    {
-        if (total <= 0) return Size(done);
-        int width = 50, filled = (int)Math.Clamp(done * width / total, 0, width);
-        var bar = new string('=', Math.Max(0, filled - 1)) + (filled > 0 ? ">" : "") + new string(' ', width - filled);
-        return $"[{bar}]  {Size(done)}/{Size(total)}";
-    }
-
-    private static string Size(long bytes)
-    {
-        string[] units = ["B", "kB", "MB", "GB", "TB"];
-        double v = bytes;
-        int u = 0;
-        while (v >= 1000 && u < units.Length - 1) { v /= 1000; u++; }
-        return v.ToString(u == 0 ? "0" : "0.##", CultureInfo.InvariantCulture) + units[u];
-    }
 }

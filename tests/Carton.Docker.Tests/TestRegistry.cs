@@ -4,7 +4,7 @@ using System.Text;
 namespace Carton.Docker.Tests;
 
 /// <summary>
-/// Debian's docker-registry on 127.0.0.1 of a network namespace (plain HTTP, no auth), its storage under a temp
+/// Debian's docker-registry on 127.0.0.1 of a network namespace (plain HTTP; basic auth when given an htpasswd), its storage under a temp
 /// directory; killed by its pid on dispose. Started with `nsenter --net=/run/netns/NAME` (network only: the mount
 /// namespace stays the host's); the namespace is the fixture's own, so its port is fixed. The pattern of
 /// tests/Carton.Images.Tests/Infrastructure/RegistryProcess.cs, copied (a test project references no other).
@@ -19,7 +19,8 @@ public sealed class TestRegistry : IDisposable
     /// <param name="directory">Its config and storage.</param>
     /// <param name="netns">The network namespace (/run/netns/NAME) it listens in.</param>
     /// <param name="port">Its port on that namespace's loopback.</param>
-    public TestRegistry(string directory, string netns, int port)
+    /// <param name="htpasswd">An htpasswd file (bcrypt entries): the registry then asks for basic auth.</param>
+    public TestRegistry(string directory, string netns, int port, string? htpasswd = null)
     {
         Directory.CreateDirectory(directory);
         Port = port;
@@ -37,6 +38,14 @@ public sealed class TestRegistry : IDisposable
               secret: carton-test-secret
 
             """;
+        if (htpasswd is not null)
+            config += $"""
+                auth:
+                  htpasswd:
+                    realm: carton-test
+                    path: {htpasswd}
+
+                """;
         var configPath = Path.Combine(directory, "config.yml");
         File.WriteAllText(configPath, config);
         // nsenter execs the registry (no --fork): the pid is the registry's own

@@ -50,6 +50,9 @@ namespace Carton.Docker.Models;
 [JsonSerializable(typeof(VolumeCreateRequest))]
 [JsonSerializable(typeof(VolumePruneResponse))]
 [JsonSerializable(typeof(VolumeRecord))]
+[JsonSerializable(typeof(List<ImageHistoryItem>))]
+[JsonSerializable(typeof(AuthResponse))]
+[JsonSerializable(typeof(BuildCachePruneResponse))]
 public sealed partial class DockerJsonContext : JsonSerializerContext
 {
     /// <summary>What goes on the wire: quotes and non-ASCII in messages stay readable ("invalid filter 'x'", not

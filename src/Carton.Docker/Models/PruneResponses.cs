@@ -19,3 +19,11 @@ public sealed class ImagePruneResponse
     public List<ImageDeleteResponseItem>? ImagesDeleted { get; set; }
     public long SpaceReclaimed { get; set; }
 }
+
+/// <summary>POST /build/prune's answer (swagger BuildCachePruneResponse).</summary>
+public sealed class BuildCachePruneResponse
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)]
+    public List<string> CachesDeleted { get; set; } = [];
+    public long SpaceReclaimed { get; set; }
+}

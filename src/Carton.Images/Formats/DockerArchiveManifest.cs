@@ -23,4 +23,5 @@ public sealed class OciLayoutFile
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(List<DockerArchiveManifest>))]
 [JsonSerializable(typeof(OciLayoutFile))]
+[JsonSerializable(typeof(Dictionary<string, Dictionary<string, string>>))]
 internal sealed partial class FormatsJsonContext : JsonSerializerContext;

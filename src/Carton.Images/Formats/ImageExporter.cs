@@ -13,7 +13,7 @@ namespace Carton.Images.Formats;
 /// <c>io.containerd.image.name</c> (both the full reference, which is what Carton's importer, skopeo and podman read
 /// back as the name), and <c>blobs/ALG/HEX</c>;</item>
 /// <item>for <see cref="ExportFormat.Docker"/> also <c>manifest.json</c>, docker's list of {Config, RepoTags, Layers}
-/// pointing at the same blob files, as Docker 25's `docker save` writes. Older dockers (20.10) read manifest.json
+/// pointing at the same blob files, and the legacy <c>repositories</c>, as Docker 25's `docker save` writes. Older dockers (20.10) read manifest.json
 /// only, and decompress the layers themselves; the image ID is the config's digest either way.</item>
 /// </list>
 /// An index whose manifests are all in the store is exported whole; one pulled for a single platform (the others
@@ -78,6 +78,23 @@ public static class ImageExporter
                 Layers = [.. i.Image.Layers.Select(l => BlobName(Digest.Parse(l.Digest, "layers[].digest")))],
             }).ToList();
             await WriteFileAsync(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest, FormatsJsonContext.Default.ListDockerArchiveManifest), cancellationToken).ConfigureAwait(false);
+            // docker save's legacy "repositories" (familiar name → tag → the top layer as manifest.json names it), which
+            // only loaders of archives without manifest.json read; written when some image has a tag, as docker does.
+            var repositories = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+            foreach (var (image, tags) in dockerImages)
+            {
+                if (image.Layers.Count == 0) continue;
+                var top = Digest.Parse(image.Layers[^1].Digest, "layers[].digest").Encoded;
+                foreach (var tag in tags)
+                {
+                    int colon = tag.LastIndexOf(':');
+                    var repository = tag[..colon];
+                    if (!repositories.TryGetValue(repository, out var byTag)) repositories[repository] = byTag = new(StringComparer.Ordinal);
+                    byTag[tag[(colon + 1)..]] = top;
+                }
+            }
+            if (repositories.Count > 0)
+                await WriteFileAsync(tar, "repositories", JsonSerializer.SerializeToUtf8Bytes(repositories, FormatsJsonContext.Default.DictionaryStringDictionaryStringString), cancellationToken).ConfigureAwait(false);
         }
     }
 
