@@ -63,7 +63,8 @@ internal static class RotatedLogFiles
             if (dir is { Length: > 0 } && Directory.Exists(dir))
             {
                 foreach (var candidate in Directory.EnumerateFiles(dir, Path.GetFileName(path) + ".*"))
-                    if (IndexOf(path, candidate) is { } k && k < below) names.Add((k, candidate));
+                    // (the pattern also matches the log itself: DOS semantics make ".*" optional)
+                    if (IndexOf(path, candidate) is { } k && k > 0 && k < below) names.Add((k, candidate));
             }
             names.Sort((a, b) => b.Index.CompareTo(a.Index));
             names.Add((0, path));
