@@ -300,9 +300,19 @@ public sealed class ComputeService : IComputeService
         if (io.LogPath is { Length: > 0 } log && !log.StartsWith('/')) throw new InvalidComputeDocumentException("initIo.logPath", $"{log}: must be an absolute path");
         if (io.ConsoleSize is { } size && (size.Length != 2 || !io.Terminal))
             throw new InvalidComputeDocumentException("initIo.consoleSize", "must be [rows, columns], with terminal");
+        if (io.LogMaxSize is <= 0) throw new InvalidComputeDocumentException("initIo.logMaxSize", $"{io.LogMaxSize}: must be a positive number of bytes");
+        if (io.LogMaxFiles is < 1) throw new InvalidComputeDocumentException("initIo.logMaxFiles", $"{io.LogMaxFiles}: must be at least 1");
+        // more files than one mean nothing without a size to rotate at: refused rather than silently ignored
+        if (io.LogMaxFiles is > 1 && io.LogMaxSize is null) throw new InvalidComputeDocumentException("initIo.logMaxFiles", "needs logMaxSize");
+        if (io.NoLog)
+        {
+            var field = io.LogPath is { Length: > 0 } ? "logPath" : io.LogMaxSize is not null ? "logMaxSize" : io.LogMaxFiles is not null ? "logMaxFiles" : null;
+            if (field is not null) throw new InvalidComputeDocumentException($"initIo.{field}", "cannot be given with noLog");
+        }
         return new InitIoRequest
         {
-            LogPath = io.LogPath is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(scratch, "init.log"),
+            LogPath = io.NoLog ? "" : io.LogPath is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(scratch, "init.log"),
+            LogMaxSize = io.LogMaxSize ?? 0, LogMaxFiles = io.LogMaxFiles ?? 1,
             AttachSocket = Path.Combine(scratch, "attach.sock"),
             Stdin = io.Stdin, StdinOnce = io.StdinOnce, Terminal = io.Terminal, ConsoleSize = io.ConsoleSize,
         };

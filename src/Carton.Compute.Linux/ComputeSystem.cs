@@ -179,7 +179,7 @@ public sealed class ComputeSystem : IComputeSystem
             {
                 Summary = summary, Warnings = record.Warnings.Count > 0 ? record.Warnings : null,
                 InitStdoutPath = record.Io is null ? record.StdoutPath : null, InitStderrPath = record.Io is null ? record.StderrPath : null,
-                InitLogPath = record.Io?.LogPath,
+                InitLogPath = record.Io is { LogPath.Length: > 0 } ? record.Io.LogPath : null,
                 InitAttachSocket = record.Io is { } io && summary.State != ContainerStatus.Stopped ? io.AttachSocket : null,
                 RootfsPath = record.OverlayMountPoint ?? RootOf(),
             };

@@ -30,7 +30,12 @@ internal sealed class MonitorRequest
 /// <summary>What the monitor's <see cref="InitRelay"/> does: the document's <see cref="InitIo"/> with its paths resolved.</summary>
 internal sealed class InitIoRequest
 {
+    /// <summary>The log; "": none is kept (<see cref="InitIo.NoLog"/>).</summary>
     [JsonPropertyName("logPath")] public string LogPath { get; set; } = "";
+    /// <summary><see cref="InitIo.LogMaxSize"/>; 0: no rotation.</summary>
+    [JsonPropertyName("logMaxSize")] public long LogMaxSize { get; set; }
+    /// <summary><see cref="InitIo.LogMaxFiles"/> (1 when not given).</summary>
+    [JsonPropertyName("logMaxFiles")] public int LogMaxFiles { get; set; } = 1;
     [JsonPropertyName("attachSocket")] public string AttachSocket { get; set; } = "";
     [JsonPropertyName("stdin")] public bool Stdin { get; set; }
     [JsonPropertyName("stdinOnce")] public bool StdinOnce { get; set; }

@@ -11,7 +11,7 @@ namespace Carton.Compute.Linux;
 /// <summary>
 /// The init's stdio as its monitor holds it when a document gives <see cref="InitIo"/> (conmon's job in podman, the
 /// shim's in containerd): the output pipes (or the pty master) are read by one thread each, every line is appended
-/// to the log in Docker's json-file format and sent to every attached client, and attached clients write the init's
+/// to the log in Docker's json-file format (rotated by size: <see cref="RotatingLogFile"/>; or no log at all) and sent to every attached client, and attached clients write the init's
 /// stdin and resize its pty through the attach socket (<see cref="InitAttach"/> is the protocol). It runs inside
 /// carton-monitor, so the log and the attach outlive the daemon that created the system.
 /// </summary>
@@ -27,7 +27,8 @@ internal sealed class InitRelay : IDisposable
 
     private readonly int _out, _err, _in;
     private readonly bool _terminal, _stdinOnce;
-    private readonly FileStream _log;
+    /// <summary>The log; null: none is kept (Docker's `none` driver), output only goes to attached clients.</summary>
+    private readonly RotatingLogFile? _log;
     private readonly object _logLock = new();
     private readonly Socket _listener;
     private readonly string _socketPath;
@@ -56,9 +57,7 @@ internal sealed class InitRelay : IDisposable
         _in = stdinWrite;
         _out = stdoutRead;
         _err = stderrRead;
-        var logDir = Path.GetDirectoryName(io.LogPath);
-        if (logDir is { Length: > 0 }) Directory.CreateDirectory(logDir);
-        _log = new FileStream(io.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        if (io.LogPath.Length > 0) _log = new RotatingLogFile(io.LogPath, io.LogMaxSize, io.LogMaxFiles);
         _socketPath = io.AttachSocket;
         _listener = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
     }
@@ -161,6 +160,7 @@ internal sealed class InitRelay : IDisposable
 
     private void WriteEntry(string stream, ReadOnlySpan<byte> text)
     {
+        if (_log is null) return;
         var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
@@ -171,11 +171,7 @@ internal sealed class InitRelay : IDisposable
             w.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');
-        lock (_logLock)
-        {
-            try { _log.Write(buffer.GetBuffer(), 0, (int)buffer.Length); }
-            catch (IOException) { /* a full disk loses log lines, never the container */ }
-        }
+        lock (_logLock) _log.Write(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private void Broadcast(ReadOnlySpan<byte> frame)
@@ -276,7 +272,7 @@ internal sealed class InitRelay : IDisposable
     {
         _drainDeadline = DateTime.UtcNow + DrainAfterExit;
         foreach (var t in _pumps) t.Join();
-        lock (_logLock) _log.Flush();
+        lock (_logLock) _log?.Flush();
     }
 
     /// <summary>Detaches every client (they read end of stream), removes the socket, closes everything.</summary>
@@ -297,6 +293,6 @@ internal sealed class InitRelay : IDisposable
         foreach (var fd in new[] { ChildStdin, ChildStdout, ChildStderr, ConsoleSocketChild, _consoleSocket, _out, _err, _master })
             FileDescriptor.Close(fd);
         if (!_terminal && Interlocked.Exchange(ref _stdinClosed, 1) == 0) FileDescriptor.Close(_in);
-        _log.Dispose();
+        lock (_logLock) _log?.Dispose();
     }
 }

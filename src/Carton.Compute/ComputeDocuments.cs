@@ -24,6 +24,16 @@ public sealed class InitIo
     /// {"log": "...\n", "stream": "stdout"|"stderr", "time": RFC 3339 UTC with nanoseconds}. Null: init.log in the
     /// system's scratch directory (deleted with it).</summary>
     [JsonPropertyName("logPath")] public string? LogPath { get; set; }
+    /// <summary>Rotate the log when it has reached this many bytes (&gt; 0), as Docker's json-file does with
+    /// max-size: the file is renamed logPath.1 (older ones shift up to logPath.N) and a new one is started; a line is
+    /// never split across files. Null: the log grows without limit.</summary>
+    [JsonPropertyName("logMaxSize")] public long? LogMaxSize { get; set; }
+    /// <summary>With <see cref="LogMaxSize"/>: how many files the log spans (&gt;= 1; 1: the file is replaced at each
+    /// rotation; n: logPath plus logPath.1 .. logPath.(n-1)). Null: 1.</summary>
+    [JsonPropertyName("logMaxFiles")] public int? LogMaxFiles { get; set; }
+    /// <summary>Record no log at all (Docker's `none` driver): the output goes only to attached clients. Then
+    /// <see cref="LogPath"/>, <see cref="LogMaxSize"/> and <see cref="LogMaxFiles"/> are not given.</summary>
+    [JsonPropertyName("noLog")] public bool NoLog { get; set; }
     /// <summary>Give the init a stdin that attached clients write to; otherwise it reads /dev/null.</summary>
     [JsonPropertyName("stdin")] public bool Stdin { get; set; }
     /// <summary>Close the init's stdin when the first client that wrote to it detaches (Docker's StdinOnce).</summary>

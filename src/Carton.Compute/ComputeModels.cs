@@ -57,7 +57,7 @@ public sealed class ComputeSystemProperties
     [JsonPropertyName("initStdoutPath")] public string? InitStdoutPath { get; set; }
     /// <summary>The host file receiving the init process's stderr (init.err in the system's scratch directory).</summary>
     [JsonPropertyName("initStderrPath")] public string? InitStderrPath { get; set; }
-    /// <summary>The init's output log (Docker's json-file format) when the document gave <see cref="ComputeSystemDocument.InitIo"/>; else null.</summary>
+    /// <summary>The init's output log (Docker's json-file format; rotated ones beside it as .1, .2 ...) when the document gave <see cref="ComputeSystemDocument.InitIo"/> without noLog; else null.</summary>
     [JsonPropertyName("initLogPath")] public string? InitLogPath { get; set; }
     /// <summary>The Unix socket that attaches to the init's stdio (<see cref="InitAttach"/>) while it runs, when the
     /// document gave <see cref="ComputeSystemDocument.InitIo"/>; else null.</summary>

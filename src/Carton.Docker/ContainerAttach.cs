@@ -74,7 +74,8 @@ internal static class ContainerAttach
     private static async Task NextRunAsync(DockerServices services, ContainerRecord record, HijackedRequest request, bool multiplexed,
         bool stdout, bool stderr, bool stdin, CancellationToken ct)
     {
-        var offset = JsonFileLog.Length(record.LogPath);
+        // held until the read below takes it over: a rotation meanwhile does not lose the place
+        using var mark = JsonFileLog.MarkEnd(record.LogPath);
         await using var system = await services.Containers.SystemAsync(record, ct);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var events = system.EventsAsync(cts.Token).GetAsyncEnumerator(cts.Token);
@@ -105,7 +106,7 @@ internal static class ContainerAttach
         try
         {
             var Running = services.Containers.LogStillWritten(record);
-            var options = new JsonFileLog.Options { Stdout = stdout, Stderr = stderr, Follow = true, StartOffset = offset };
+            var options = new JsonFileLog.Options { Stdout = stdout, Stderr = stderr, Follow = true, From = mark };
             await foreach (var e in JsonFileLog.ReadAsync(record.LogPath, options, Running, ct))
             {
                 await StdStream.WriteAsync(request.Output, multiplexed, e.Stderr, Encoding.UTF8.GetBytes(e.Text), ct);

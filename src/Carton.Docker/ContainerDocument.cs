@@ -9,7 +9,8 @@ namespace Carton.Docker;
 /// <summary>
 /// POST /containers/create's body as a compute system document: the image with Docker's overrides of its config, a
 /// spec laid over the image's (env, capabilities, mounts, resources, read-only root), the networking (NetworkMode,
-/// ports, aliases, DNS, hosts) and the init's stdio relayed by its monitor into the json-file log. Every field the
+/// ports, aliases, DNS, hosts) and the init's stdio relayed by its monitor into the json-file log (rotated, or none,
+/// as LogConfig says: <see cref="LogDrivers"/>). Every field the
 /// issue lists is mapped here; fields Carton records but does not apply come back as warnings.
 /// </summary>
 internal static class ContainerDocument
@@ -39,6 +40,7 @@ internal static class ContainerDocument
         var warnings = new List<string>();
         RestartManager.Validate(host);
         HealthMonitor.Validate(body.Healthcheck);
+        var logSettings = LogDrivers.Resolve(host.LogConfig, warnings);
         var spec = new Spec { Process = new Carton.Oci.Process() };
         var process = spec.Process;
 
@@ -115,6 +117,7 @@ internal static class ContainerDocument
                 ConsoleSize = body.Tty && host.ConsoleSize is [var h, var w] && h > 0 && w > 0 ? [h, w] : null,
             },
         };
+        LogDrivers.Apply(logSettings, document.InitIo);
         return new Result(document, command, warnings);
     }
 
@@ -369,7 +372,6 @@ internal static class ContainerDocument
         Warn(host.ShmSize > 0, "HostConfig.ShmSize");
         Warn(host.VolumesFrom is { Count: > 0 }, "HostConfig.VolumesFrom");
         Warn(host.Links is { Count: > 0 }, "HostConfig.Links");
-        Warn(host.LogConfig?.Type is { Length: > 0 } and not "json-file", "HostConfig.LogConfig");
         Warn(host.Init == true, "HostConfig.Init");
     }
 }

@@ -40,6 +40,8 @@ internal static class ContainerEndpoints
                 StopSignal = body.StopSignal ?? image.Image.Config.Config?.StopSignal, Volumes = volumes?.Volumes ?? [],
             };
             record.Config.Hostname = string.IsNullOrEmpty(body.Hostname) ? id[..12] : body.Hostname;
+            // as dockerd records it: the default driver named, an empty Config rather than null
+            record.HostConfig.LogConfig = LogDrivers.Normalize(record.HostConfig.LogConfig);
             // recorded as inspect reports it ("bridge" for the default), once, instead of rewritten on every inspect
             record.HostConfig.NetworkMode = ContainerViews.NetworkMode(record);
             foreach (var (network, settings) in body.NetworkingConfig?.EndpointsConfig ?? []) record.Networks[network] = settings;
@@ -335,6 +337,9 @@ internal static class ContainerEndpoints
         var record = containers.Store.Find(Id(ctx));
         bool stdout = Query.Bool(ctx, "stdout"), stderr = Query.Bool(ctx, "stderr");
         if (!stdout && !stderr) throw DockerErrors.BadRequest("Bad parameters: you must choose at least one stream", "stdout");
+        // as dockerd (daemon/logs.go): the none driver keeps nothing to read; its error is a 501 (NotImplemented)
+        if (record.HostConfig.LogConfig?.Type == LogDrivers.None)
+            throw new CartonException(ErrorKind.Unsupported, "configured logging driver does not support reading");
         int? tail = null;
         if (Query.String(ctx, "tail") is { Length: > 0 } t && t != "all")
         {

@@ -57,7 +57,7 @@ internal static class ContainerViews
                 Status = state, Running = state is "running" or "paused", Paused = state == "paused", Pid = s.Pid,
                 ExitCode = state == "exited" ? s.ExitCode ?? 0 : 0, StartedAt = Time(s.Started), FinishedAt = Time(s.Finished),
             },
-            Image = r.ImageId, LogPath = r.LogPath, Name = r.Name, RestartCount = r.RestartCount, HostConfig = host,
+            Image = r.ImageId, LogPath = host.LogConfig?.Type is null or LogDrivers.JsonFile ? r.LogPath : "", Name = r.Name, RestartCount = r.RestartCount, HostConfig = host,
             Config = r.Config, ExecIDs = execIds.Count > 0 ? execIds : null,
             GraphDriver = new GraphDriverData { Name = "overlay", Data = props.RootfsPath is { } root ? new() { ["MergedDir"] = root } : [] },
         };

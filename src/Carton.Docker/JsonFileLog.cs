@@ -4,9 +4,10 @@ using System.Text.Json;
 namespace Carton.Docker;
 
 /// <summary>
-/// Reads a container's json-file log (written by its monitor: one JSON object per line, {"log", "stream", "time"})
-/// the way `docker logs` wants it: per stream, since/until, the last N lines, optionally following the file as the
-/// container writes it.
+/// Reads a container's json-file log (written by its monitor: one JSON object per line, {"log", "stream", "time"},
+/// rotated by size into path.1, path.2 ...: <see cref="RotatedLogFiles"/>) the way `docker logs` wants it: per
+/// stream, since/until, the last N lines, across the rotated files, optionally following the log as the container
+/// writes it and through its rotations.
 /// </summary>
 internal static class JsonFileLog
 {
@@ -23,64 +24,103 @@ internal static class JsonFileLog
         /// <summary>Only the last N lines (of the selected streams); null: all.</summary>
         public int? Tail { get; init; }
         public bool Follow { get; init; }
-        /// <summary>Read from this byte of the file (a position taken earlier with <see cref="Length"/>); 0: from the start.</summary>
-        public long StartOffset { get; init; }
+        /// <summary>Read from this place (taken earlier with <see cref="MarkEnd"/>) instead of the log's start; the
+        /// read takes the mark over.</summary>
+        public Mark? From { get; init; }
     }
 
-    /// <summary>The log's current length: where the next line will start.</summary>
-    public static long Length(string path)
+    /// <summary>A place in the log that a rotation does not move: the file it is in is held open, so once that file
+    /// is renamed or unlinked the reader still starts at the right byte and goes on to the files after it.</summary>
+    public sealed class Mark(FileStream file, long offset) : IDisposable
     {
-        try { return new FileInfo(path).Length; }
-        catch (IOException) { return 0; }
+        internal FileStream File { get; } = file;
+        internal long Offset { get; } = offset;
+        public void Dispose() => File.Dispose();
     }
 
-    /// <summary>The entries of <paramref name="path"/>; with Follow, waits for more until <paramref name="stillRunning"/> says
-    /// the writer is gone (and the rest is read) or the token cancels.</summary>
+    /// <summary>The log's current end: where the next line will start; null when there is no log yet (then a read
+    /// from the start is the same).</summary>
+    public static Mark? MarkEnd(string path)
+    {
+        try
+        {
+            var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous);
+            return new Mark(file, file.Length);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+    }
+
+    /// <summary>The entries of the log at <paramref name="path"/> and its rotated files (oldest first); with Follow,
+    /// waits for more, through rotations, until <paramref name="stillRunning"/> says the writer is gone (and the rest
+    /// is read) or the token cancels.</summary>
     public static async IAsyncEnumerable<Entry> ReadAsync(string path, Options options, Func<Task<bool>> stillRunning,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        FileStream? file = null;
+        List<FileStream> files;
+        if (options.From is { } mark)
+        {
+            mark.File.Seek(mark.Offset, SeekOrigin.Begin);
+            files = [mark.File, .. RotatedLogFiles.OpenAfter(path, mark.File)];
+        }
+        else files = RotatedLogFiles.OpenAll(path);
         try
         {
-            try { file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous); }
-            catch (FileNotFoundException) { }
-            catch (DirectoryNotFoundException) { }
-            if (file is null) yield break;
-            if (options.StartOffset > 0) file.Seek(options.StartOffset, SeekOrigin.Begin);
+            if (files.Count == 0) yield break;
+            var reader = new LineReader(options);
 
-            var pending = new StringBuilder();
-            var buffer = new byte[64 * 1024];
-            var decoder = Encoding.UTF8.GetDecoder();
-            var chars = new char[Encoding.UTF8.GetMaxCharCount(buffer.Length)];
-
-            // the tail is taken over what exists now; following then goes on from the end
+            // what exists now, file after file; all but the last are complete (the monitor writes only the current one)
             if (options.Tail is { } tail)
             {
+                // the tail is taken over what exists now; following then goes on from the end
                 var last = new Queue<Entry>();
-                if (tail > 0)
+                foreach (var file in files)
                 {
-                    await foreach (var e in Lines(file, pending, buffer, decoder, chars, options, ct))
+                    if (tail > 0)
                     {
-                        last.Enqueue(e);
-                        if (last.Count > tail) last.Dequeue();
+                        await foreach (var e in reader.Lines(file, ct))
+                        {
+                            last.Enqueue(e);
+                            if (last.Count > tail) last.Dequeue();
+                        }
                     }
+                    else file.Seek(0, SeekOrigin.End);
+                    if (file != files[^1]) reader.Reset();
                 }
-                else file.Seek(0, SeekOrigin.End);
                 foreach (var e in last) yield return e;
             }
             else
             {
-                await foreach (var e in Lines(file, pending, buffer, decoder, chars, options, ct)) yield return e;
+                foreach (var file in files)
+                {
+                    await foreach (var e in reader.Lines(file, ct)) yield return e;
+                    if (file != files[^1]) reader.Reset();
+                }
             }
             if (!options.Follow) yield break;
+            var current = files[^1];
             while (true)
             {
                 bool running = await stillRunning();
                 bool any = false;
-                await foreach (var e in Lines(file, pending, buffer, decoder, chars, options, ct))
+                await foreach (var e in reader.Lines(current, ct))
                 {
                     any = true;
                     yield return e;
+                }
+                if (!any && RotatedLogFiles.OpenAfter(path, current) is { Count: > 0 } next)
+                {
+                    // rotated away (as dockerd's follower sees the rename): the old file is complete once renamed, so
+                    // its rest is read, then the files written since, and the new current one is followed
+                    files.AddRange(next);
+                    await foreach (var e in reader.Lines(current, ct)) yield return e;
+                    reader.Reset();
+                    foreach (var file in next[..^1])
+                    {
+                        await foreach (var e in reader.Lines(file, ct)) yield return e;
+                        reader.Reset();
+                    }
+                    current = next[^1];
+                    continue;
                 }
                 if (!running && !any) yield break;
                 if (!any) await Task.Delay(100, ct);
@@ -88,30 +128,45 @@ internal static class JsonFileLog
         }
         finally
         {
-            if (file is not null) await file.DisposeAsync();
+            foreach (var file in files) await file.DisposeAsync();
         }
     }
 
-    /// <summary>The complete lines from the file's position to its current end (a partial last line waits).</summary>
-    private static async IAsyncEnumerable<Entry> Lines(FileStream file, StringBuilder pending, byte[] buffer, Decoder decoder, char[] chars,
-        Options options, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Decodes one file's bytes into entries: the complete lines from the file's position to its current end
+    /// (a partial last line waits for the rest; at a change of file it is dropped: the monitor never splits a line
+    /// across files, so only a torn write leaves one).</summary>
+    private sealed class LineReader(Options options)
     {
-        while (true)
+        private readonly StringBuilder _pending = new();
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private readonly char[] _chars = new char[Encoding.UTF8.GetMaxCharCount(64 * 1024)];
+        private Decoder _decoder = Encoding.UTF8.GetDecoder();
+
+        public void Reset()
         {
-            int n = await file.ReadAsync(buffer, ct);
-            if (n == 0) yield break;
-            int c = decoder.GetChars(buffer, 0, n, chars, 0);
-            int start = 0;
-            for (int i = 0; i < c; i++)
+            _pending.Clear();
+            _decoder = Encoding.UTF8.GetDecoder();
+        }
+
+        public async IAsyncEnumerable<Entry> Lines(FileStream file, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            while (true)
             {
-                if (chars[i] != '\n') continue;
-                pending.Append(chars, start, i - start);
-                start = i + 1;
-                var line = pending.ToString();
-                pending.Clear();
-                if (Parse(line) is { } e && Wanted(e, options)) yield return e;
+                int n = await file.ReadAsync(_buffer, ct);
+                if (n == 0) yield break;
+                int c = _decoder.GetChars(_buffer, 0, n, _chars, 0);
+                int start = 0;
+                for (int i = 0; i < c; i++)
+                {
+                    if (_chars[i] != '\n') continue;
+                    _pending.Append(_chars, start, i - start);
+                    start = i + 1;
+                    var line = _pending.ToString();
+                    _pending.Clear();
+                    if (Parse(line) is { } e && Wanted(e, options)) yield return e;
+                }
+                _pending.Append(_chars, start, c - start);
             }
-            pending.Append(chars, start, c - start);
         }
     }
 

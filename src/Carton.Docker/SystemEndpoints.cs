@@ -82,7 +82,7 @@ internal static class SystemEndpoints
             Driver = "overlayfs",
             DriverStatus = [["Snapshotter", "overlayfs (one layer per chain id)"]],
             DockerRootDir = host.RootDirectory,
-            Plugins = new PluginsInfo { Network = ["bridge"], Log = ["json-file"] },
+            Plugins = new PluginsInfo { Network = ["bridge"], Log = ["json-file", "local", "none"] },
             MemoryLimit = true,
             SwapLimit = true,
             CpuCfsPeriod = true,

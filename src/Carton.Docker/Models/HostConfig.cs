@@ -70,7 +70,7 @@ public sealed class RestartPolicy
     public int MaximumRetryCount { get; set; }
 }
 
-/// <summary>HostConfig.LogConfig: json-file is the one driver.</summary>
+/// <summary>HostConfig.LogConfig: json-file (the default), local or none, with max-size and max-file (<see cref="Carton.Docker.LogDrivers"/>).</summary>
 public sealed class LogConfig
 {
     public string? Type { get; set; }
