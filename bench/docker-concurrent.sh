@@ -11,6 +11,7 @@
 #   CONCURRENCY    the docker CLIs started together in a batch (each one `docker run --rm IMAGE true`)
 #   ROUNDS, WARMUP timed and untimed rounds; each round runs one batch on each engine
 #   SETTLE         seconds the daemons are left alone before each memory reading (default 10)
+#   RUN_TIMEOUT    seconds after which a docker run is killed and the benchmark fails (default 300)
 #
 # A batch's time: from the first CLI's start to the last one's exit (the CLIs are started by this shell, in the
 # background, then waited for); a CLI that fails fails the benchmark.
@@ -35,7 +36,8 @@ bench=docker-concurrent.sh
 # shellcheck source=bench/docker-engines.sh
 . "$(dirname "$0")/docker-engines.sh"
 for v in CONCURRENCY ROUNDS; do case ${!v} in '' | *[!0-9]* | 0) die "$v must be a positive integer";; esac; done
-case $WARMUP$SETTLE in *[!0-9]*) die "WARMUP and SETTLE must be integers";; esac
+RUN_TIMEOUT=${RUN_TIMEOUT:-300}
+case $WARMUP$SETTLE$RUN_TIMEOUT in *[!0-9]*) die "WARMUP, SETTLE and RUN_TIMEOUT must be integers";; esac
 start_engines
 
 batch() { # engine socket → seconds from the first CLI's start to the last one's exit
@@ -43,12 +45,14 @@ batch() { # engine socket → seconds from the first CLI's start to the last one
     rm -f "$work"/batch-*.err
     t0=$EPOCHREALTIME
     for i in $(seq "$CONCURRENCY"); do
-        dk "$2" run --rm --network "$NETWORK" "$IMG" true >/dev/null 2>"$work/batch-$1-$i.err" &
+        # SIGKILL after RUN_TIMEOUT: a run that never ends fails the benchmark instead of hanging it (the docker CLI
+        # proxies SIGTERM to its container, so only SIGKILL ends a CLI whose container is gone)
+        dk_timeout=$RUN_TIMEOUT dk "$2" run --rm --network "$NETWORK" "$IMG" true >/dev/null 2>"$work/batch-$1-$i.err" &
         pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
     t1=$EPOCHREALTIME
-    [ "$failed" = 0 ] || die "$1: $failed of $CONCURRENCY docker run failed: $(cat "$work"/batch-"$1"-*.err)"
+    [ "$failed" = 0 ] || die "$1: $failed of $CONCURRENCY docker run failed or were killed after $RUN_TIMEOUT s: $(cat "$work"/batch-"$1"-*.err)" >&2
     python3 -c "print(f'{$t1 - $t0:.4f}')"
 }
 
@@ -80,7 +84,8 @@ for r in $(seq "$ROUNDS"); do
     if [ $((r % 2)) = 1 ]; then order="carton dockerd"; else order="dockerd carton"; fi
     for e in $order; do
         if [ "$e" = carton ]; then s=$csock; else s=$dsock; fi
-        printf '%s\t%s\t%s\n' "$r" "$e" "$(batch "$e" "$s")" >>"$results/$name.tsv"
+        seconds=$(batch "$e" "$s") # a failed batch's die ends only this subshell: set -e ends the script
+        printf '%s\t%s\t%s\n' "$r" "$e" "$seconds" >>"$results/$name.tsv"
     done
 done
 

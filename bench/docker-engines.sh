@@ -44,7 +44,11 @@ serve_pid= dockerd_pid=
 warnings=()
 warn() { warnings+=("$*"); echo "WARNING: $*" >&2; }
 in_ns() { nsenter --net="/run/netns/$ns" -- "$@"; }
-dk() { local sock=$1; shift; DOCKER_CONFIG=$work/cli in_ns "$DOCKER_CLI" -H "unix://$sock" "$@"; }
+# dk SOCKET ARGS...: the docker CLI in the namespace; with dk_timeout=SECONDS set, SIGKILLed after that long
+dk() {
+    local sock=$1; shift
+    DOCKER_CONFIG=$work/cli ${dk_timeout:+timeout -s KILL "$dk_timeout"} nsenter --net="/run/netns/$ns" -- "$DOCKER_CLI" -H "unix://$sock" "$@"
+}
 
 stop_pid() {
     local pid=$1
