@@ -37,9 +37,10 @@ public sealed class DockerPyTests(DockerFixture fixture) : DockerCliTestBase(fix
     {
         var image = Image();
         var psi = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        // in the fixture's namespace, as the CLIs run: the registry is on its loopback (the daemon pushes and pulls,
+        // --keep-going: every step runs, so that a failure shows every step that fails, not just the first.
+        // In the fixture's namespace, as the CLIs run: the registry is on its loopback (the daemon pushes and pulls,
         // but a step that reached the registry from the client would find it there too)
-        foreach (var a in new[] { $"--net=/run/netns/{fx.Netns}", "--", Python, Script, "--registry", fx.Registry.Host, "--image", image })
+        foreach (var a in new[] { $"--net=/run/netns/{fx.Netns}", "--", Python, Script, "--keep-going", "--registry", fx.Registry.Host, "--image", image })
             psi.ArgumentList.Add(a);
         psi.Environment["DOCKER_HOST"] = "unix://" + fx.DockerSocket;
         psi.Environment["DOCKER_CONFIG"] = fx.DockerConfig;
