@@ -13,6 +13,7 @@ step "unpack (carton, umoci, tar)";      SMOKE=1 ./bench/unpack.sh >/dev/null
 step "registry push and pull (carton, skopeo)"; SMOKE=1 ./bench/registry.sh >/dev/null
 step "network (carton, podman)";         SMOKE=1 ./bench/network.sh >/dev/null
 step "docker run (carton, dockerd)";     SMOKE=1 ./bench/docker-run.sh >/dev/null
+step "docker run, concurrent, and the daemons' idle memory (issue 17: carton, dockerd)"; SMOKE=1 ./bench/docker-concurrent.sh >/dev/null
 step "kill-create (issue 15: SIGKILLed creates leave nothing)"; N=10 ./scripts/kill-create.sh >/dev/null
 step "full-disk (issue 15: a full state root and image store)"; ROUNDS=1 ./scripts/full-disk.sh >/dev/null
 step "leak-cycles (issue 15: create/start/delete cycles leave nothing, the daemon stays flat)"; N=30 WARMUP=5 EVERY=10 ./scripts/leak-cycles.sh >/dev/null

@@ -39,6 +39,9 @@ command -v strace >/dev/null 2>&1 || need="$need strace"
 # wget is not used there); the benchmarks' summaries are computed with python3.
 [ -x /usr/bin/wget ] || need="$need wget"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
+# docker-py as a real client of the Docker API (issue 17: scripts/docker-py-check.py, DockerPyTests): Debian's
+# python3-docker, for /usr/bin/python3 (not a pyenv python that may come first on PATH).
+/usr/bin/python3 -c "import docker" >/dev/null 2>&1 || need="$need python3-docker"
 # scripts/leak-cycles.sh waits on the daemon's long poll (GET /v1/systems/ID/wait) with curl.
 command -v curl >/dev/null 2>&1 || need="$need curl"
 if [ -n "$need" ]; then

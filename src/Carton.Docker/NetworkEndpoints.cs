@@ -76,7 +76,8 @@ internal static class NetworkEndpoints
         await DockerJson.WriteAsync(ctx, new NetworkCreateResponse { Id = info.Id, Warning = warning }, DockerJsonContext.Wire.NetworkCreateResponse, StatusCodes.Status201Created);
     }
 
-    /// <summary>DELETE /networks/{id}: 403 for the built-in ones, 409 while containers use it.</summary>
+    /// <summary>DELETE /networks/{id}: 403 for the built-in ones, and 403 while containers use it (as dockerd:
+    /// libnetwork's ActiveEndpointsError is a Forbidden error, not a conflict).</summary>
     public static async Task Delete(DockerServices services, HttpContext ctx)
     {
         var name = Id(ctx);
@@ -86,7 +87,7 @@ internal static class NetworkEndpoints
             throw new CartonException(ErrorKind.PermissionDenied, $"{(info is null ? name : "bridge")} is a pre-defined network and cannot be removed");
         var endpoints = await service.ListEndpointsAsync(info.Name, ctx.RequestAborted);
         if (endpoints.Count > 0)
-            throw DockerErrors.Conflict($"error while removing network: network {info.Name} id {info.Id} has active endpoints");
+            throw new CartonException(ErrorKind.PermissionDenied, $"error while removing network: network {info.Name} id {info.Id} has active endpoints");
         await service.DeleteNetworkAsync(info.Id, ctx.RequestAborted);
         services.Events.Network(info.Id, info.Name, "destroy");
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;

@@ -70,7 +70,13 @@ public static unsafe class FileTree
         if (st.IsDirectory)
         {
             int sub = Libc.openat(dirFd, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
-            if (sub < 0) throw SyscallException.Last($"{what}: open {name}");
+            if (sub < 0)
+            {
+                // gone since the stat: another remover of the same tree got there first (below)
+                int e = Marshal.GetLastPInvokeError();
+                if (e == Errno.ENOENT) return 0;
+                throw new SyscallException($"{what}: open {name}", e);
+            }
             try { RemoveContents(sub, what); }
             finally { Libc.close(sub); }
         }
@@ -81,9 +87,17 @@ public static unsafe class FileTree
     }
 
     /// <summary>Removes everything below the directory <paramref name="dirFd"/>, which stays.</summary>
+    /// <remarks>Two removers may walk one tree at once (the snapshot store's sweep of unfinished removals at its
+    /// construction, in a daemon that constructs one per operation, meets a removal still under way): what the other
+    /// removed is gone, which is what both want. getdents64 on a directory the other has already removed fails with
+    /// ENOENT; an entry the other removed first is an ENOENT of the stat, open or unlink; none of them is an error.
+    /// (Seen as `docker run --rm` hanging under 4 concurrent runs: the AutoRemove's snapshot removal failed.)</remarks>
     public static void RemoveContents(int dirFd, string what)
     {
-        foreach (var child in ReadNames(dirFd, what)) RemoveAll(dirFd, child, what);
+        List<string> names;
+        try { names = ReadNames(dirFd, what); }
+        catch (SyscallException e) when (e.Errno == Errno.ENOENT) { return; }
+        foreach (var child in names) RemoveAll(dirFd, child, what);
     }
 
     /// <summary>
