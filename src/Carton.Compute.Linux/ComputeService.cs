@@ -559,6 +559,15 @@ public sealed class ComputeService : IComputeService
         var status = Life.StatusOf(r);
         _entries.TryGetValue(id, out var entry);
         var record = ReadRecord(id);
+        // The init is gone but its monitor has not recorded the exit yet: it is still draining the output into the
+        // log (InitRelay.Drain, up to 2 s), and the exit code is not known. Until the exit file exists the system is
+        // still running, as its events say (the exit event comes with the file): reported stopped, a client saw
+        // exit code 0 and an incomplete log (docker-py's run waits, then reads the logs; `docker wait` said 0 after
+        // a kill).
+        if (status == ContainerStatus.Stopped && entry?.ExitCode is null && record.ExitFile is { } pending
+            && record.MonitorPid > 0 && ContainerMonitor.ReadExit(pending) is null
+            && ProcessInfo.IsAlive(record.MonitorPid, record.MonitorStartTime))
+            status = ContainerStatus.Running;
         return new ComputeSystemSummary
         {
             Id = id, Owner = record.Owner, State = status, Pid = status == ContainerStatus.Stopped ? 0 : r.Pid,

@@ -304,8 +304,14 @@ internal static class ContainerEndpoints
         else if (condition == "removed" && summary.State == "stopped" && !record.HostConfig.AutoRemove) code = summary.ExitCode ?? 0;
         else code = await nextExit;
         await cts.CancelAsync();
-        if (condition == "removed") await containers.Removed(record.Id).WaitAsync(ct);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new ContainerWaitResponse { StatusCode = code }, DockerJsonContext.Wire.ContainerWaitResponse);
+        WaitError? error = null;
+        if (condition == "removed")
+        {
+            // the status line is out: a removal that failed is said in the body, as dockerd does
+            try { await containers.Removed(record.Id).WaitAsync(ct); }
+            catch (Exception e) when (e is ComputeException or CartonException or IOException) { error = new WaitError { Message = e.Message }; }
+        }
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new ContainerWaitResponse { StatusCode = code, Error = error }, DockerJsonContext.Wire.ContainerWaitResponse);
         await ctx.Response.Body.WriteAsync(bytes, ct);
         await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ct);
     }

@@ -228,7 +228,7 @@ internal sealed class DockerContainers
                 // the manager of this run: a client's start replaces it, and this watch then acts no more
                 var manager = RestartManagerOf(record.Id);
                 int code;
-                ComputeSystemSummary summary;
+                ComputeSystemSummary? summary;
                 await using (var system = await Compute.OpenComputeSystemAsync(record.Id))
                 {
                     var started = (await system.GetPropertiesAsync()).Summary.Started ?? DateTime.UtcNow;
@@ -240,12 +240,17 @@ internal sealed class DockerContainers
                         await stopHealth.CancelAsync();
                         await health;
                     }
-                    summary = (await system.GetPropertiesAsync()).Summary;
+                    // a client that saw the exit may remove the container before this reads it: the exit stands
+                    try { summary = (await system.GetPropertiesAsync()).Summary; }
+                    catch (ComputeSystemNotFoundException) { summary = null; }
                 }
-                if (!Current(record.Id, token)) return;
-                if (code < 0 && summary.ExitCode is { } recorded) code = recorded;
-                var ran = (summary.Finished ?? DateTime.UtcNow) - (summary.Started ?? summary.Created);
-                var delay = manager.ShouldRestart(record.HostConfig.RestartPolicy, record.RestartCount, code, record.HasBeenManuallyStopped, ran);
+                // The die event is the exit's, whoever acts on it next: a client's removal or start may have taken
+                // the container over meanwhile (then only this watch's policy and clean-up stop), but dockerd reports
+                // every exit (docker-py saw create, start, destroy without the die in between).
+                bool current = Current(record.Id, token);
+                if (code < 0 && summary?.ExitCode is { } recorded) code = recorded;
+                var ran = summary is null ? TimeSpan.Zero : (summary.Finished ?? DateTime.UtcNow) - (summary.Started ?? summary.Created);
+                var delay = current ? manager.ShouldRestart(record.HostConfig.RestartPolicy, record.RestartCount, code, record.HasBeenManuallyStopped, ran) : null;
                 if (delay is not null)
                 {
                     // "restarting" before the count goes up: no reader sees the new count on an exited container
@@ -258,10 +263,11 @@ internal sealed class DockerContainers
                 // dockerd's "unmount" at the container's cleanup after it stops (container.UnmountVolumes)
                 foreach (var v in record.Volumes)
                     _services.Events.Publish("volume", "unmount", v.Name, new Dictionary<string, string> { ["driver"] = "local", ["container"] = record.Id });
+                if (!current) return;
                 if (delay is null)
                 {
-                    if (record.HostConfig.AutoRemove && Store.TryFind(record.Id) is { } current)
-                        await RemoveAsync(current, force: true, CancellationToken.None, removeVolumes: true);
+                    if (record.HostConfig.AutoRemove && Store.TryFind(record.Id) is { } stored)
+                        await AutoRemoveAsync(stored);
                     return;
                 }
                 if (!await RestartAfterAsync(record, token, manager, delay.Value)) return;
@@ -278,6 +284,18 @@ internal sealed class DockerContainers
         finally
         {
             _watches.TryRemove(new KeyValuePair<string, object>(record.Id, token));
+        }
+    }
+
+    /// <summary>An AutoRemove container's removal after its exit. When it fails, waiters for the removal get the error
+    /// (as dockerd answers `wait?condition=removed`) instead of waiting for ever: `docker run --rm` hung so once.</summary>
+    private async Task AutoRemoveAsync(ContainerRecord record)
+    {
+        try { await RemoveAsync(record, force: true, CancellationToken.None, removeVolumes: true); }
+        catch (Exception e) when (e is ComputeException or CartonException or IOException)
+        {
+            _removed.GetOrAdd(record.Id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetException(e);
+            throw;
         }
     }
 

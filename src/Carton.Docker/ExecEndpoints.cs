@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using Carton.Compute;
 using Carton.Docker.Models;
@@ -112,7 +113,7 @@ internal static class ExecEndpoints
     /// <summary>Marks the exec instance started (once), creates its process in the container and watches its exit.
     /// The system's handle is the caller's to dispose (the attached path keeps it while it relays).</summary>
     private static async Task<(IComputeSystem System, IComputeProcess Process, Task<int> Exited, bool Tty)> StartProcessAsync(
-        DockerServices services, string execId, ExecStartConfig start, CancellationToken ct)
+        DockerServices services, string execId, ExecStartConfig start, CancellationToken ct, Func<bool, Task>? beforeCreate = null)
     {
         var exec = services.Execs.Find(execId);
         lock (exec)
@@ -126,7 +127,7 @@ internal static class ExecEndpoints
         var system = await services.Containers.SystemAsync(record, ct);
         try
         {
-            return await StartProcessAsync(services, exec, record, system, start, tty, ct);
+            return await StartProcessAsync(services, exec, record, system, start, tty, ct, beforeCreate);
         }
         catch
         {
@@ -136,11 +137,13 @@ internal static class ExecEndpoints
     }
 
     private static async Task<(IComputeSystem System, IComputeProcess Process, Task<int> Exited, bool Tty)> StartProcessAsync(
-        DockerServices services, ExecInstance exec, ContainerRecord record, IComputeSystem system, ExecStartConfig start, bool tty, CancellationToken ct)
+        DockerServices services, ExecInstance exec, ContainerRecord record, IComputeSystem system, ExecStartConfig start, bool tty, CancellationToken ct,
+        Func<bool, Task>? beforeCreate)
     {
         var c = exec.Config;
         var props = await system.GetPropertiesAsync(ct);
         if (props.Summary.State != "running") throw DockerErrors.NotRunning(record.Id);
+        if (beforeCreate is not null) await beforeCreate(tty);
         var size = start.ConsoleSize ?? c.ConsoleSize;
         var parameters = new ProcessParameters
         {
@@ -173,17 +176,39 @@ internal static class ExecEndpoints
     public static async Task StartAsync(DockerServices services, HijackedRequest request, CancellationToken ct)
     {
         var start = ParseStart(request.Body);
-        var (system, process, exited, tty) = await StartProcessAsync(services, request.Id, start, ct);
-        await using var systemHandle = system;
         if (start.Detach)
         {
+            var (detachedSystem, detached, detachedExit, _) = await StartProcessAsync(services, request.Id, start, ct);
+            await using var detachedHandle = detachedSystem;
             await request.RespondAsync(200, "OK", null, ct);
-            _ = exited.ContinueWith(_ => process.DisposeAsync().AsTask(), TaskScheduler.Default);
+            _ = detachedExit.ContinueWith(_ => detached.DisposeAsync().AsTask(), TaskScheduler.Default);
             return;
         }
+        // The head goes out before the process exists, as dockerd's does (it starts the exec after the hijack): a
+        // client reading the head through a buffer keeps what came with it, and docker-py (issue 1799: its Python 3
+        // responses are buffered, then it reads the raw socket) lost the output of a process fast enough to arrive
+        // with the head (exec_run gave the exit code and no output). A failure to create the process after the head
+        // is told in the stream, as dockerd tells it.
+        IComputeSystem system;
+        IComputeProcess process;
+        Task<int> exited;
+        bool tty;
         try
         {
-            await request.StartStreamAsync(tty ? StdStream.RawContentType : StdStream.MultiplexedContentType, ct);
+            (system, process, exited, tty) = await StartProcessAsync(services, request.Id, start, ct,
+                t => request.StartStreamAsync(t ? StdStream.RawContentType : StdStream.MultiplexedContentType, ct));
+        }
+        catch (Exception e) when (request.HeadSent && e is ComputeException or CartonException)
+        {
+            // framed as the process's stdout unless it has a terminal (dockerd writes it through the same stdcopy writer)
+            bool raw = services.Execs.Find(request.Id).Config.Tty || start.Tty;
+            await StdStream.WriteAsync(request.Output, !raw, false, Encoding.UTF8.GetBytes(e.Message + "\r\n"), ct);
+            await request.Output.FlushAsync(ct);
+            return;
+        }
+        await using var systemHandle = system;
+        try
+        {
             var output = request.Output;
             var gate = new SemaphoreSlim(1, 1);
             async Task Pump(Stream? from, bool stderr)
