@@ -395,7 +395,9 @@ def images_load(ck):
     tag = f"{ck.token}-loaded:v1"
     ck.client.images.get(ck.image).tag(tag)
     ck.images.append(tag)
-    data = b"".join(ck.client.images.get(tag).save(named=True))
+    # named=tag, not True: True names the archive after the image's first tag, which is busybox's (RepoTags are in
+    # lexical order, as dockerd's reference store gives them)
+    data = b"".join(ck.client.images.get(tag).save(named=tag))
     ck.client.api.remove_image(tag)
     expect_api_error(404, lambda: ck.client.api.inspect_image(tag), "the tag before load")
     loaded = ck.client.images.load(data)

@@ -311,9 +311,7 @@ internal static class ContainerEndpoints
             try { await containers.Removed(record.Id).WaitAsync(ct); }
             catch (Exception e) when (e is ComputeException or CartonException or IOException) { error = new WaitError { Message = e.Message }; }
         }
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new ContainerWaitResponse { StatusCode = code, Error = error }, DockerJsonContext.Wire.ContainerWaitResponse);
-        await ctx.Response.Body.WriteAsync(bytes, ct);
-        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ct);
+        await DockerJson.WriteLineAsync(ctx.Response.Body, new ContainerWaitResponse { StatusCode = code, Error = error }, DockerJsonContext.Wire.ContainerWaitResponse, "\n", ct);
     }
 
     private static async Task<int> NextExitAsync(IAsyncEnumerator<ComputeSystemEvent> events)

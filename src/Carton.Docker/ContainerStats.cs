@@ -48,9 +48,7 @@ internal static class ContainerStats
             }
             try
             {
-                await System.Text.Json.JsonSerializer.SerializeAsync(ctx.Response.Body, next, DockerJsonContext.Wire.ContainerStatsResponse, ct);
-                await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ct);
-                await ctx.Response.Body.FlushAsync(ct);
+                await DockerJson.WriteLineAsync(ctx.Response.Body, next, DockerJsonContext.Wire.ContainerStatsResponse, "\n", ct);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException) { return; }
         }

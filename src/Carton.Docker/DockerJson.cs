@@ -12,9 +12,28 @@ internal static class DockerJson
         var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
-        ctx.Response.ContentLength = bytes.Length + 1;
-        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted);
-        await ctx.Response.Body.WriteAsync("\n"u8.ToArray(), ctx.RequestAborted);
+        var line = Line(bytes, "\n");
+        ctx.Response.ContentLength = line.Length;
+        await ctx.Response.Body.WriteAsync(line, ctx.RequestAborted);
+    }
+
+    /// <summary>
+    /// One JSON object of a streamed body and its line end, in one write and flushed, so in one HTTP chunk, as dockerd's
+    /// json.Encoder and streamformatter write them: docker-py splits a stream chunk by chunk, and a chunk holding
+    /// only the line end fails its decode (StreamParseError "Expecting value"; seen on events, load and push).
+    /// </summary>
+    public static async Task WriteLineAsync<T>(Stream body, T value, JsonTypeInfo<T> type, string lineEnd, CancellationToken ct)
+    {
+        await body.WriteAsync(Line(JsonSerializer.SerializeToUtf8Bytes(value, type), lineEnd), ct);
+        await body.FlushAsync(ct);
+    }
+
+    private static byte[] Line(byte[] json, string lineEnd)
+    {
+        var line = new byte[json.Length + lineEnd.Length];
+        json.CopyTo(line, 0);
+        for (int i = 0; i < lineEnd.Length; i++) line[json.Length + i] = (byte)lineEnd[i];
+        return line;
     }
 
     /// <summary>

@@ -173,6 +173,9 @@ internal static class ExecEndpoints
 
     /// <summary>POST /exec/{id}/start, hijacked (or a plain 200 with Detach): runs the process, relays its stdio,
     /// and closes the connection once it has exited and its output is drained.</summary>
+    /// <summary>How long an attached exec's output waits after the head (see <see cref="StartAsync"/>).</summary>
+    private static readonly TimeSpan HeadSettle = TimeSpan.FromMilliseconds(50);
+
     public static async Task StartAsync(DockerServices services, HijackedRequest request, CancellationToken ct)
     {
         var start = ParseStart(request.Body);
@@ -184,11 +187,12 @@ internal static class ExecEndpoints
             _ = detachedExit.ContinueWith(_ => detached.DisposeAsync().AsTask(), TaskScheduler.Default);
             return;
         }
-        // The head goes out before the process exists, as dockerd's does (it starts the exec after the hijack): a
-        // client reading the head through a buffer keeps what came with it, and docker-py (issue 1799: its Python 3
-        // responses are buffered, then it reads the raw socket) lost the output of a process fast enough to arrive
-        // with the head (exec_run gave the exit code and no output). A failure to create the process after the head
-        // is told in the stream, as dockerd tells it.
+        // The head goes out before the process exists, as dockerd's does (it starts the exec after the hijack), and
+        // no output follows it within HeadSettle: docker-py (issue 1799) reads the head through a buffered reader,
+        // then reads the raw socket, so whatever arrived with the head is lost. dockerd's runc exec takes long enough
+        // that this never shows; carton's exec is fast enough that exec_run returned the exit code and no output.
+        // A failure to create the process after the head is told in the stream, as dockerd tells it.
+        Task outputGate = Task.CompletedTask;
         IComputeSystem system;
         IComputeProcess process;
         Task<int> exited;
@@ -196,7 +200,11 @@ internal static class ExecEndpoints
         try
         {
             (system, process, exited, tty) = await StartProcessAsync(services, request.Id, start, ct,
-                t => request.StartStreamAsync(t ? StdStream.RawContentType : StdStream.MultiplexedContentType, ct));
+                async t =>
+                {
+                    await request.StartStreamAsync(t ? StdStream.RawContentType : StdStream.MultiplexedContentType, ct);
+                    outputGate = Task.Delay(HeadSettle, ct);
+                });
         }
         catch (Exception e) when (request.HeadSent && e is ComputeException or CartonException)
         {
@@ -221,6 +229,7 @@ internal static class ExecEndpoints
                     try { n = await from.ReadAsync(buffer, ct); }
                     catch (IOException) { break; } // a pty whose other side is closed: EIO
                     if (n == 0) break;
+                    await outputGate;
                     await gate.WaitAsync(ct);
                     try
                     {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Carton.Docker.Models;
 
 namespace Carton.Docker;
@@ -23,10 +22,7 @@ internal sealed class JsonMessageStream(HttpContext ctx)
             response.ContentType = "application/json";
             await response.StartAsync(ctx.RequestAborted).ConfigureAwait(false);
         }
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, DockerJsonContext.Wire.JsonMessage);
-        await response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
-        await response.Body.WriteAsync("\r\n"u8.ToArray(), ctx.RequestAborted).ConfigureAwait(false);
-        await response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+        await DockerJson.WriteLineAsync(response.Body, message, DockerJsonContext.Wire.JsonMessage, "\r\n", ctx.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>dockerd's streamformatter.FormatError: the message in errorDetail and again in error.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
 using Carton.Docker.Models;
 using Carton.Images;
@@ -20,7 +19,7 @@ internal sealed class PullStream : IProgress<PullProgress>
     // a layer's "Downloading" line at most this often: a fast local pull reports every 64 KiB
     private static readonly long MinInterval = Stopwatch.Frequency / 10;
 
-    private readonly HttpContext _ctx;
+    private readonly JsonMessageStream _out;
     private readonly ImageReference _image;
     private readonly Channel<PullProgress> _reports = Channel.CreateUnbounded<PullProgress>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<Digest, long> _lastDownloading = [];
@@ -29,13 +28,13 @@ internal sealed class PullStream : IProgress<PullProgress>
 
     public PullStream(HttpContext ctx, ImageReference image)
     {
-        _ctx = ctx;
+        _out = new JsonMessageStream(ctx);
         _image = image;
         _writer = Task.Run(WriteReportsAsync);
     }
 
     /// <summary>True once the response has started (errors must then go in the stream).</summary>
-    public bool Started { get; private set; }
+    public bool Started => _out.Started;
 
     /// <summary>True when some layer was downloaded (not all already in the store).</summary>
     public bool DownloadedAny => _downloaded.Count > 0;
@@ -63,7 +62,7 @@ internal sealed class PullStream : IProgress<PullProgress>
     public async Task FailAsync(string message)
     {
         await DrainAsync().ConfigureAwait(false);
-        await WriteAsync(new JsonMessage { ErrorDetail = new ErrorDetail { Message = message }, Error = message }).ConfigureAwait(false);
+        await _out.FailAsync(message).ConfigureAwait(false);
     }
 
     private async Task WriteReportsAsync()
@@ -112,25 +111,10 @@ internal sealed class PullStream : IProgress<PullProgress>
 
     private async Task WriteAsync(JsonMessage message)
     {
-        var response = _ctx.Response;
-        if (!Started)
-        {
-            Started = true;
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/json";
-            await response.StartAsync(_ctx.RequestAborted).ConfigureAwait(false);
-            // dockerd's first line: "TAG: Pulling from REPOSITORY" (the repository without its registry)
-            await WriteLineAsync(new JsonMessage { Status = "Pulling from " + _image.Repository, Id = _image.Tag ?? _image.Digest?.ToString() }).ConfigureAwait(false);
-        }
-        await WriteLineAsync(message).ConfigureAwait(false);
-    }
-
-    private async Task WriteLineAsync(JsonMessage message)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, DockerJsonContext.Wire.JsonMessage);
-        await _ctx.Response.Body.WriteAsync(bytes, _ctx.RequestAborted).ConfigureAwait(false);
-        await _ctx.Response.Body.WriteAsync("\r\n"u8.ToArray(), _ctx.RequestAborted).ConfigureAwait(false);
-        await _ctx.Response.Body.FlushAsync(_ctx.RequestAborted).ConfigureAwait(false);
+        // dockerd's first line: "TAG: Pulling from REPOSITORY" (the repository without its registry)
+        if (!_out.Started)
+            await _out.WriteAsync(new JsonMessage { Status = "Pulling from " + _image.Repository, Id = _image.Tag ?? _image.Digest?.ToString() }).ConfigureAwait(false);
+        await _out.WriteAsync(message).ConfigureAwait(false);
     }
 
     private static string Short(Digest digest) => digest.Encoded[..12];

@@ -50,18 +50,8 @@ internal static class EventEndpoints
         }
     }
 
-    private static async Task WriteAsync(HttpContext ctx, EventMessage e, CancellationToken ct)
-    {
-        // The object and its newline in one write, so one HTTP chunk (as dockerd's json.Encoder writes them):
-        // docker-py splits the stream chunk by chunk, and a chunk of just "\n" after the last object is left over
-        // at the end and fails its decode (StreamParseError: "Expecting value").
-        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(e, DockerJsonContext.Wire.EventMessage);
-        var line = new byte[json.Length + 1];
-        json.CopyTo(line, 0);
-        line[^1] = (byte)'\n';
-        await ctx.Response.Body.WriteAsync(line, ct);
-        await ctx.Response.Body.FlushAsync(ct);
-    }
+    private static Task WriteAsync(HttpContext ctx, EventMessage e, CancellationToken ct) =>
+        DockerJson.WriteLineAsync(ctx.Response.Body, e, DockerJsonContext.Wire.EventMessage, "\n", ct);
 
     private static long NowNanos() => (DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
