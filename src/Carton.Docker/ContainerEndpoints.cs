@@ -21,8 +21,9 @@ internal static class ContainerEndpoints
         var containers = services.Containers;
         var id = ContainerNames.NewId();
         var requested = Query.String(ctx, "name");
-        var name = string.IsNullOrEmpty(requested) ? ContainerNames.Generate(n => containers.Store.TryFind(n) is not null) : ContainerNames.Normalize(requested);
-        containers.Store.Reserve(name, id);
+        string name;
+        if (string.IsNullOrEmpty(requested)) name = ContainerNames.Generate(n => containers.Store.TryReserve(n, id));
+        else containers.Store.Reserve(name = ContainerNames.Normalize(requested), id);
         bool saved = false;
         ContainerRecord? record = null;
         var volumes = services.VolumesRoot is null ? null : services.Volumes.Claim(id);

@@ -59,6 +59,18 @@ internal sealed class ContainerStore
         }
     }
 
+    /// <summary>Takes <paramref name="name"/> for <paramref name="id"/> if it is free (true), in one step: a generated
+    /// name is reserved as it is tried, so two creates cannot pick the same one.</summary>
+    public bool TryReserve(string name, string id)
+    {
+        lock (_lock)
+        {
+            if (_names.ContainsKey(name)) return false;
+            _names[name] = id;
+            return true;
+        }
+    }
+
     public void Release(string name, string id)
     {
         lock (_lock)
