@@ -23,6 +23,9 @@ public sealed class SignalProxy : IDisposable
         var proxy = new SignalProxy();
         foreach (var (sig, num) in new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3) })
         {
+            // started from a script's background job, SIGINT and SIGQUIT come ignored: forwarded all the same, as
+            // runc forwards them (ForegroundRunTests.SigintToRuntime failed so when its runner was such a job)
+            SignalDisposition.Unignore(num);
             proxy._regs.Add(PosixSignalRegistration.Create(sig, ctx =>
             {
                 ctx.Cancel = true;

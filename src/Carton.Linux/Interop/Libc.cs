@@ -88,6 +88,9 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)] public static partial int unshare(int flags);
     [LibraryImport(C, SetLastError = true)] public static partial int setns(int fd, int nstype);
     [LibraryImport(C, SetLastError = true)] public static partial int kill(int pid, int sig);
+    /// <summary>sigaction(2) with the glibc struct as bytes (x86_64 and arm64: the handler is its first 8 bytes; 152 in
+    /// all); only <see cref="Processes.SignalDisposition"/> uses it, to read a disposition and to set SIG_DFL.</summary>
+    [LibraryImport(C, SetLastError = true)] public static unsafe partial int sigaction(int sig, byte* act, byte* oldact);
     [LibraryImport(C, SetLastError = true)] public static partial int waitpid(int pid, int* status, int options);
     [LibraryImport(C, SetLastError = true)] public static partial int pipe2(int* fds, int flags);
     [LibraryImport(C, SetLastError = true)] public static partial int socketpair(int domain, int type, int protocol, int* fds);

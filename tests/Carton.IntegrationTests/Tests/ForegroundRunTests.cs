@@ -81,6 +81,27 @@ public sealed class ForegroundRunTests(RuntimeFixture fixture) : FeatureTestBase
         Env.AssertNoLeaks();
     }
 
+    /// <summary>A script's background job starts with SIGINT ignored (and .NET then installs no handler for it): the
+    /// proxy forwards it all the same, as runc's does. Before, carton kept running and the container never saw it
+    /// (this test's sibling failed so in a CI whose runner was started with `&amp;`).</summary>
+    [Fact]
+    public void SigintToRuntime_ForwardedEvenWhenCartonStartsWithItIgnored()
+    {
+        Bundle.SetShell("trap 'exit 43' INT; echo ready; while true; do sleep 0.1; done");
+        var id = Env.NewId();
+        using (var run = new BackgroundProcess("/bin/sh", ["-c", "trap '' INT; exec \"$0\" \"$@\"", Rt.Binary, "--root", Rt.Root, "run", "--bundle", Bundle.Dir, id]))
+        {
+            Assert.True(Poll.Until(() => run.Stdout.Contains("ready\n", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), $"container never became ready:\n{run}");
+            var kill = ProcessRunner.Run("/bin/kill", ["-INT", run.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            Assert.True(kill.Succeeded, kill.ToString());
+            bool exited = run.WaitForExit(TimeSpan.FromSeconds(10));
+            if (!exited) ProcessRunner.Run(Rt.Binary, ["--root", Rt.Root, "kill", id, "KILL"]);
+            Assert.True(exited, $"runtime did not exit after SIGINT:\n{run}");
+            Assert.True(run.ExitCode == 43, $"expected the container's trap exit code 43:\n{run}");
+        }
+        Env.AssertNoLeaks();
+    }
+
     [Fact]
     public void TerminalDetachedWithoutConsoleSocket_Rejected()
     {
