@@ -44,6 +44,7 @@ public sealed class LibcSignatureTests
         ["unshare"] = "int(int)",                                            // int unshare(int)
         ["setns"] = "int(int, int)",                                         // int setns(int, int)
         ["kill"] = "int(int, int)",                                          // int kill(pid_t, int)
+        ["sigaction"] = "int(int, byte*, byte*)",                            // int sigaction(int, const struct sigaction*, struct sigaction*): the struct as bytes
         ["waitpid"] = "int(int, int*, int)",                                 // pid_t waitpid(pid_t, int*, int)
         ["pipe2"] = "int(int*, int)",                                        // int pipe2(int[2], int)
         ["socketpair"] = "int(int, int, int, int*)",                         // int socketpair(int, int, int, int[2])
