@@ -171,11 +171,11 @@ internal static class ExecEndpoints
         return (system, process, exited, tty);
     }
 
-    /// <summary>POST /exec/{id}/start, hijacked (or a plain 200 with Detach): runs the process, relays its stdio,
-    /// and closes the connection once it has exited and its output is drained.</summary>
     /// <summary>How long an attached exec's output waits after the head (see <see cref="StartAsync"/>).</summary>
     private static readonly TimeSpan HeadSettle = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>POST /exec/{id}/start, hijacked (or a plain 200 with Detach): runs the process, relays its stdio,
+    /// and closes the connection once it has exited and its output is drained.</summary>
     public static async Task StartAsync(DockerServices services, HijackedRequest request, CancellationToken ct)
     {
         var start = ParseStart(request.Body);
@@ -193,6 +193,7 @@ internal static class ExecEndpoints
         // that this never shows; carton's exec is fast enough that exec_run returned the exit code and no output.
         // A failure to create the process after the head is told in the stream, as dockerd tells it.
         Task outputGate = Task.CompletedTask;
+        bool rawStream = false;
         IComputeSystem system;
         IComputeProcess process;
         Task<int> exited;
@@ -202,6 +203,7 @@ internal static class ExecEndpoints
             (system, process, exited, tty) = await StartProcessAsync(services, request.Id, start, ct,
                 async t =>
                 {
+                    rawStream = t;
                     await request.StartStreamAsync(t ? StdStream.RawContentType : StdStream.MultiplexedContentType, ct);
                     outputGate = Task.Delay(HeadSettle, ct);
                 });
@@ -209,8 +211,7 @@ internal static class ExecEndpoints
         catch (Exception e) when (request.HeadSent && e is ComputeException or CartonException)
         {
             // framed as the process's stdout unless it has a terminal (dockerd writes it through the same stdcopy writer)
-            bool raw = services.Execs.Find(request.Id).Config.Tty || start.Tty;
-            await StdStream.WriteAsync(request.Output, !raw, false, Encoding.UTF8.GetBytes(e.Message + "\r\n"), ct);
+            await StdStream.WriteAsync(request.Output, !rawStream, false, Encoding.UTF8.GetBytes(e.Message + "\r\n"), ct);
             await request.Output.FlushAsync(ct);
             return;
         }
