@@ -564,20 +564,18 @@ public sealed class ComputeService : IComputeService
         // still running, as its events say (the exit event comes with the file): reported stopped, a client saw
         // exit code 0 and an incomplete log (docker-py's run waits, then reads the logs; `docker wait` said 0 after
         // a kill).
-        if (status == ContainerStatus.Stopped && entry?.ExitCode is null && record.ExitFile is { } pending
-            && record.MonitorPid > 0 && ContainerMonitor.ReadExit(pending) is null
-            && ProcessInfo.IsAlive(record.MonitorPid, record.MonitorStartTime))
+        var exit = status == ContainerStatus.Stopped && record.ExitFile is { } exitFile ? ContainerMonitor.ReadExitRecord(exitFile) : null;
+        if (status == ContainerStatus.Stopped && entry?.ExitCode is null && record.ExitFile is not null && exit is null
+            && record.MonitorPid > 0 && ProcessInfo.IsAlive(record.MonitorPid, record.MonitorStartTime))
             status = ContainerStatus.Running;
         return new ComputeSystemSummary
         {
             Id = id, Owner = record.Owner, State = status, Pid = status == ContainerStatus.Stopped ? 0 : r.Pid,
             Created = r.Created,
-            ExitCode = status == ContainerStatus.Stopped
-                ? entry?.ExitCode ?? (record.ExitFile is { } exitFile ? ContainerMonitor.ReadExit(exitFile) : null)
-                : null,
+            ExitCode = status == ContainerStatus.Stopped ? entry?.ExitCode ?? exit?.ExitCode : null,
             Image = record.Image, ImageId = record.ImageId,
             Started = record.Started,
-            Finished = status == ContainerStatus.Stopped && record.ExitFile is { } exit ? ContainerMonitor.ReadExitTime(exit) : null,
+            Finished = status == ContainerStatus.Stopped ? exit?.Time : null,
         };
     }
 

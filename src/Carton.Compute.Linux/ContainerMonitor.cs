@@ -135,19 +135,15 @@ internal static unsafe class ContainerMonitor
     }
 
     /// <summary>The exit status a monitor recorded, or null while the init runs (or when no monitor recorded one).</summary>
-    public static int? ReadExit(string exitFile)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(exitFile), MonitorJsonContext.Default.MonitorExit)?.ExitCode;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
-    }
+    public static int? ReadExit(string exitFile) => ReadExitRecord(exitFile)?.ExitCode;
 
     /// <summary>When the init exited, as its monitor recorded it; null while it runs.</summary>
-    public static DateTime? ReadExitTime(string exitFile)
+    public static DateTime? ReadExitTime(string exitFile) => ReadExitRecord(exitFile)?.Time;
+
+    /// <summary>The exit file whole (code and time, one read); null while the init runs or when it is unreadable.</summary>
+    internal static MonitorExit? ReadExitRecord(string exitFile)
     {
-        try { return JsonSerializer.Deserialize(File.ReadAllBytes(exitFile), MonitorJsonContext.Default.MonitorExit)?.Time; }
+        try { return JsonSerializer.Deserialize(File.ReadAllBytes(exitFile), MonitorJsonContext.Default.MonitorExit); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException) { return null; }
     }
 
