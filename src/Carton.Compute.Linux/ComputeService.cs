@@ -399,6 +399,7 @@ public sealed class ComputeService : IComputeService
         var record = ReadRecord(id);
         if (entry.Init is { } reaper) await reaper.Exited.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         await entry.StopOomAsync().ConfigureAwait(false);
+        using var recreation = entry.BeginRecreation();
         Life.Delete(id, force: true);
         if (record.ExitFile is { } exitFile) File.Delete(exitFile);
         var fds = new List<int>();

@@ -168,9 +168,30 @@ public sealed class ComputeSystem : IComputeSystem
 
     /// <inheritdoc/>
     /// <exception cref="ComputeSystemNotFoundException">the system was deleted</exception>
-    public Task<ComputeSystemProperties> GetPropertiesAsync(CancellationToken cancellationToken = default)
+    /// <remarks>Not serialized with the operations (an inspect must not wait for a stop's timeout), so a read can meet
+    /// a start that recreates the runtime container: it waits for that start's recreation, and a read that a
+    /// recreation overtook reads again.</remarks>
+    public async Task<ComputeSystemProperties> GetPropertiesAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        for (var attempt = 1; ; attempt++)
+        {
+            // the number first: a recreation counts itself after it is marked under way, so a read that saw the
+            // number already counted sees the recreation too
+            var generation = _entry.Recreations;
+            await _entry.RecreationDone.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (ReadProperties(generation) is { } props) return props;
+            }
+            catch (ComputeException) when (attempt < 3 && _entry.Recreations != generation) { }
+            if (attempt >= 3) throw new ComputeException("Failed", $"compute system \"{Id}\" was restarted during each of {attempt} reads of its properties");
+        }
+    }
+
+    /// <summary>One read of the properties; null when a recreation began during it (the caller reads again).</summary>
+    private ComputeSystemProperties? ReadProperties(int generation)
+    {
         try
         {
             var summary = _service.Summarize(Id);
@@ -190,6 +211,10 @@ public sealed class ComputeSystem : IComputeSystem
                     props.Processes = [.. Life.Pids(Id)];
                     props.Statistics = StatisticsMapping.From(Life.Stats(Id), summary.Pid);
                 }
+                catch (Exception e) when (e is RuntimeError or Carton.Linux.Cgroups.CgroupException or IOException && _entry.Recreations != generation)
+                {
+                    return null;
+                }
                 catch (Exception e) when (e is RuntimeError or Carton.Linux.Cgroups.CgroupException or IOException && Life.IsStopped(Id))
                 {
                     // It stopped (or was deleted) meanwhile: report it as it is now.
@@ -198,7 +223,7 @@ public sealed class ComputeSystem : IComputeSystem
                     props.Statistics = null;
                 }
             }
-            return Task.FromResult(props);
+            return props;
         }
         catch (Exception e) when (e is not ComputeException)
         {

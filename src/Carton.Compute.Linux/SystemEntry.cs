@@ -18,6 +18,31 @@ internal sealed class SystemEntry(string id)
     public int? ExitCode { get; set; }
     public bool Deleted { get; private set; }
 
+    private TaskCompletionSource? _recreation;
+    private int _recreations;
+
+    /// <summary>How many times a start has begun to recreate the runtime container (a reader that saw this number
+    /// change during its read met that window, and reads again).</summary>
+    public int Recreations => Volatile.Read(ref _recreations);
+
+    /// <summary>Completes when no recreation is under way (at once, mostly).</summary>
+    public Task RecreationDone => Volatile.Read(ref _recreation)?.Task ?? Task.CompletedTask;
+
+    /// <summary>Marks a recreation under way until the result is disposed: for that moment the runtime container does
+    /// not exist, or exists without its init, and readers wait for it instead of reporting the system missing.</summary>
+    public IDisposable BeginRecreation()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _recreation, done);
+        Interlocked.Increment(ref _recreations);
+        return new Recreation(done);
+    }
+
+    private sealed class Recreation(TaskCompletionSource done) : IDisposable
+    {
+        public void Dispose() => done.TrySetResult();
+    }
+
     public void Publish(ComputeSystemEvent e)
     {
         e.Id = Id;

@@ -143,4 +143,43 @@ public sealed class InitIoTests : ComputeTestBase
             Service.CreateComputeSystemAsync(id, WithIo(Hcs(Sh("true")), new InitIo { LogPath = "relative.log" })));
         Assert.Equal("initIo.logPath", e.JsonPath);
     }
+
+    /// <summary>
+    /// Properties read while the system exits and starts again, over and over (as a Docker restart policy does): each
+    /// read describes one moment of it. A read that met the init gone between its summary and its statistics was a 500
+    /// "is not running" when the system had meanwhile started again (docker-py's restart/always step, once in CI).
+    /// </summary>
+    [RootFact]
+    public async Task Properties_read_during_restarts_never_fail()
+    {
+        var id = NewId();
+        var system = await Service.CreateComputeSystemAsync(id, WithIo(Hcs(Sh("sleep 0.05")), new InitIo()));
+        using var stop = new CancellationTokenSource();
+        var reads = 0;
+        var reader = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var props = await system.GetPropertiesAsync();
+                Assert.Contains(props.Summary.State, new[] { "created", "running", "stopped" });
+                if (props.Summary.State == "stopped") Assert.Null(props.Statistics);
+                reads++;
+            }
+        });
+        try
+        {
+            for (var i = 0; i < 30 && !reader.IsCompleted; i++)
+            {
+                await system.StartAsync();
+                Assert.Equal(0, await system.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+        await reader.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(reads > 30, $"only {reads} reads");
+        await system.DeleteAsync();
+    }
 }
