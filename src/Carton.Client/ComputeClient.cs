@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -21,10 +20,12 @@ public sealed class ComputeClient : IComputeService, IDisposable
 
     private readonly HttpClient _http;
 
+    /// <summary>A client of the daemon at <paramref name="socketPath"/>: a Unix socket's path, or a named pipe
+    /// (\\.\pipe\NAME, npipe:////./pipe/NAME; see <see cref="DaemonAddress"/>).</summary>
     public ComputeClient(string socketPath = DefaultSocketPath)
     {
         SocketPath = socketPath;
-        var endPoint = new UnixDomainSocketEndPoint(socketPath);
+        Address = DaemonAddress.Parse(socketPath);
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -32,23 +33,13 @@ public sealed class ComputeClient : IComputeService, IDisposable
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await socket.ConnectAsync(endPoint, ct).ConfigureAwait(false);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            ConnectCallback = (_, ct) => Address.ConnectAsync(ct),
         };
         _http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost/"), Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    /// <summary>The daemon's address, parsed.</summary>
+    public DaemonAddress Address { get; }
 
     public string SocketPath { get; }
 
@@ -144,15 +135,8 @@ public sealed class ComputeClient : IComputeService, IDisposable
         {
             response = await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
         }
-        catch (HttpRequestException e) when (e.InnerException is SocketException s)
+        catch (HttpRequestException e) when (e.InnerException is { } inner && Address.DescribeConnectFailure(inner) is { } reason)
         {
-            var reason = s.SocketErrorCode switch
-            {
-                SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported when !File.Exists(SocketPath) => "no such socket (is carton serve running?)",
-                SocketError.ConnectionRefused => "connection refused (is carton serve running?)",
-                SocketError.AccessDenied => "permission denied (the socket is root's)",
-                _ => s.Message,
-            };
             throw new ComputeException("Unavailable", $"connect to carton serve at {SocketPath}: {reason}", e);
         }
         if (response.IsSuccessStatusCode) return response;
