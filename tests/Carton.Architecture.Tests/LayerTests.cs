@@ -7,6 +7,7 @@ namespace Carton.Architecture.Tests;
 public sealed class LayerTests
 {
     private static readonly string[] Platform = ["Carton.Linux", "Carton.Runtime", "Carton.Compute.Linux", "Carton.Images.Linux", "Carton.Network.Linux"];
+    private static readonly string[] WindowsPlatform = ["Carton.Windows", "Carton.Compute.Windows", "Carton.Images.Windows", "Carton.Network.Windows"];
 
     /// <summary>Every Carton assembly <paramref name="root"/> reaches through its references.</summary>
     private static HashSet<string> Closure(Assembly root)
@@ -32,6 +33,32 @@ public sealed class LayerTests
     {
         var reached = Closure(Assembly.Load(assembly));
         Assert.Empty(reached.Intersect(Platform));
+        Assert.Empty(reached.Intersect(WindowsPlatform));
+    }
+
+    /// <summary>Issue 18: the Windows projects stand on the contracts and Carton.Windows alone, never on Linux code,
+    /// and the Linux projects never on Windows code (each backend builds and ships without the other).</summary>
+    [Theory]
+    [InlineData("Carton.Windows")]
+    [InlineData("Carton.Compute.Windows")]
+    [InlineData("Carton.Images.Windows")]
+    [InlineData("Carton.Network.Windows")]
+    public void WindowsAssemblies_ReachNoLinuxCode(string assembly)
+    {
+        var reached = Closure(Assembly.Load(assembly));
+        Assert.Empty(reached.Intersect(Platform));
+    }
+
+    [Theory]
+    [InlineData("Carton.Linux")]
+    [InlineData("Carton.Runtime")]
+    [InlineData("Carton.Compute.Linux")]
+    [InlineData("Carton.Images.Linux")]
+    [InlineData("Carton.Network.Linux")]
+    public void LinuxAssemblies_ReachNoWindowsCode(string assembly)
+    {
+        var reached = Closure(Assembly.Load(assembly));
+        Assert.Empty(reached.Intersect(WindowsPlatform));
     }
 
     [Theory]
