@@ -27,10 +27,13 @@ public static class DaemonHost
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new JsonLineLoggerProvider());
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        var pipe = Carton.Client.DaemonAddress.Parse(socketPath).PipeName;
+        if (pipe is not null) UsePipeAcl(builder);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.ListenUnixSocket(socketPath);
+            if (pipe is not null) k.ListenNamedPipe(pipe);
+            else k.ListenUnixSocket(socketPath);
             // stdio streams and long polls are idle for as long as the process is: no minimum data rates
             k.Limits.MinRequestBodyDataRate = null;
             k.Limits.MinResponseDataRate = null;
@@ -44,6 +47,21 @@ public static class DaemonHost
         if (networks is not null) NetworkApi.Map(app, networks);
         if (images is not null) ImageApi.Map(app, images);
         return app;
+    }
+
+    /// <summary>A pipe (Windows: \\.\pipe\carton) is open to Administrators and SYSTEM only (<see cref="PipeAcl"/>);
+    /// pipes are Windows' alone for Kestrel, so elsewhere this refuses clearly rather than at the first connection.</summary>
+    private static void UsePipeAcl(WebApplicationBuilder builder)
+    {
+        if (!OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("a named pipe is the daemon's address on Windows only; give a Unix socket's path here");
+        var acl = PipeAcl.AdministratorsOnly();
+        builder.WebHost.UseNamedPipes(o =>
+        {
+            // the ACL says who may connect; CurrentUserOnly would shut out every administrator but the daemon's account
+            o.CurrentUserOnly = false;
+            o.PipeSecurity = acl;
+        });
     }
 
     /// <summary>

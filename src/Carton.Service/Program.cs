@@ -88,6 +88,18 @@ public static class Program
             }
         }
 
+        try
+        {
+            // a pipe is Windows' address (\\.\pipe\carton); refused here before anything is created on disk
+            if (Carton.Client.DaemonAddress.Parse(socket).PipeName is not null && !OperatingSystem.IsWindows())
+                throw new ArgumentException($"--socket {socket}: a named pipe is the daemon's address on Windows only; give a Unix socket's path");
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"carton-serve: {e.Message}");
+            return 2;
+        }
+
         init ??= FindInitBinary();
         if (init is null || !File.Exists(init))
         {

@@ -17,7 +17,7 @@ public static class NetworkCommand
     /// the kind's exit code (1).</summary>
     public static int Run(ParseResult parse, Func<NetworkClient, Task<int>> body)
     {
-        using var client = new NetworkClient(parse.GetValue(SystemCommand.Socket) ?? ComputeClient.DefaultSocketPath);
+        using var client = new NetworkClient(parse.GetValue(SystemCommand.Socket) ?? DaemonAddress.Default);
         try
         {
             return body(client).GetAwaiter().GetResult();

@@ -8,8 +8,8 @@ public static class SystemCommand
 {
     public static readonly Option<string> Socket = new("--socket")
     {
-        Description = "the carton serve socket",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CARTON_SOCKET") is { Length: > 0 } s ? s : ComputeClient.DefaultSocketPath,
+        Description = "the carton serve socket (a Unix socket's path; on Windows a pipe, \\\\.\\pipe\\carton by default)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CARTON_SOCKET") is { Length: > 0 } s ? s : DaemonAddress.Default,
         Recursive = true,
     };
 
@@ -25,7 +25,7 @@ public static class SystemCommand
     /// <summary>Runs a command body against the daemon; typed compute errors become one line on stderr and exit 1.</summary>
     public static int Run(ParseResult parse, Func<ComputeClient, Task<int>> body)
     {
-        using var client = new ComputeClient(parse.GetValue(Socket) ?? ComputeClient.DefaultSocketPath);
+        using var client = new ComputeClient(parse.GetValue(Socket) ?? DaemonAddress.Default);
         try
         {
             return body(client).GetAwaiter().GetResult();

@@ -138,4 +138,24 @@ public sealed class DaemonHardeningTests(DaemonFixture daemon)
         }
         finally { dir.Delete(recursive: true); }
     }
+
+    /// <summary>A named pipe is Windows' address for the daemon (issue 18): on Linux it is refused before the daemon
+    /// creates anything, its state root included.</summary>
+    [DaemonFact]
+    public async Task A_pipe_address_is_refused_off_Windows_leaving_nothing()
+    {
+        var dir = Directory.CreateTempSubdirectory("carton-pipe-");
+        try
+        {
+            var root = Path.Combine(dir.FullName, "state");
+            var (exit, output) = await StartServe(@"\\.\pipe\carton-test", root);
+            Assert.True(exit == 2, $"carton-serve should refuse a pipe here (exit {exit?.ToString() ?? "none: it kept running"}):\n{output}");
+            Assert.Contains("Windows only", output);
+            Assert.False(Directory.Exists(root), "the state root was created");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }
