@@ -24,7 +24,8 @@ internal static class LayerTranslation
         for (int i = 0; i < folders.Count - 1; i++)
         {
             string name = WindowsPaths.BaseName(folders[i]);
-            if (name.Length == 0)
+            // "C:\" has no folder name ("C:" is the drive); ':' is not allowed in a Windows file name anyway
+            if (name.Length == 0 || name.Contains(':'))
                 throw TranslationErrors.Invalid($"windows.layerFolders[{i}]", "has no folder name to derive the layer id from");
             // the HCS schema writes GUIDs in the registry form without braces (hcsshim: guid.GUID.String)
             layers.Add(new Layer { Id = ids.LayerId(name).ToString("D"), Path = folders[i] });
