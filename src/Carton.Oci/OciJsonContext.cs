@@ -15,6 +15,7 @@ namespace Carton.Oci;
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(Process))]
 [JsonSerializable(typeof(LinuxResources))]
+[JsonSerializable(typeof(WindowsSpec))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 public partial class OciJsonContext : JsonSerializerContext
 {

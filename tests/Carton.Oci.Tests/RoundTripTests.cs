@@ -80,7 +80,8 @@ public class RoundTripTests
     {
         var spec = TestHelpers.Deserialize(Full);
         Assert.True(spec.Extra!.ContainsKey("x-top"));
-        Assert.True(spec.Extra.ContainsKey("windows"));
+        Assert.False(spec.Extra.ContainsKey("windows")); // modelled now (WindowsSpec), no longer an unknown field
+        Assert.Equal(@"C:\x", Assert.Single(spec.Windows!.LayerFolders!));
         Assert.Equal("k", spec.Root!.Extra!["x-root"].GetString());
         Assert.True(spec.Process!.User!.Extra!["x-user"].GetBoolean());
         Assert.Equal(1, spec.Process.Capabilities!.Extra!["x-caps"].GetInt32());

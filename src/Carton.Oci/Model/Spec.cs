@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 namespace Carton.Oci;
 
 /// <summary>
-/// The bundle's config.json (runtime-spec config.md). Only the Linux platform object is modelled;
-/// other platform objects (windows, solaris, vm, zos, freebsd) and any unknown field are kept in
+/// The bundle's config.json (runtime-spec config.md). The Linux and Windows platform objects are modelled;
+/// other platform objects (solaris, vm, zos, freebsd) and any unknown field are kept in
 /// <see cref="Extra"/> so that a load/save round trip never drops data (config.md: runtimes must
 /// not fail on unknown properties).
 /// </summary>
@@ -29,6 +29,8 @@ public sealed class Spec
     [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
     /// <summary>config.md "Platform-specific configuration" -> config-linux.md.</summary>
     [JsonPropertyName("linux")] public LinuxSpec? Linux { get; set; }
+    /// <summary>config.md "Platform-specific configuration" -> config-windows.md.</summary>
+    [JsonPropertyName("windows")] public WindowsSpec? Windows { get; set; }
 
     /// <summary>Unknown fields, preserved for round trip.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
