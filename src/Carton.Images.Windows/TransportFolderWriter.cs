@@ -67,7 +67,7 @@ internal sealed class TransportFolderWriter
     /// <summary>Writes one entry (or records its whiteout). Throws <see cref="WindowsLayerException"/> naming it.</summary>
     public void Add(TarEntry e)
     {
-        var parts = Parse(e.Name, "the name");
+        var parts = Parse(e, e.Name, "the name");
         var baseName = parts[^1];
         if (baseName.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
         {
@@ -132,7 +132,7 @@ internal sealed class TransportFolderWriter
             throw new WindowsLayerException(ErrorKind.InvalidDocument, _options.Name, e.Name,
                 "an opaque or aufs whiteout (\".wh..wh.\"): the Windows layer format has none");
         // The deleted name goes through the same checks: ".wh..." or ".wh.CON" must not reach tombstones.txt.
-        var target = Parse(string.Join('/', parts.Take(parts.Count - 1).Append(baseName[WhiteoutPrefix.Length..])), "the whiteout's target");
+        var target = Parse(e, string.Join('/', parts.Take(parts.Count - 1).Append(baseName[WhiteoutPrefix.Length..])), "the whiteout's target");
         if (target[0] == WindowsEntryPath.Files && target.Count >= 2)
         {
             _tombstones.Add("\\" + string.Join('\\', target.Skip(1)));
@@ -141,12 +141,13 @@ internal sealed class TransportFolderWriter
         if (target[0] == WindowsEntryPath.UtilityVM)
             throw new WindowsLayerException(ErrorKind.Unsupported, _options.Name, e.Name,
                 "a whiteout in UtilityVM/Files (hcsshim applies it to a clone of the parent's utility VM; Carton does not)");
-        throw Refused(e, ImportChecks.Root, "a whiteout outside Files/ (hcsshim: \"invalid tombstone\")");
+        if (_options.On(ImportChecks.Root)) throw Refused(e, ImportChecks.Root, "a whiteout outside Files/ (hcsshim: \"invalid tombstone\")");
+        _tombstones.Add("\\" + string.Join('\\', target)); // what an importer without the check would list
     }
 
     private void HardLink(TarEntry e, List<string> parts, string path, string full)
     {
-        var target = Parse(e.LinkName, "the hard link target");
+        var target = Parse(e, e.LinkName, "the hard link target");
         var targetPath = string.Join('/', target);
         if (_options.On(ImportChecks.LinkInLayer))
         {
@@ -166,9 +167,11 @@ internal sealed class TransportFolderWriter
         _files.Add(path);
     }
 
-    private List<string> Parse(string name, string what) =>
+    /// <summary>The components of <paramref name="name"/> (the entry's name, its link target, a whiteout's target);
+    /// a refusal names the entry <paramref name="e"/>.</summary>
+    private List<string> Parse(TarEntry e, string name, string what) =>
         WindowsEntryPath.Parse(name, what, _options, out var check, out var why)
-        ?? throw new WindowsLayerException(ErrorKind.InvalidDocument, _options.Name, name, why!, check: check);
+        ?? throw new WindowsLayerException(ErrorKind.InvalidDocument, _options.Name, e.Name, why!, check: check);
 
     private string FullPath(TarEntry e, string path)
     {
