@@ -22,7 +22,8 @@ public static class ImportChecks
     /// <summary>A DOS device name (CON, NUL, COM1, LPT1, …): on Windows it opens the device, not a file.</summary>
     public const string DeviceName = "path-device";
     /// <summary>A component ending in '.' or ' ', or holding a character Windows forbids in names (&lt;&gt;"|?* and
-    /// control characters): Windows strips or refuses them, so the name would alias another or fail late.</summary>
+    /// control characters): Windows strips or refuses them, so the name would alias another or fail late. Also a
+    /// name ending in ".$wcidirs$", which the transport folder reserves for a directory's metadata.</summary>
     public const string WindowsName = "path-windows-name";
     /// <summary>An entry outside Files/, Hives/ and UtilityVM/Files/ (the layer format's only roots).</summary>
     public const string Root = "path-root";

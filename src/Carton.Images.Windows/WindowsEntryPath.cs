@@ -77,6 +77,8 @@ internal static class WindowsEntryPath
     private static string? BadWindowsName(string part)
     {
         if (part[^1] is '.' or ' ') return "ends with '.' or ' ' (Windows strips them, so it would name another file)";
+        if (part.EndsWith(TransportFolderWriter.DirectoryMarker, StringComparison.OrdinalIgnoreCase))
+            return $"ends with \"{TransportFolderWriter.DirectoryMarker}\", which the transport folder reserves for a directory's metadata";
         foreach (var c in part)
         {
             if (c < 0x20) return "holds a control character";

@@ -65,10 +65,10 @@ public sealed class WindowsLayerImporter
 
         var staging = StagingFolderOf(layerPath);
         FolderTree.Remove(staging); // a staging folder left by a crash: ours by its name, never a merge
-        Directory.CreateDirectory(staging);
         bool imported = false;
         try
         {
+            Directory.CreateDirectory(staging);
             var result = WriteStaging(tar, staging, options);
             var parents = LayerData.Of(parentLayerPaths.Select(p => new LayerDescriptor { Id = LayerFolders.LayerId(p).ToString(), Path = p }));
             try { _storage.ImportLayer(layerPath, staging, parents); }

@@ -31,6 +31,7 @@ public class LayerTraversalTests
         { Kind.File, "Files./a", "", ImportChecks.WindowsName },
         { Kind.File, "Files/a ", "", ImportChecks.WindowsName },
         { Kind.File, "Files/a<b", "", ImportChecks.WindowsName },
+        { Kind.File, "Files/Windows.$wcidirs$", "", ImportChecks.WindowsName }, // a forged directory record
         { Kind.File, "etc/passwd", "", ImportChecks.Root },
         { Kind.File, "files/a", "", ImportChecks.Root },
         { Kind.File, "tombstones.txt", "", ImportChecks.Root },
