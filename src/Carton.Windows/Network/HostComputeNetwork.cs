@@ -6,8 +6,8 @@ namespace Carton.Windows.Network;
 /// <summary>
 /// HCN's <c>HostComputeNetwork</c> document, the subset Carton uses (Microsoft's "HcnSchema" reference page under
 /// https://learn.microsoft.com/virtualization/api/hcn/; hcsshim's hcn/hcnnetwork.go is the same shape).
-/// Every object's id is "ID" in the schema's <c>Base</c>; HNS reads names case-insensitively (the older
-/// "HCN JSON document schemas" page spells it "Id"), and so does <see cref="HcnJsonContext"/>.
+/// Every object's id is "ID" in the schema's <c>Base</c>, as hcsshim writes it; the older "HCN JSON document schemas"
+/// page spells it "Id", so <see cref="HcnJsonContext"/> reads names in any case.
 /// </summary>
 public sealed class HostComputeNetwork
 {

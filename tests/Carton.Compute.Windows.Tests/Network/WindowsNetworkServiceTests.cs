@@ -122,6 +122,15 @@ public sealed class WindowsNetworkServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_network_whose_record_cannot_be_written_is_deleted_from_HCN_again()
+    {
+        Directory.CreateDirectory(Path.Combine(_f.Root, "networks", "web.json")); // the record's place is taken by a directory
+        await Assert.ThrowsAnyAsync<Exception>(() => S.CreateNetworkAsync(new NetworkCreateOptions { Name = "web" }));
+        Assert.Equal(["HcnCreateNetwork", "HcnDeleteNetwork"], Hcn.Operations);
+        Assert.Empty(Hcn.Networks);
+    }
+
+    [Fact]
     public async Task A_network_with_endpoints_is_not_deleted()
     {
         await S.CreateNetworkAsync(new NetworkCreateOptions { Name = "web" });
