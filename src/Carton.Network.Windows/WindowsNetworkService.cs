@@ -295,11 +295,39 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
         var endpoint = new EndpointInfo
         {
             Id = id, Network = net.Name, NetworkId = net.Id, Name = options.Name, Aliases = [.. aliases],
-            Ports = [.. ports.Select(p => HostPorts.Claim(net.Name, p))],
+            Ports = ClaimPorts(net.Name, ports, existing),
             RequestedIpAddress = options.IpAddress, RequestedMacAddress = options.MacAddress?.ToLowerInvariant(), Labels = options.Labels, Created = DateTimeOffset.UtcNow,
         };
         RecordStore.Write(EndpointPath(id), endpoint, NetworkJsonContext.Default.EndpointInfo);
         return endpoint;
+    }
+
+    /// <summary>
+    /// The mappings with their host ports checked free on the host (<see cref="HostPorts"/>). Two mappings of one
+    /// request may not take the same host port, and a port the system hands out for 0 may be one WinNAT already maps
+    /// for another endpoint (a mapping is not a socket, so the bind cannot see it): such a port is asked for again.
+    /// </summary>
+    private static List<PortMapping> ClaimPorts(string network, List<PortMapping> ports, List<EndpointInfo> existing)
+    {
+        var claimed = new List<PortMapping>();
+        bool Taken(PortMapping p) =>
+            claimed.Concat(existing.SelectMany(e => e.Ports)).Any(q => q.HostPort == p.HostPort && q.Protocol == p.Protocol
+                && (string.IsNullOrEmpty(q.HostIp) || string.IsNullOrEmpty(p.HostIp) || q.HostIp == p.HostIp));
+        for (int i = 0; i < ports.Count; i++)
+        {
+            var p = ports[i];
+            if (p.HostPort != 0 && Taken(p))
+                throw new CartonException(ErrorKind.InvalidDocument, $"network \"{network}\": publish {p}: host port {p.HostPort}/{p.Protocol} is published twice",
+                    jsonPath: $"ports[{i}].hostPort", reason: "published twice");
+            var got = HostPorts.Claim(network, p);
+            for (int attempt = 0; p.HostPort == 0 && Taken(got); attempt++)
+            {
+                if (attempt == 16) throw new CartonException(ErrorKind.ResourceExhausted, $"network \"{network}\": publish {p}: no free host port found");
+                got = HostPorts.Claim(network, p);
+            }
+            claimed.Add(got);
+        }
+        return claimed;
     }
 
     /// <inheritdoc/>

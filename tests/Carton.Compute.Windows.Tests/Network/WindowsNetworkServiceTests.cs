@@ -233,6 +233,22 @@ public sealed class WindowsNetworkServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task One_host_port_published_twice_in_a_request_is_refused()
+    {
+        using var probe = new TcpListener(IPAddress.Any, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var e = await Assert.ThrowsAsync<CartonException>(() => S.CreateEndpointAsync(new EndpointCreateOptions
+        {
+            Ports = [new PortMapping { HostPort = port, ContainerPort = 80 }, new PortMapping { HostPort = port, ContainerPort = 81 }],
+        }));
+        Assert.Equal(ErrorKind.InvalidDocument, e.Kind);
+        Assert.Equal("ports[1].hostPort", e.JsonPath);
+        Assert.Empty(await S.ListEndpointsAsync());
+    }
+
+    [Fact]
     public async Task A_host_port_a_host_process_holds_is_refused_at_create()
     {
         using var listener = new TcpListener(IPAddress.Any, 0);
