@@ -26,7 +26,8 @@ public static class HcsProcessParametersWriter
             throw new InvalidComputeDocumentException("ConsoleSize", "must be [rows, columns]");
 
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: the document goes to HCS, never into HTML, and reads as written ("\"" rather than "\u0022").
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("CommandLine", WindowsCommandLine.Join(parameters.CommandArgs));

@@ -216,6 +216,8 @@ public sealed class WindowsComputeSystem : IComputeSystem
             try { await TerminateCoreAsync(cancellationToken).ConfigureAwait(false); }
             catch (ComputeSystemAlreadyStoppedException) { }
         }
+        try { await _entry.InitWatch.WaitAsync(KillGrace, CancellationToken.None).ConfigureAwait(false); }
+        catch (TimeoutException) { /* the init never reported its exit: close anyway, HCS fails the stray operation */ }
         _entry.Init?.Dispose();
         _entry.System.Dispose();
         _service.Forget(_entry);

@@ -56,8 +56,12 @@ internal sealed class WindowsSystemEntry
     public void AttachInit(HcsComputeProcess init)
     {
         Init = init;
-        _ = WatchInitExitAsync(init);
+        InitWatch = WatchInitExitAsync(init);
     }
+
+    /// <summary>The watch of the init's exit, including the terminate it issues: a delete waits for it before it
+    /// closes the system handle, so no operation is left running on a closed handle.</summary>
+    public Task InitWatch { get; private set; } = Task.CompletedTask;
 
     public ChannelReader<ComputeSystemEvent> Subscribe(CancellationToken cancellationToken)
     {
