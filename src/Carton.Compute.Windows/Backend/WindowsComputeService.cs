@@ -22,7 +22,9 @@ public sealed class WindowsComputeService(IComputeCore core, HcsDocumentSource d
 
     private readonly HcsComputeService _hcs = new(core, timeouts);
     private readonly ConcurrentDictionary<string, WindowsSystemEntry> _systems = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _createGate = new(1, 1);
+    /// <summary>Ids being created: a create holds its id here so a second create of it fails at once, while creates
+    /// of other ids (each up to minutes in HCS) proceed side by side.</summary>
+    private readonly ConcurrentDictionary<string, byte> _creating = new(StringComparer.Ordinal);
 
     /// <summary>The real binding, for a Windows host.</summary>
     /// <param name="documents">The translation of a contract document into HCS documents.</param>
@@ -39,7 +41,7 @@ public sealed class WindowsComputeService(IComputeCore core, HcsDocumentSource d
         if (document.InitIo is not null)
             throw new ComputeException(ErrorKind.Unsupported,
                 "initIo: relaying a Windows container's init stdio (log, attach) needs a monitor process, not implemented on Windows");
-        await _createGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_systems.ContainsKey(id) || !_creating.TryAdd(id, 0)) throw new ComputeSystemAlreadyExistsException(id);
         try
         {
             if (_systems.ContainsKey(id)) throw new ComputeSystemAlreadyExistsException(id);
@@ -52,7 +54,7 @@ public sealed class WindowsComputeService(IComputeCore core, HcsDocumentSource d
         }
         finally
         {
-            _createGate.Release();
+            _creating.TryRemove(id, out _);
         }
     }
 

@@ -211,6 +211,19 @@ public sealed class WindowsComputeServiceTests
         Assert.Single(_core.OpenHandles); // web1's
     }
 
+    [Fact]
+    public async Task Creates_of_different_ids_proceed_side_by_side_and_a_second_create_of_one_id_fails_at_once()
+    {
+        _core.CompleteManually("HcsCreateComputeSystem");
+        var a = _service.CreateComputeSystemAsync("a", Doc());
+        var b = _service.CreateComputeSystemAsync("b", Doc());
+        await WaitUntil(() => _core.PendingCount == 2);
+        await Assert.ThrowsAsync<ComputeSystemAlreadyExistsException>(() => _service.CreateComputeSystemAsync("a", Doc()));
+        _core.CompletePending();
+        Assert.Equal("a", (await a.WaitAsync(Wait)).Id);
+        Assert.Equal("b", (await b.WaitAsync(Wait)).Id);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a/b")]
