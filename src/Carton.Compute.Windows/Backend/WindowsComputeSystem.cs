@@ -1,0 +1,296 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Carton.Compute;
+using Carton.Windows.Hcs;
+
+namespace Carton.Compute.Windows;
+
+/// <summary>
+/// <see cref="IComputeSystem"/> over an HCS compute system. The HCS calls map one to one (start, pause, resume,
+/// shutdown, terminate, properties, create process); what HCS has no call for is said on the member.
+/// </summary>
+public sealed class WindowsComputeSystem : IComputeSystem
+{
+    /// <summary>How long a terminate may take before the system counts as stuck (the contract's 30 s).</summary>
+    internal static TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    private readonly WindowsComputeService _service;
+    private readonly WindowsSystemEntry _entry;
+    private readonly CancellationTokenSource _disposed = new();
+
+    internal WindowsComputeSystem(WindowsComputeService service, WindowsSystemEntry entry)
+    {
+        _service = service;
+        _entry = entry;
+    }
+
+    /// <inheritdoc/>
+    public string Id => _entry.Id;
+
+    /// <inheritdoc/>
+    /// <remarks>Starts the HCS system, then creates its init process from the init ProcessParameters. A stopped
+    /// system cannot start again: HCS does not restart a stopped compute system, it must be created anew from its
+    /// document, which this backend does not do yet (kind Unsupported).</remarks>
+    public Task StartAsync(CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        switch (_entry.State)
+        {
+            case "running" or "paused":
+                throw new InvalidComputeSystemStateException(Id, _entry.State, "start");
+            case "stopped":
+                throw new ComputeException(ErrorKind.Unsupported,
+                    $"cannot start compute system \"{Id}\" again: HCS does not restart a stopped compute system, and recreating it from its document is not implemented on Windows");
+        }
+        await Map(() => _entry.System.StartAsync(cancellationToken), "start").ConfigureAwait(false);
+        if (_entry.Documents?.InitProcess is { } init)
+        {
+            HcsComputeProcess process;
+            try
+            {
+                process = await _entry.System.CreateProcessAsync(init, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HcsException or OperationCanceledException)
+            {
+                // A container without its init is no container: stop what was started, so a failed start leaves it stopped.
+                try { await _entry.System.TerminateAsync(CancellationToken.None).ConfigureAwait(false); } catch (HcsException) { }
+                _entry.SetState("stopped");
+                if (e is HcsException h) throw HcsErrorMapping.ToComputeException(h, Id, "start the init process of");
+                throw;
+            }
+            // The init's stdio is not relayed on Windows (InitIo is refused at create): close this side's ends.
+            process.StandardInput?.Dispose();
+            process.StandardOutput?.Dispose();
+            process.StandardError?.Dispose();
+            _entry.AttachInit(process);
+        }
+        _entry.Started = DateTime.UtcNow;
+        _entry.SetState("running");
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task PauseAsync(CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        if (_entry.State != "running") throw new InvalidComputeSystemStateException(Id, _entry.State, "pause");
+        await Map(() => _entry.System.PauseAsync(cancellationToken), "pause").ConfigureAwait(false);
+        _entry.SetState("paused");
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task ResumeAsync(CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        if (_entry.State != "paused") throw new InvalidComputeSystemStateException(Id, _entry.State, "resume");
+        await Map(() => _entry.System.ResumeAsync(cancellationToken), "resume").ConfigureAwait(false);
+        _entry.SetState("running");
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>HcsShutDownComputeSystem (the container's graceful shutdown, CtrlShutdown to its processes) given
+    /// <paramref name="timeout"/>; when it fails or does not complete in time, HcsTerminateComputeSystem. A paused
+    /// system is resumed first.</remarks>
+    public Task ShutdownAsync(TimeSpan timeout, CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        if (_entry.State == "stopped") throw new ComputeSystemAlreadyStoppedException(Id);
+        if (_entry.State == "paused")
+        {
+            await Map(() => _entry.System.ResumeAsync(cancellationToken), "resume").ConfigureAwait(false);
+            _entry.SetState("running");
+        }
+        var graceful = false;
+        if (_entry.State == "running")
+        {
+            try
+            {
+                await _entry.System.ShutDownAsync(timeout, cancellationToken).ConfigureAwait(false);
+                graceful = await Exited(timeout).ConfigureAwait(false);
+            }
+            catch (HcsException e) when (HcsErrors.Normalize(e.HResult) == HcsErrors.HCS_E_SYSTEM_ALREADY_STOPPED)
+            {
+                graceful = true;
+            }
+            catch (HcsException) { /* timed out or refused: terminate */ }
+        }
+        if (!graceful) await TerminateCoreAsync(cancellationToken).ConfigureAwait(false);
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>Reaches the init through HcsSignalProcess (<see cref="WindowsSignals"/>: console control events, or a
+    /// terminate for SIGKILL).</remarks>
+    public Task SignalAsync(int signal, CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        var options = WindowsSignals.OptionsFor(signal);
+        if (_entry.Init is not { } init || _entry.State == "stopped" || init.Exited.IsCompleted)
+            throw new InvalidComputeSystemStateException(Id, _entry.State == "created" ? "created (it has no init yet)" : "stopped", "signal");
+        if (options is null) await Map(() => init.TerminateAsync(cancellationToken), "signal").ConfigureAwait(false);
+        else await Map(() => init.SignalAsync(options, cancellationToken), "signal").ConfigureAwait(false);
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task TerminateAsync(CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        if (_entry.State == "stopped") throw new ComputeSystemAlreadyStoppedException(Id);
+        await TerminateCoreAsync(cancellationToken).ConfigureAwait(false);
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<int> WaitForExitAsync(CancellationToken cancellationToken = default) => _entry.Exit.WaitAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>The process list comes from HcsGetComputeSystemProperties (ProcessList). Statistics are not read on
+    /// Windows yet (HCS's Statistics property is not mapped to the contract's): null, with a warning.</remarks>
+    public async Task<ComputeSystemProperties> GetPropertiesAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDeleted();
+        var processes = new List<int>();
+        if (_entry.State is "running" or "paused")
+        {
+            var document = await Map(() => _entry.System.GetPropertiesAsync("""{"PropertyTypes":["ProcessList"]}""", cancellationToken),
+                "read the properties of").ConfigureAwait(false);
+            processes = ParseProcessList(document);
+        }
+        return new ComputeSystemProperties
+        {
+            Summary = _service.Summarize(_entry),
+            Processes = processes,
+            Statistics = null,
+            Warnings = _entry.State is "running" or "paused" ? ["statistics are not read from HCS on Windows yet"] : null,
+        };
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Not implemented: it needs the contract's resources written as HCS ModifySettingRequest documents
+    /// (Memory and Processor limits through HcsModifyComputeSystem). Throws kind Unsupported.</remarks>
+    public Task UpdateResourcesAsync(ComputeResources resources, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDeleted();
+        throw new ComputeException(ErrorKind.Unsupported,
+            $"cannot update the resources of compute system \"{Id}\": changing a Windows container's limits (HcsModifyComputeSystem with Memory/Processor ModifySettingRequests) is not implemented");
+    }
+
+    /// <inheritdoc/>
+    public async Task<IComputeProcess> CreateProcessAsync(ProcessParameters parameters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ThrowIfDeleted();
+        var document = HcsProcessParametersWriter.Write(parameters);
+        if (_entry.State != "running") throw new InvalidComputeSystemStateException(Id, _entry.State, "create a process in");
+        var process = await Map(() => _entry.System.CreateProcessAsync(document, cancellationToken), "create a process in").ConfigureAwait(false);
+        return new WindowsComputeProcess(process, parameters.EmulateConsole);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ComputeSystemEvent> EventsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ThrowIfDeleted();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var reader = _entry.Subscribe(linked.Token);
+        try
+        {
+            while (true)
+            {
+                ComputeSystemEvent e;
+                try
+                {
+                    if (!await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false)) yield break;
+                    if (!reader.TryRead(out e!)) continue;
+                }
+                catch (OperationCanceledException) when (_disposed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                yield return e;
+            }
+        }
+        finally
+        {
+            _entry.Unsubscribe(reader);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Terminates the system when it has not stopped, closes its HCS handles (which lets HCS remove it), and
+    /// forgets it. The container's storage (scratch layer) belongs to whoever prepared the layers.</remarks>
+    public Task DeleteAsync(CancellationToken cancellationToken = default) => Locked(async () =>
+    {
+        if (_entry.State != "stopped")
+        {
+            try { await TerminateCoreAsync(cancellationToken).ConfigureAwait(false); }
+            catch (ComputeSystemAlreadyStoppedException) { }
+        }
+        try { await _entry.InitWatch.WaitAsync(KillGrace, CancellationToken.None).ConfigureAwait(false); }
+        catch (TimeoutException) { /* the init never reported its exit: close anyway, HCS fails the stray operation */ }
+        _entry.Init?.Dispose();
+        _entry.System.Dispose();
+        _service.Forget(_entry);
+        _entry.MarkDeleted();
+    }, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        _disposed.Cancel();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task TerminateCoreAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _entry.System.TerminateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HcsException e) when (HcsErrors.Normalize(e.HResult) == HcsErrors.HCS_E_SYSTEM_ALREADY_STOPPED) { }
+        catch (HcsException e) { throw HcsErrorMapping.ToComputeException(e, Id, "terminate", _entry.State); }
+        if (!await Exited(KillGrace).ConfigureAwait(false))
+            throw new ComputeException("Failed", $"compute system \"{Id}\" had not exited {KillGrace.TotalSeconds:0} s after HcsTerminateComputeSystem");
+    }
+
+    private async Task<bool> Exited(TimeSpan timeout)
+    {
+        try
+        {
+            await _entry.Exit.WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException) { return false; }
+    }
+
+    private async Task Locked(Func<Task> action, CancellationToken cancellationToken)
+    {
+        await _entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfDeleted();
+            await action().ConfigureAwait(false);
+        }
+        finally
+        {
+            _entry.Gate.Release();
+        }
+    }
+
+    private void ThrowIfDeleted()
+    {
+        if (_entry.Deleted) throw new ComputeSystemNotFoundException(Id);
+    }
+
+    private Task Map(Func<Task> call, string operation) => HcsErrorMapping.MapAsync(call, Id, operation, _entry.State);
+
+    private Task<T> Map<T>(Func<Task<T>> call, string operation) => HcsErrorMapping.MapAsync(call, Id, operation, _entry.State);
+
+    /// <summary>The pids of HCS's Properties.ProcessList (schema "ProcessDetails"); none when the document has no list.</summary>
+    internal static List<int> ParseProcessList(string? document)
+    {
+        var pids = new List<int>();
+        if (string.IsNullOrWhiteSpace(document)) return pids;
+        try
+        {
+            using var doc = JsonDocument.Parse(document);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("ProcessList", out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var p in list.EnumerateArray())
+                    if (p.ValueKind == JsonValueKind.Object && p.TryGetProperty("ProcessId", out var id) && id.TryGetUInt32(out var pid))
+                        pids.Add(unchecked((int)pid));
+        }
+        catch (JsonException) { }
+        return pids;
+    }
+}
