@@ -17,7 +17,7 @@ public sealed class KernelAccessTests
     private static readonly Dictionary<string, string[]> Libraries = new(StringComparer.Ordinal)
     {
         [KernelLayer] = ["libc", "libcarton_native"],
-        [WindowsLayer] = ["computecore.dll", "computestorage.dll", "computenetwork.dll", "kernel32.dll", "advapi32.dll"],
+        [WindowsLayer] = ["computecore.dll", "computestorage.dll", "computenetwork.dll", "vmcompute.dll", "kernel32.dll", "advapi32.dll", "ole32.dll"],
     };
 
     /// <summary>The repository root: the nearest directory above the test binary that holds Carton.slnx.</summary>

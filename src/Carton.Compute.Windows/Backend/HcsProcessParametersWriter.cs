@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Carton.Compute;
+using Carton.Compute.Windows.Translation;
 
 namespace Carton.Compute.Windows;
 
