@@ -39,6 +39,8 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        // Windows: the HCS backend on a named pipe (issue 18); everything below is the Linux daemon
+        if (OperatingSystem.IsWindows()) return await WindowsServe.RunAsync(args);
         string socket = DefaultSocket, root = ServiceFactory.DefaultStateRoot;
         string? init = null, imageRoot = null, networkRoot = null, networkRunRoot = null, netnsDir = null;
         string? dockerSocket = null, dockerGroup = null, dockerRoot = null;
