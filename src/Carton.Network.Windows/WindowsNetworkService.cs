@@ -98,12 +98,12 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
                 jsonPath: "confList", reason: "CNI configuration lists are not supported on Windows");
         if (File.Exists(NetworkPath(name!))) throw new CartonException(ErrorKind.AlreadyExists, $"network \"{name}\" already exists");
         var records = ListNetworkRecords();
-        Ipv4Cidr subnet;
+        Ipv4Subnet subnet;
         if (options.Subnet is not null)
         {
-            if (!Ipv4Cidr.TryParse(options.Subnet, out subnet, out var why)) throw Invalid("subnet", $"network \"{name}\": subnet \"{options.Subnet}\": {why}");
+            if (!Ipv4Subnet.TryParse(options.Subnet, out subnet, out var why)) throw Invalid("subnet", $"network \"{name}\": subnet \"{options.Subnet}\": {why}");
             foreach (var other in records)
-                if (other.Subnet is { } s && Ipv4Cidr.TryParse(s, out var taken, out _) && taken.Overlaps(subnet))
+                if (other.Subnet is { } s && Ipv4Subnet.TryParse(s, out var taken, out _) && taken.Overlaps(subnet))
                     throw new CartonException(ErrorKind.InvalidState, $"network \"{name}\": subnet {subnet} overlaps network \"{other.Name}\" ({taken})",
                         jsonPath: "subnet", reason: $"overlaps {taken}");
         }
@@ -111,7 +111,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
         uint gw;
         if (options.Gateway is not null)
         {
-            if (!Ipv4Cidr.TryParseAddress(options.Gateway, out gw)) throw Invalid("gateway", $"network \"{name}\": gateway \"{options.Gateway}\" is not an IPv4 address");
+            if (!Ipv4Subnet.TryParseAddress(options.Gateway, out gw)) throw Invalid("gateway", $"network \"{name}\": gateway \"{options.Gateway}\" is not an IPv4 address");
             if (!subnet.Contains(gw) || gw == subnet.Network || gw == subnet.Broadcast)
                 throw Invalid("gateway", $"network \"{name}\": gateway {options.Gateway} is not a host address of {subnet}");
         }
@@ -120,13 +120,13 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
         var guid = HcnIds.GuidOf(id);
         var info = new NetworkInfo
         {
-            Id = id, Name = name!, Driver = options.Internal ? "internal" : "nat", Subnet = subnet.ToString(), Gateway = Ipv4Cidr.Format(gw),
+            Id = id, Name = name!, Driver = options.Internal ? "internal" : "nat", Subnet = subnet.ToString(), Gateway = Ipv4Subnet.Format(gw),
             Internal = options.Internal, Labels = options.Labels, Created = DateTimeOffset.UtcNow,
         };
         CreateHcnNetwork(info);
         try
         {
-            RecordStore.Write(NetworkPath(info.Name), info, NetworkJsonContext.Default.NetworkInfo);
+            RecordFiles.Write(NetworkPath(info.Name), info, NetworkJsonContext.Default.NetworkInfo);
         }
         catch
         {
@@ -152,14 +152,14 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
         }
     }
 
-    private Ipv4Cidr PickSubnet(string name, List<NetworkInfo> records)
+    private Ipv4Subnet PickSubnet(string name, List<NetworkInfo> records)
     {
-        if (!Ipv4Cidr.TryParse(_options.SubnetPool, out var pool, out var why))
+        if (!Ipv4Subnet.TryParse(_options.SubnetPool, out var pool, out var why))
             throw new CartonException(ErrorKind.InvalidDocument, $"subnet pool \"{_options.SubnetPool}\": {why}");
-        var taken = records.Select(r => r.Subnet is { } s && Ipv4Cidr.TryParse(s, out var t, out _) ? t : (Ipv4Cidr?)null).OfType<Ipv4Cidr>().ToList();
+        var taken = records.Select(r => r.Subnet is { } s && Ipv4Subnet.TryParse(s, out var t, out _) ? t : (Ipv4Subnet?)null).OfType<Ipv4Subnet>().ToList();
         for (ulong n = pool.Network; n < pool.Broadcast; n += 256)
         {
-            var candidate = new Ipv4Cidr((uint)n, 24);
+            var candidate = new Ipv4Subnet((uint)n, 24);
             if (!taken.Any(t => t.Overlaps(candidate))) return candidate;
         }
         throw new CartonException(ErrorKind.ResourceExhausted, $"network \"{name}\": no free /24 left in the pool {pool}: give a subnet");
@@ -200,7 +200,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
             {
                 throw e.About($"network \"{network.Name}\" ({guid:D})");
             }
-            RecordStore.Delete(NetworkPath(network.Name));
+            RecordFiles.Delete(NetworkPath(network.Name));
         }
         finally
         {
@@ -227,14 +227,14 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
 
     private NetworkInfo? FindNetwork(string nameOrId)
     {
-        if (NetworkNameRegex().IsMatch(nameOrId) && RecordStore.Read(NetworkPath(nameOrId), NetworkJsonContext.Default.NetworkInfo) is { } byName)
+        if (NetworkNameRegex().IsMatch(nameOrId) && RecordFiles.Read(NetworkPath(nameOrId), NetworkJsonContext.Default.NetworkInfo) is { } byName)
             return byName;
         var matches = ListNetworkRecords().Where(r => r.Id.StartsWith(nameOrId, StringComparison.OrdinalIgnoreCase)).ToList();
         if (matches.Count > 1) throw new CartonException(ErrorKind.InvalidDocument, $"network id prefix \"{nameOrId}\" is ambiguous: {string.Join(", ", matches.Select(m => m.Name))}");
         return matches.Count == 1 && nameOrId.Length >= 3 ? matches[0] : null;
     }
 
-    private List<NetworkInfo> ListNetworkRecords() => RecordStore.ReadAll(NetworksDir, NetworkJsonContext.Default.NetworkInfo);
+    private List<NetworkInfo> ListNetworkRecords() => RecordFiles.ReadAll(NetworksDir, ".json", NetworkJsonContext.Default.NetworkInfo);
 
     private NetworkInfo WithEndpoints(NetworkInfo info)
     {
@@ -275,8 +275,8 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
         var existing = ListEndpointRecords();
         if (options.IpAddress is { } ip)
         {
-            Ipv4Cidr.TryParse(net.Subnet ?? "", out var subnet, out _);
-            if (!Ipv4Cidr.TryParseAddress(ip, out var addr)) throw Invalid("ipAddress", $"network \"{net.Name}\": \"{ip}\" is not an IPv4 address");
+            Ipv4Subnet.TryParse(net.Subnet ?? "", out var subnet, out _);
+            if (!Ipv4Subnet.TryParseAddress(ip, out var addr)) throw Invalid("ipAddress", $"network \"{net.Name}\": \"{ip}\" is not an IPv4 address");
             if (!subnet.Contains(addr) || addr == subnet.Network || addr == subnet.Broadcast || ip == net.Gateway)
                 throw Invalid("ipAddress", $"network \"{net.Name}\": {ip} is not a free host address of {net.Subnet} (the gateway is {net.Gateway})");
             if (existing.FirstOrDefault(e => e.NetworkId == net.Id && (e.RequestedIpAddress == ip || e.IpAddress?.Split('/')[0] == ip)) is { } holder)
@@ -298,7 +298,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
             Ports = ClaimPorts(net.Name, ports, existing),
             RequestedIpAddress = options.IpAddress, RequestedMacAddress = options.MacAddress?.ToLowerInvariant(), Labels = options.Labels, Created = DateTimeOffset.UtcNow,
         };
-        RecordStore.Write(EndpointPath(id), endpoint, NetworkJsonContext.Default.EndpointInfo);
+        RecordFiles.Write(EndpointPath(id), endpoint, NetworkJsonContext.Default.EndpointInfo);
         return endpoint;
     }
 
@@ -374,7 +374,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
         var epGuid = HcnIds.GuidOf(endpoint.Id);
         var netGuid = HcnIds.GuidOf(network.Id);
         var nsGuid = HcnIds.NamespaceGuidOf(ns.Id);
-        Ipv4Cidr.TryParse(network.Subnet ?? "", out var subnet, out _);
+        Ipv4Subnet.TryParse(network.Subnet ?? "", out var subnet, out _);
         var settings = HcnDocuments.Json(HcnDocuments.Endpoint(epGuid, netGuid, endpoint, subnet.Prefix, ns.Options));
         var subject = $"endpoint {Label(endpoint)} ({epGuid:D}) on network \"{network.Name}\"";
         string properties;
@@ -412,13 +412,13 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
                 throw e.About($"{subject}, adding it to namespace {ns.Id} ({nsGuid:D})");
             }
             var doc = ParseEndpoint(properties, subject);
-            var config = doc.IpConfigurations?.FirstOrDefault(c => c.IpAddress is not null && Ipv4Cidr.TryParseAddress(c.IpAddress, out _));
+            var config = doc.IpConfigurations?.FirstOrDefault(c => c.IpAddress is not null && Ipv4Subnet.TryParseAddress(c.IpAddress, out _));
             endpoint.Namespace = ns.Id;
             endpoint.IpAddress = config is null ? null : $"{config.IpAddress}/{config.PrefixLength ?? (byte)subnet.Prefix}";
             endpoint.Gateway = doc.Routes?.FirstOrDefault(r => r.DestinationPrefix == HcnDocuments.DefaultRoute)?.NextHop ?? (network.Internal ? null : network.Gateway);
             endpoint.MacAddress = doc.MacAddress is { } m ? HcnDocuments.FromHcnMac(m) : null;
             endpoint.InterfaceName = null; // Windows names the container's vNIC itself ("vEthernet (...)"): there is no eth0 to report
-            RecordStore.Write(EndpointPath(endpoint.Id), endpoint, NetworkJsonContext.Default.EndpointInfo);
+            RecordFiles.Write(EndpointPath(endpoint.Id), endpoint, NetworkJsonContext.Default.EndpointInfo);
         }
         catch
         {
@@ -489,7 +489,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
         endpoint.IpAddress = null;
         endpoint.Gateway = null;
         endpoint.MacAddress = null;
-        RecordStore.Write(EndpointPath(endpoint.Id), endpoint, NetworkJsonContext.Default.EndpointInfo);
+        RecordFiles.Write(EndpointPath(endpoint.Id), endpoint, NetworkJsonContext.Default.EndpointInfo);
     }
 
     /// <inheritdoc/>
@@ -500,7 +500,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
         {
             var endpoint = FindEndpoint(endpointId);
             DetachLocked(endpoint);
-            RecordStore.Delete(EndpointPath(endpoint.Id));
+            RecordFiles.Delete(EndpointPath(endpoint.Id));
         }
         finally
         {
@@ -512,14 +512,14 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
     {
         if (string.IsNullOrEmpty(id) || !id.All(char.IsAsciiHexDigit))
             throw new CartonException(ErrorKind.NotFound, $"endpoint \"{id}\" not found");
-        if (RecordStore.Read(EndpointPath(id), NetworkJsonContext.Default.EndpointInfo) is { } exact) return exact;
+        if (RecordFiles.Read(EndpointPath(id), NetworkJsonContext.Default.EndpointInfo) is { } exact) return exact;
         var matches = ListEndpointRecords().Where(e => e.Id.StartsWith(id, StringComparison.OrdinalIgnoreCase)).ToList();
         if (matches.Count == 1 && id.Length >= 3) return matches[0];
         if (matches.Count > 1) throw new CartonException(ErrorKind.InvalidDocument, $"endpoint id prefix \"{id}\" is ambiguous");
         throw new CartonException(ErrorKind.NotFound, $"endpoint \"{id}\" not found");
     }
 
-    private List<EndpointInfo> ListEndpointRecords() => RecordStore.ReadAll(EndpointsDir, NetworkJsonContext.Default.EndpointInfo);
+    private List<EndpointInfo> ListEndpointRecords() => RecordFiles.ReadAll(EndpointsDir, ".json", NetworkJsonContext.Default.EndpointInfo);
 
     private static string Label(EndpointInfo e) => e.Name is null ? e.Id[..12] : $"{e.Id[..12]} ({e.Name})";
 
@@ -566,7 +566,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
             };
             try
             {
-                RecordStore.Write(NamespacePath(id), ns, NetworkJsonContext.Default.NamespaceInfo);
+                RecordFiles.Write(NamespacePath(id), ns, NetworkJsonContext.Default.NamespaceInfo);
             }
             catch
             {
@@ -585,7 +585,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
     public Task<IReadOnlyList<NamespaceInfo>> ListNamespacesAsync(CancellationToken cancellationToken = default)
     {
         var endpoints = ListEndpointRecords();
-        IReadOnlyList<NamespaceInfo> list = [.. RecordStore.ReadAll(NamespacesDir, NetworkJsonContext.Default.NamespaceInfo).OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => WithNamespaceEndpoints(n, endpoints))];
+        IReadOnlyList<NamespaceInfo> list = [.. RecordFiles.ReadAll(NamespacesDir, ".json", NetworkJsonContext.Default.NamespaceInfo).OrderBy(n => n.Id, StringComparer.Ordinal).Select(n => WithNamespaceEndpoints(n, endpoints))];
         return Task.FromResult(list);
     }
 
@@ -611,7 +611,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
             {
                 throw e.About($"namespace {ns.Id} ({guid:D})");
             }
-            RecordStore.Delete(NamespacePath(ns.Id));
+            RecordFiles.Delete(NamespacePath(ns.Id));
         }
         finally
         {
@@ -620,7 +620,7 @@ public sealed partial class WindowsNetworkService : INetworkService, IDisposable
     }
 
     private NamespaceInfo? ReadNamespace(string id) =>
-        RecordStore.Read(NamespacePath(id), NetworkJsonContext.Default.NamespaceInfo) is { } ns && ns.Id == id ? ns : null;
+        RecordFiles.Read(NamespacePath(id), NetworkJsonContext.Default.NamespaceInfo) is { } ns && ns.Id == id ? ns : null;
 
     private NamespaceInfo FindNamespace(string id)
     {

@@ -1,5 +1,6 @@
 using Carton.Docker.Models;
 using Carton.Fuzz.Tests.Harness;
+using Carton.Network;
 using Carton.Network.Linux;
 using Xunit.Abstractions;
 

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Carton.Network.Linux;
+namespace Carton.Network;
 
-/// <summary>Records as JSON files, each replaced atomically (write a temp file, fsync, rename): a crash leaves the
-/// old record or the new one, never half of one.</summary>
+/// <summary>Records as JSON files, each replaced atomically (write a temp file, flush it to disk, rename over the old
+/// one; NTFS's rename is atomic too): a crash leaves the old record or the new one, never half of one. Shared by the
+/// Linux and Windows network services.</summary>
 internal static class RecordFiles
 {
     public static void Write<T>(string path, T value, JsonTypeInfo<T> type)
@@ -48,5 +49,12 @@ internal static class RecordFiles
         foreach (var f in Directory.EnumerateFiles(directory, "*" + suffix).Order(StringComparer.Ordinal))
             if (Read(f, type) is { } r) list.Add(r);
         return list;
+    }
+
+    /// <summary>Removes a record; a missing one (or its directory) is no error.</summary>
+    public static void Delete(string path)
+    {
+        try { File.Delete(path); }
+        catch (DirectoryNotFoundException) { }
     }
 }

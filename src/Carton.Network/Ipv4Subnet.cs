@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Carton.Network.Linux;
+namespace Carton.Network;
 
 /// <summary>An IPv4 subnet: network address and prefix length, with the arithmetic networks need.</summary>
 internal readonly record struct Ipv4Subnet(uint Network, int Prefix)
