@@ -157,14 +157,42 @@ public sealed class WindowsComputeSystem : IComputeSystem
     }
 
     /// <inheritdoc/>
-    /// <remarks>Not implemented: it needs the contract's resources written as HCS ModifySettingRequest documents
-    /// (Memory and Processor limits through HcsModifyComputeSystem). Throws kind Unsupported.</remarks>
-    public Task UpdateResourcesAsync(ComputeResources resources, CancellationToken cancellationToken = default)
+    /// <remarks>Each group given becomes one HcsModifyComputeSystem with a ModifySettingRequest, as hcsshim's container
+    /// update does: Memory → "Container/Memory/SizeInMB", Processor → "Container/Processor" (one of Count, Maximum or
+    /// Weight, as at create). Refused (kind Unsupported, with the reason): the Linux part (cgroup limits) and StorageQoS
+    /// (HCS takes the scratch disk's QoS at create only). Values are checked before anything is sent.</remarks>
+    public Task UpdateResourcesAsync(ComputeResources resources, CancellationToken cancellationToken = default) => Locked(async () =>
     {
-        ThrowIfDeleted();
-        throw new ComputeException(ErrorKind.Unsupported,
-            $"cannot update the resources of compute system \"{Id}\": changing a Windows container's limits (HcsModifyComputeSystem with Memory/Processor ModifySettingRequests) is not implemented");
-    }
+        ArgumentNullException.ThrowIfNull(resources);
+        if (resources.Linux is not null)
+            throw new ComputeException(ErrorKind.Unsupported, "Linux: linux.resources are cgroup limits; a Windows container takes Processor and Memory", jsonPath: "Linux");
+        if (resources.StorageQoS is not null)
+            throw new ComputeException(ErrorKind.Unsupported, "StorageQoS: HCS sets a Windows container's storage QoS at create only", jsonPath: "StorageQoS");
+        var requests = new List<Carton.Windows.Hcs.Schema.ModifySettingRequest>();
+        if (resources.Memory is { } memory)
+        {
+            if (memory.SizeInMB == 0) throw new InvalidComputeDocumentException("Memory.SizeInMB", "must be at least 1 (MiB)");
+            requests.Add(Carton.Windows.Hcs.Schema.ModifySettingRequest.UpdateMemory(memory.SizeInMB));
+        }
+        if (resources.Processor is { } cpu)
+        {
+            var given = (cpu.Count is not null ? 1 : 0) + (cpu.Maximum is not null ? 1 : 0) + (cpu.Weight is not null ? 1 : 0);
+            if (given != 1) throw new InvalidComputeDocumentException("Processor", "give exactly one of Count, Maximum or Weight (HCS takes one CPU limit)");
+            if (cpu.Count is 0) throw new InvalidComputeDocumentException("Processor.Count", "must be at least 1");
+            if (cpu.Maximum is < 1 or > 10000) throw new InvalidComputeDocumentException("Processor.Maximum", "must be 1 to 10000 (hundredths of a percent of the host's CPU)");
+            if (cpu.Weight is < 1 or > 10000) throw new InvalidComputeDocumentException("Processor.Weight", "must be 1 to 10000");
+            requests.Add(Carton.Windows.Hcs.Schema.ModifySettingRequest.UpdateProcessor(new Carton.Windows.Hcs.Schema.Processor
+            {
+                Count = cpu.Count is { } c ? (int)c : null, Maximum = cpu.Maximum is { } m ? (int)m : null, Weight = cpu.Weight is { } w ? (int)w : null,
+            }));
+        }
+        if (_entry.State == "stopped") throw new InvalidComputeSystemStateException(Id, "stopped", "update");
+        foreach (var request in requests)
+        {
+            var document = JsonSerializer.Serialize(request, Carton.Windows.Hcs.Schema.HcsSchemaJsonContext.Default.ModifySettingRequest);
+            await Map(() => _entry.System.ModifyAsync(document, cancellationToken), "update").ConfigureAwait(false);
+        }
+    }, cancellationToken);
 
     /// <inheritdoc/>
     public async Task<IComputeProcess> CreateProcessAsync(ProcessParameters parameters, CancellationToken cancellationToken = default)

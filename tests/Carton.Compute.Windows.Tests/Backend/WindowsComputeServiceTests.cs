@@ -310,15 +310,6 @@ public sealed class WindowsComputeServiceTests
     }
 
     [Fact]
-    public async Task UpdateResources_is_Unsupported_with_the_reason()
-    {
-        var system = await Running();
-        var e = await Assert.ThrowsAsync<ComputeException>(() => system.UpdateResourcesAsync(new ComputeResources()));
-        Assert.Equal(ErrorKind.Unsupported, e.Kind);
-        Assert.Contains("HcsModifyComputeSystem", e.Message);
-    }
-
-    [Fact]
     public async Task Signals_reach_the_init_as_console_events_or_a_terminate()
     {
         var system = await Running();
