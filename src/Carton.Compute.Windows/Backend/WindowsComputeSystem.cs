@@ -135,24 +135,26 @@ public sealed class WindowsComputeSystem : IComputeSystem
     public Task<int> WaitForExitAsync(CancellationToken cancellationToken = default) => _entry.Exit.WaitAsync(cancellationToken);
 
     /// <inheritdoc/>
-    /// <remarks>The process list comes from HcsGetComputeSystemProperties (ProcessList). Statistics are not read on
-    /// Windows yet (HCS's Statistics property is not mapped to the contract's): null, with a warning.</remarks>
+    /// <remarks>One HcsGetComputeSystemProperties for the process list and the statistics (ProcessList and Statistics,
+    /// mapped by <see cref="HcsStatisticsMapping"/>); a stopped system has neither.</remarks>
     public async Task<ComputeSystemProperties> GetPropertiesAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDeleted();
         var processes = new List<int>();
+        ComputeStatistics? statistics = null;
         if (_entry.State is "running" or "paused")
         {
-            var document = await Map(() => _entry.System.GetPropertiesAsync("""{"PropertyTypes":["ProcessList"]}""", cancellationToken),
+            var document = await Map(() => _entry.System.GetPropertiesAsync("""{"PropertyTypes":["ProcessList","Statistics"]}""", cancellationToken),
                 "read the properties of").ConfigureAwait(false);
             processes = ParseProcessList(document);
+            statistics = HcsStatisticsMapping.From(document, processes.Count, _entry.MemoryLimitMB);
         }
         return new ComputeSystemProperties
         {
             Summary = _service.Summarize(_entry),
             Processes = processes,
-            Statistics = null,
-            Warnings = _entry.State is "running" or "paused" ? ["statistics are not read from HCS on Windows yet"] : null,
+            Statistics = statistics,
+            Warnings = _entry.State is "running" or "paused" && statistics is null ? ["HCS returned no statistics for this system"] : null,
         };
     }
 
@@ -191,6 +193,7 @@ public sealed class WindowsComputeSystem : IComputeSystem
         {
             var document = JsonSerializer.Serialize(request, Carton.Windows.Hcs.Schema.HcsSchemaJsonContext.Default.ModifySettingRequest);
             await Map(() => _entry.System.ModifyAsync(document, cancellationToken), "update").ConfigureAwait(false);
+            if (request.ResourcePath == Carton.Windows.Hcs.Schema.ContainerResourcePath.MemorySizeInMB) _entry.MemoryLimitMB = resources.Memory!.SizeInMB;
         }
     }, cancellationToken);
 

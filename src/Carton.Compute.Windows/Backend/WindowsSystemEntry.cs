@@ -20,6 +20,7 @@ internal sealed class WindowsSystemEntry
         Id = id;
         System = system;
         Documents = documents;
+        MemoryLimitMB = HcsStatisticsMapping.MemoryLimitOf(documents?.ComputeSystem);
         State = state;
         Created = created;
         _ = WatchSystemExitAsync();
@@ -29,6 +30,8 @@ internal sealed class WindowsSystemEntry
     public HcsComputeSystem System { get; }
     /// <summary>The documents it was created from; null for a system this service opened rather than created.</summary>
     public HcsDocuments? Documents { get; }
+    /// <summary>The memory limit it was created with or last updated to (HCS does not report it back); null: none known.</summary>
+    public ulong? MemoryLimitMB { get; set; }
     public SemaphoreSlim Gate { get; } = new(1, 1);
     public string State { get; private set; }
     public HcsComputeProcess? Init { get; private set; }

@@ -231,7 +231,7 @@ public sealed class RecordingComputeCore : IComputeCore
         system.LastPropertyQuery = propertyQuery;
         var processes = string.Join(",", system.Processes.Values.Where(p => !p.Exited).Select(p => $$"""{"ProcessId":{{p.Pid}}}"""));
         Start(operation, "HcsGetComputeSystemProperties", OperationFailure("HcsGetComputeSystemProperties"),
-            $$"""{"Id":"{{system.Id}}","State":"{{system.State}}","Stopped":{{(system.State == FakeState.Stopped ? "true" : "false")}},"ProcessList":[{{processes}}]}""");
+            $$"""{"Id":"{{system.Id}}","State":"{{system.State}}","Stopped":{{(system.State == FakeState.Stopped ? "true" : "false")}},"ProcessList":[{{processes}}]{{(system.Statistics is { } stats && propertyQuery?.Contains("Statistics", StringComparison.Ordinal) == true ? ",\"Statistics\":" + stats : "")}}}""");
         return HcsErrors.S_OK;
     }
 
@@ -515,6 +515,8 @@ public sealed class FakeSystem(string id) : FakeCallbackOwner
     public string? Configuration { get; set; }
     /// <summary>The last property query.</summary>
     public string? LastPropertyQuery { get; set; }
+    /// <summary>The Statistics object (JSON) its properties answer with when asked for them; null: none.</summary>
+    public string? Statistics { get; set; }
     /// <summary>Every HcsModifyComputeSystem document, in order.</summary>
     public List<string> Modifications { get; } = [];
     /// <summary>Its processes, by pid.</summary>
