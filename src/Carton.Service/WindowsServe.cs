@@ -46,8 +46,6 @@ internal static class WindowsServe
                     case "-h" or "--help": Console.Out.WriteLine(Usage); return 0;
                     default: throw new ArgumentException($"unknown argument \"{args[i]}\" (on Windows: --socket, --image-root, --network-root)");
                 }
-                if (Carton.Client.DaemonAddress.Parse(pipe).PipeName is null)
-                    throw new ArgumentException($"--socket {pipe}: on Windows the daemon listens on a named pipe (\\\\.\\pipe\\NAME)");
             }
             catch (ArgumentException e)
             {
@@ -55,6 +53,16 @@ internal static class WindowsServe
                 Console.Error.WriteLine(Usage);
                 return 2;
             }
+        }
+        try
+        {
+            if (Carton.Client.DaemonAddress.Parse(pipe).PipeName is null)
+                throw new ArgumentException($"--socket {pipe}: on Windows the daemon listens on a named pipe (\\\\.\\pipe\\NAME)");
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"carton-serve: {e.Message}");
+            return 2;
         }
 
         WebApplication app;
