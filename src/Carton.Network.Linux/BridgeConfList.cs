@@ -4,12 +4,13 @@ using Carton.Network.Cni;
 namespace Carton.Network.Linux;
 
 /// <summary>
-/// The CNI configuration list Carton writes for a bridge network, from the Debian plugins only (the masquerade of a
-/// network that is not internal is one rule of Carton's own: <see cref="NetworkMasquerade"/>):
-/// bridge (the host's bridge, a veth per endpoint, host-local IPAM with the subnet and gateway), portmap (published
-/// ports as NAT rules, with the portMappings capability), firewall (lets the bridge's traffic through a host FORWARD
-/// policy of DROP). An internal network has no default
-/// route, no masquerade and no gateway address on the bridge, and so no portmap or firewall: nothing leaves it.
+/// The CNI configuration list Carton writes for a bridge network, from the Debian plugins only: bridge (the host's
+/// bridge, a veth per endpoint, host-local IPAM with the subnet and gateway) and portmap (published ports as NAT
+/// rules, with the portMappings capability). What the bridge plugin's ipMasq and the firewall plugin would do per
+/// container, Carton does once per network when it is not internal: one masquerade rule
+/// (<see cref="NetworkMasquerade"/>) and two forward rules (<see cref="NetworkForwarding"/>). An internal network
+/// has no default route, no masquerade, no forward rules and no gateway address on the bridge, and so no portmap:
+/// nothing leaves it.
 /// </summary>
 internal static class BridgeConfList
 {
@@ -38,10 +39,7 @@ internal static class BridgeConfList
             },
         };
         if (!isInternal)
-        {
             plugins.Add((JsonNode)new JsonObject { ["type"] = "portmap", ["capabilities"] = new JsonObject { ["portMappings"] = true } });
-            plugins.Add((JsonNode)new JsonObject { ["type"] = "firewall", ["backend"] = "iptables" });
-        }
         var list = new JsonObject { ["cniVersion"] = CniVersion, ["name"] = name, ["plugins"] = plugins };
         return list.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
     }

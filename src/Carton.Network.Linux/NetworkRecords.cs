@@ -9,6 +9,9 @@ internal sealed class NetworkRecord
     [JsonPropertyName("confList")] public string ConfList { get; set; } = "";
     /// <summary>True when Carton keeps a masquerade rule for the network's subnet (its bridge networks that are not internal).</summary>
     [JsonPropertyName("masquerade")] public bool Masquerade { get; set; }
+    /// <summary>True when Carton keeps the network's forward rules (<see cref="NetworkForwarding"/>) in place of the
+    /// firewall plugin: bridge networks that are not internal, made since that change.</summary>
+    [JsonPropertyName("forward")] public bool Forward { get; set; }
 }
 
 /// <summary>Source-generated JSON for the stored records.</summary>

@@ -22,7 +22,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
     private readonly CniRuntime _cni;
     private readonly PortReservations _ports = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly HashSet<string> _masqueraded = new(StringComparer.Ordinal); // networks whose rule this process has ensured
+    private readonly HashSet<string> _ruled = new(StringComparer.Ordinal); // networks whose masquerade and forward rules this process has ensured
 
     /// <summary>Opens (creating) the service's directories and recovers from a previous run: endpoints whose
     /// namespace is gone are detached with their cached CNI result, namespaces whose pin is gone are forgotten, and
@@ -125,7 +125,7 @@ public sealed partial class NetworkService : INetworkService, IDisposable
             info.CniVersion = list.CniVersion;
             info.Plugins = [.. list.Plugins.Select(p => p.Type)];
         }
-        RecordFiles.Write(NetworkPath(name!), new NetworkRecord { Info = info, ConfList = confList, Masquerade = info.Driver == "bridge" && !info.Internal }, NetworkRecordsJsonContext.Default.NetworkRecord);
+        RecordFiles.Write(NetworkPath(name!), new NetworkRecord { Info = info, ConfList = confList, Masquerade = info.Driver == "bridge" && !info.Internal, Forward = info.Driver == "bridge" && !info.Internal }, NetworkRecordsJsonContext.Default.NetworkRecord);
         return WithEndpoints(info);
     }
 
@@ -187,7 +187,8 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         // The bridge plugin makes the bridge on first ADD and never removes it; the network's end is its end.
         if (record.Info.Bridge is { } bridge) DeleteLink(bridge);
         if (record.Masquerade && record.Info.Subnet is { } subnet) NetworkMasquerade.Remove(record.Info.Name, subnet);
-        _masqueraded.Remove(record.Info.Id);
+        if (record.Forward && record.Info.Bridge is { } forwarded) NetworkForwarding.Remove(record.Info.Name, forwarded);
+        _ruled.Remove(record.Info.Id);
         TryDeleteDirectory(Path.Combine(IpamDir, record.Info.Name));
     }
 
@@ -304,10 +305,11 @@ public sealed partial class NetworkService : INetworkService, IDisposable
         var list = BridgeConfList.ForEndpoint(network.ConfList, network.Info.Driver, endpoint.Ports.Count > 0, $"network \"{network.Info.Name}\"");
         var used = ListEndpointRecords().Where(e => e.Namespace == ns.Id).Select(e => e.InterfaceName).ToHashSet(StringComparer.Ordinal);
         var ifName = Enumerable.Range(0, 64).Select(i => "eth" + i).First(n => !used.Contains(n));
-        if (network.Masquerade && network.Info.Subnet is { } masq && !_masqueraded.Contains(network.Info.Id))
+        if (!_ruled.Contains(network.Info.Id))
         {
-            NetworkMasquerade.Ensure(network.Info.Name, masq);
-            _masqueraded.Add(network.Info.Id);
+            if (network.Masquerade && network.Info.Subnet is { } masq) NetworkMasquerade.Ensure(network.Info.Name, masq);
+            if (network.Forward && network.Info.Bridge is { } bridge) NetworkForwarding.Ensure(network.Info.Name, bridge);
+            _ruled.Add(network.Info.Id);
         }
         var rt = RuntimeConfig(ns.Id, ifName, endpoint, ns.Path);
         var result = await _cni.AddAsync(list, rt, cancellationToken);

@@ -24,7 +24,7 @@ public sealed class NetworkDaemonFixture : DaemonFixture
         if (make.Exit != 0) throw new InvalidOperationException("make-busybox-image.sh: " + make.Err);
         var import = Run(CartonImage, "--image-root", ImageRoot, "import", layout);
         if (import.Exit != 0) throw new InvalidOperationException("carton image import: " + import.Err);
-        // The first ADD of portmap and firewall adds their base chains and jump rules to the namespace, for good:
+        // The first ADD of portmap adds its base chains and jump rules to the namespace, for good:
         // make them once here, so that every test's before/after comparison sees only what it made itself.
         var net = Client.Networks;
         await net.CreateNetworkAsync(new Carton.Network.NetworkCreateOptions { Name = "warmup", Subnet = "10.77.250.0/24" });

@@ -99,6 +99,9 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
         Directory.CreateDirectory(www);
         File.WriteAllText(Path.Combine(www, "index.html"), "outside\n");
         var listener = System.Diagnostics.Process.Start("nsenter", [$"--net=/run/netns/{outside}", "--", "busybox", "httpd", "-f", "-p", "10.78.0.2:8099", "-h", www])!;
+        // a host that forwards nothing it was not told to: only the network's forward rules (NetworkForwarding) let
+        // the open network's traffic out and its answers back in
+        Assert.Equal(0, daemon.InTestNamespace("iptables", "-P", "FORWARD", "DROP").Exit);
         var before = daemon.Take();
         string open = Id("open"), closed = Id("closed"), a = Id("a"), b = Id("b");
         try
@@ -115,6 +118,7 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             Assert.Contains("default", Exec(a, "ip route").Out);
             await WaitForAsync(() => Exec(a, "timeout 10 wget -q -O- http://10.78.0.2:8099/"), "outside");
             Assert.Contains($"carton network {open}", daemon.InTestNamespace("iptables", "-t", "nat", "-S", "POSTROUTING").Out);
+            Assert.Equal(2, daemon.InTestNamespace("iptables", "-S", "FORWARD").Out.Split('\n').Count(l => l.Contains($"carton network {open}", StringComparison.Ordinal)));
             Assert.DoesNotContain("default", Exec(b, "ip route").Out);
             var refused = Exec(b, "timeout 10 wget -q -O- http://10.78.0.2:8099/");
             Assert.NotEqual(0, refused.Exit);
@@ -133,6 +137,7 @@ public sealed class NetworkThroughDaemonTests(NetworkDaemonFixture daemon)
             daemon.System("network", "rm", open, closed);
             listener.Kill();
             listener.WaitForExit();
+            daemon.InTestNamespace("iptables", "-P", "FORWARD", "ACCEPT");
             daemon.InTestNamespace("ip", "link", "del", "vout0");
             NetworkDaemonFixture.Run("ip", "netns", "delete", outside);
         }

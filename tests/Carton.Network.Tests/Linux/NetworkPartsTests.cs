@@ -58,7 +58,8 @@ public sealed class NetworkPartsTests
     {
         Ipv4Subnet.TryParse("10.89.7.0/24", out var subnet, out _);
         var open = CniConfigList.Parse(BridgeConfList.Build("web", "cbr-1", subnet, "10.89.7.1", isInternal: false, "/run/x/ipam"), "test");
-        Assert.Equal(["bridge", "portmap", "firewall"], open.Plugins.Select(p => p.Type));
+        // no firewall plugin: the network's forward rules do its work once per network (NetworkForwarding)
+        Assert.Equal(["bridge", "portmap"], open.Plugins.Select(p => p.Type));
         Assert.Equal("web", open.Name);
         Assert.True(open.Plugins[1].Capabilities["portMappings"]);
         var bridge = open.Plugins[0].Raw;
@@ -79,9 +80,14 @@ public sealed class NetworkPartsTests
     {
         Ipv4Subnet.TryParse("10.89.7.0/24", out var subnet, out _);
         var json = BridgeConfList.Build("web", "cbr-1", subnet, "10.89.7.1", isInternal: false, "/run/x/ipam");
-        Assert.Equal(["bridge", "firewall"], BridgeConfList.ForEndpoint(json, "bridge", publishes: false, "t").Plugins.Select(p => p.Type));
-        Assert.Equal(["bridge", "portmap", "firewall"], BridgeConfList.ForEndpoint(json, "bridge", publishes: true, "t").Plugins.Select(p => p.Type));
-        Assert.Equal(["bridge", "portmap", "firewall"], BridgeConfList.ForEndpoint(json, "cni", publishes: false, "t").Plugins.Select(p => p.Type));
+        Assert.Equal(["bridge"], BridgeConfList.ForEndpoint(json, "bridge", publishes: false, "t").Plugins.Select(p => p.Type));
+        Assert.Equal(["bridge", "portmap"], BridgeConfList.ForEndpoint(json, "bridge", publishes: true, "t").Plugins.Select(p => p.Type));
+        Assert.Equal(["bridge", "portmap"], BridgeConfList.ForEndpoint(json, "cni", publishes: false, "t").Plugins.Select(p => p.Type));
+        // a network stored before the forward rules keeps its firewall plugin, and runs it
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        stored["plugins"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["type"] = "firewall", ["backend"] = "iptables" });
+        var old = stored.ToJsonString();
+        Assert.Equal(["bridge", "firewall"], BridgeConfList.ForEndpoint(old, "bridge", publishes: false, "t").Plugins.Select(p => p.Type));
     }
 
     [Fact]
