@@ -214,12 +214,17 @@ internal sealed class DockerContainers
     {
         var token = new object();
         _watches[record.Id] = token;
-        _ = Task.Run(() => WatchAsync(record, token));
+        // State.Health is "starting" from the moment the start is answered, as dockerd's: the watch below opens the
+        // system before its first probe, and an inspect right after the start (docker-py's, in CI) must not find
+        // no Health meanwhile
+        var health = HealthMonitor.ProbeCommand(record.Config.Healthcheck) is null ? null : new ContainerHealth();
+        if (health is not null) _health[record.Id] = health;
+        _ = Task.Run(() => WatchAsync(record, token, health));
     }
 
     private bool Current(string id, object token) => _watches.TryGetValue(id, out var t) && ReferenceEquals(t, token);
 
-    private async Task WatchAsync(ContainerRecord record, object token)
+    private async Task WatchAsync(ContainerRecord record, object token, ContainerHealth? firstHealth)
     {
         try
         {
@@ -233,7 +238,8 @@ internal sealed class DockerContainers
                 {
                     var started = (await system.GetPropertiesAsync()).Summary.Started ?? DateTime.UtcNow;
                     using var stopHealth = new CancellationTokenSource();
-                    var health = RunHealthcheck(record, started, stopHealth.Token);
+                    var health = RunHealthcheck(record, started, stopHealth.Token, firstHealth);
+                    firstHealth = null;
                     try { code = await system.WaitForExitAsync(); }
                     finally
                     {
@@ -332,11 +338,12 @@ internal sealed class DockerContainers
     }
 
     /// <summary>The healthcheck of one run (from a start to the init's exit), its state reset to "starting" as dockerd's
-    /// initHealthMonitor does; nothing when the container has none.</summary>
-    private Task RunHealthcheck(ContainerRecord record, DateTime started, CancellationToken stop)
+    /// initHealthMonitor does (the first run's state is the one <see cref="Watch"/> made at the start); nothing when
+    /// the container has none.</summary>
+    private Task RunHealthcheck(ContainerRecord record, DateTime started, CancellationToken stop, ContainerHealth? made)
     {
         if (HealthMonitor.ProbeCommand(record.Config.Healthcheck) is null) return Task.CompletedTask;
-        var health = new ContainerHealth();
+        var health = made ?? new ContainerHealth();
         _health[record.Id] = health;
         return Task.Run(async () =>
         {

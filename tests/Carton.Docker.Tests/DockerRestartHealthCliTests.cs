@@ -156,6 +156,41 @@ public sealed class DockerRestartHealthCliTests(DockerFixture fixture) : DockerC
         }
     }
 
+    /// <summary>State.Health is there from the moment the start is answered ("starting" until a probe says
+    /// otherwise), as dockerd's: it was made only once the watch of the run had opened the system, so an inspect right
+    /// after the start could find none (docker-py's health/healthy check, once in a local run of the suite). Each of
+    /// ten starts is followed at once by an inspect.</summary>
+    [DockerFact]
+    public async Task Health_IsStarting_InTheInspectRightAfterTheStart()
+    {
+        var image = Image();
+        var body = $"{{\"Image\":\"{image}\",\"Cmd\":[\"sleep\",\"60\"],\"Healthcheck\":{{\"Test\":[\"CMD\",\"true\"],\"Interval\":60000000000}}}}";
+        var ids = new List<string>();
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var created = await fx.RawAsync($"POST /v1.44/containers/create HTTP/1.1\r\nHost: docker\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
+                Assert.True(created.StartsWith("HTTP/1.1 201", StringComparison.Ordinal), created);
+                var id = System.Text.RegularExpressions.Regex.Match(created, "\"Id\":\"([0-9a-f]{64})\"").Groups[1].Value;
+                Assert.NotEmpty(id);
+                ids.Add(id);
+                // the start and the inspect pipelined on one connection: the inspect is read the moment the start
+                // is answered, before any work the start left to run in the background
+                var both = await fx.RawAsync(
+                    $"POST /v1.44/containers/{id}/start HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\n\r\n" +
+                    $"GET /v1.44/containers/{id}/json HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
+                Assert.True(both.StartsWith("HTTP/1.1 204", StringComparison.Ordinal), both);
+                var inspect = both[both.IndexOf("HTTP/1.1 200", StringComparison.Ordinal)..];
+                Assert.Matches("\"Health\":\\{\"Status\":\"(starting|healthy)\"", inspect);
+            }
+        }
+        finally
+        {
+            foreach (var id in ids) await fx.RawAsync($"DELETE /v1.44/containers/{id}?force=1 HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n");
+        }
+    }
+
     [DockerFact]
     public async Task BadRestartPoliciesAndHealthchecks_Are400_NamingTheField_AndMakeNothing()
     {
