@@ -567,8 +567,14 @@ public sealed class ComputeService : IComputeService
         // a kill).
         var exit = status == ContainerStatus.Stopped && record.ExitFile is { } exitFile ? ContainerMonitor.ReadExitRecord(exitFile) : null;
         if (status == ContainerStatus.Stopped && entry?.ExitCode is null && record.ExitFile is not null && exit is null
-            && record.MonitorPid > 0 && ProcessInfo.IsAlive(record.MonitorPid, record.MonitorStartTime))
-            status = ContainerStatus.Running;
+            && record.MonitorPid > 0)
+        {
+            if (ProcessInfo.IsAlive(record.MonitorPid, record.MonitorStartTime)) status = ContainerStatus.Running;
+            // The monitor may have written the file and exited between the read above and the check: read it again,
+            // or a stopped system shows no exit code for that moment (inspect said "exited", ExitCode 0, in
+            // docker-py's on-failure check before the run's code 3 showed)
+            else exit = ContainerMonitor.ReadExitRecord(record.ExitFile);
+        }
         return new ComputeSystemSummary
         {
             Id = id, Owner = record.Owner, State = status, Pid = status == ContainerStatus.Stopped ? 0 : r.Pid,

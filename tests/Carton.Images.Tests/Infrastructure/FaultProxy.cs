@@ -32,6 +32,7 @@ public sealed class FaultProxy : IDisposable
     private readonly List<Rule> _rules = [];
     private readonly List<string> _log = [];
     private readonly Task _loop;
+    private int _delayed, _delayedPeak;
 
     private sealed class Rule(Func<HttpListenerRequest, bool> match, Fault fault, int times)
     {
@@ -76,11 +77,17 @@ public sealed class FaultProxy : IDisposable
         lock (_rules) _rules.Add(new Rule(match, fault, times));
     }
 
-    /// <summary>Removes every rule and forgets the request log.</summary>
+    /// <summary>The most requests held by a <see cref="Fault.Delay"/> at once since the last <see cref="Reset"/>: how many
+    /// the client had in flight together. A client that waits for a response before its next request can never have
+    /// two held at once, since a request's delay ends before its response is sent.</summary>
+    public int DelayedPeak => Volatile.Read(ref _delayedPeak);
+
+    /// <summary>Removes every rule and forgets the request log and the delayed peak.</summary>
     public void Reset()
     {
         lock (_rules) _rules.Clear();
         lock (_log) _log.Clear();
+        Volatile.Write(ref _delayedPeak, 0);
     }
 
     private async Task LoopAsync()
@@ -132,7 +139,14 @@ public sealed class FaultProxy : IDisposable
                     return;
             }
 
-            if (fault is Fault.Delay delay) await Task.Delay(delay.Wait);
+            if (fault is Fault.Delay delay)
+            {
+                var now = Interlocked.Increment(ref _delayed);
+                int seen;
+                while ((seen = Volatile.Read(ref _delayedPeak)) < now && Interlocked.CompareExchange(ref _delayedPeak, now, seen) != seen) { }
+                try { await Task.Delay(delay.Wait); }
+                finally { Interlocked.Decrement(ref _delayed); }
+            }
             using var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, request.Url!.PathAndQuery));
             foreach (var name in new[] { "Accept", "Range", "Authorization" })
                 if (request.Headers.GetValues(name) is { } values)
